@@ -1,0 +1,286 @@
+"""Load and validate a call's data folder (`forms/<call>/`).
+
+Every file is read with the standard library's `tomllib` and checked here, once, with precise
+errors: a broken file is reported with its name, the key and the reason, so whoever prepares next
+year's folder sees exactly what to fix. Widgets and rules only ever receive ready objects.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from zscq_desktop.call.model import (
+    FIELD_TYPES,
+    AttachmentCategory,
+    Call,
+    Column,
+    Contact,
+    Direction,
+    Field,
+    FormSpec,
+    Indicator,
+    PlanSection,
+    PlanSpec,
+    Question,
+    Rules,
+    Section,
+    Task,
+)
+
+T = TypeVar("T")
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+FORM_LABELS = {"a2": "附件2", "a3": "附件3"}
+
+
+class CallDataError(ValueError):
+    """A call data file is missing or malformed."""
+
+    def __init__(self, file: str, key: str, reason: str) -> None:
+        self.file, self.key, self.reason = file, key, reason
+        super().__init__(f"{file}: {key}: {reason}" if key else f"{file}: {reason}")
+
+
+class _Node:
+    """A TOML table being read, remembering its file and key path for error messages."""
+
+    def __init__(self, data: Any, file: str, path: str) -> None:
+        self.data, self.file, self.path = data, file, path
+
+    def fail(self, key: str, reason: str) -> CallDataError:
+        return CallDataError(self.file, f"{self.path}.{key}" if self.path else key, reason)
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ..., check: Callable[[Any], bool] | None = None,
+            why: str = "") -> Any:
+        if key not in self.data:
+            if default is ...:
+                raise self.fail(key, "缺少必填项 (missing required key)")
+            return default
+        value = self.data[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        # bool is an int in Python; never accept it where a number is meant, and vice versa.
+        if isinstance(value, bool) and bool not in kinds:
+            raise self.fail(key, f"应为 {'/'.join(k.__name__ for k in kinds)}，实为 bool")
+        if not isinstance(value, kinds):
+            raise self.fail(key, f"应为 {'/'.join(k.__name__ for k in kinds)}，实为 {type(value).__name__}")
+        if check is not None and not check(value):
+            raise self.fail(key, why or f"取值不合法: {value!r}")
+        return value
+
+    def text(self, key: str, default: Any = ...) -> str:
+        return self.get(key, str, default, check=lambda v: v.strip() != "", why="不能为空")
+
+    def num(self, key: str, default: Any = ...) -> float | None:
+        v = self.get(key, (int, float), default)
+        return None if v is None else float(v)
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        v = self.get(key, list, [])
+        for i, s in enumerate(v):
+            if not isinstance(s, str) or not s.strip():
+                raise self.fail(f"{key}[{i}]", "应为非空字符串")
+        return tuple(v)
+
+    def tables(self, key: str, required: bool = False) -> list["_Node"]:
+        v = self.get(key, list, ... if required else [])
+        out = []
+        for i, item in enumerate(v):
+            if not isinstance(item, dict):
+                raise self.fail(f"{key}[{i}]", "应为表 (table)")
+            out.append(_Node(item, self.file, f"{self.path}.{key}[{i}]" if self.path else f"{key}[{i}]"))
+        return out
+
+    def table(self, key: str, required: bool = True) -> "_Node":
+        v = self.get(key, dict, ... if required else {})
+        return _Node(v, self.file, f"{self.path}.{key}" if self.path else key)
+
+
+def _read(folder: Path, name: str) -> _Node:
+    path = folder / name
+    try:
+        with path.open("rb") as fh:
+            return _Node(tomllib.load(fh), name, "")
+    except FileNotFoundError:
+        raise CallDataError(name, "", f"文件不存在 ({path})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CallDataError(name, "", f"TOML 语法错误: {exc}") from None
+
+
+def _month(node: _Node, key: str) -> str | None:
+    return node.get(key, str, None, check=lambda v: bool(MONTH_RE.match(v)), why="应为 YYYY-MM")
+
+
+def _indicator(n: _Node) -> Indicator:
+    ind = Indicator(n.text("key"), n.text("name"), n.text("unit"), n.num("min", None), n.num("max", None))
+    if ind.min is None and ind.max is None:
+        raise n.fail("min", "指标至少需要 min 或 max 之一")
+    if ind.min is not None and ind.max is not None and ind.min > ind.max:
+        raise n.fail("max", "max 小于 min")
+    return ind
+
+
+def _question(n: _Node, default_source: str = "") -> Question:
+    kind = n.get("kind", str, "required", check=lambda v: v in ("required", "flag"), why="应为 required 或 flag")
+    return Question(n.text("key"), n.text("text"), n.get("expect", bool, True), kind, n.get("source", str, default_source))
+
+
+def _direction(n: _Node, categories: dict[str, str]) -> Direction:
+    cat = n.get("category", str, check=lambda v: v in categories, why=f"未知类别，应为 {sorted(categories)} 之一")
+    form = n.get("form", str, check=lambda v: v in FORM_LABELS, why="应为 a2 或 a3")
+    c = n.table("contact")
+    tasks = tuple(Task(t.text("text"), tuple(_indicator(i) for i in t.tables("indicators"))) for t in n.tables("tasks", True))
+    if not tasks:
+        raise n.fail("tasks", "至少需要一项任务")
+    ps, pe = _month(n, "period_start"), _month(n, "period_end")
+    if (ps is None) != (pe is None):
+        raise n.fail("period_end", "period_start 与 period_end 须同时给出")
+    if ps and pe and ps > pe:
+        raise n.fail("period_end", "结束早于开始")
+    source = n.text("source")
+    d = Direction(
+        id=n.get("id", str, check=lambda v: bool(re.match(r"^[a-z][a-z0-9-]+$", v)), why="应为小写字母、数字和连字符"),
+        name=n.text("name"), category=cat, category_name=categories[cat], form=form, form_label=FORM_LABELS[form],
+        district_review=n.get("district_review", bool), cap_wan=n.num("cap_wan"),
+        max_funded=n.get("max_funded", int, check=lambda v: v >= 1, why="应 ≥ 1"),
+        contact=Contact(c.text("name"), c.text("phone")), source=source, goals=n.text("goals"),
+        conditions=n.strings("conditions"), tasks=tasks,
+        questions=tuple(_question(q, source) for q in n.tables("questions")),
+        attachment_hints=n.strings("attachment_hints"),
+        self_funding_ratio=n.num("self_funding_ratio", None), period_start=ps, period_end=pe,
+        period_months=n.get("period_months", int, None), contracts=n.get("contracts", int, None),
+        selection_note=n.get("selection_note", str, ""), matching_note=n.get("matching_note", str, ""),
+        cap_wan_demo_city=n.num("cap_wan_demo_city", None), cap_note=n.get("cap_note", str, ""),
+        continuing_uplift=n.num("continuing_uplift", None), continuing_note=n.get("continuing_note", str, ""),
+        enterprise_only=n.get("enterprise_only", bool, False), min_grants_2022=n.get("min_grants_2022", int, None),
+        min_fulltime_staff=n.get("min_fulltime_staff", int, None), industries=n.strings("industries"),
+    )
+    if d.cap_wan <= 0:
+        raise n.fail("cap_wan", "应大于 0")
+    return d
+
+
+def _column(n: _Node) -> Column:
+    t = n.get("type", str, check=lambda v: v in FIELD_TYPES - {"table", "textarea", "multichoice"}, why="表格列类型不合法")
+    return Column(n.text("key"), n.text("label"), t, n.get("required", bool, False), n.get("max_chars", int, None),
+                  n.num("min", None), n.num("max", None))
+
+
+def _field(n: _Node) -> Field:
+    t = n.get("type", str, check=lambda v: v in FIELD_TYPES, why=f"应为 {sorted(FIELD_TYPES)} 之一")
+    choices_from = n.get("choices_from", str, "", check=lambda v: v in ("", "districts", "unit_natures", "direction.industries"),
+                         why="应为 districts、unit_natures 或 direction.industries")
+    f = Field(
+        key=n.text("key"), label=n.text("label"), type=t, required=n.get("required", bool, False),
+        help=n.get("help", str, ""), unit=n.get("unit", str, ""), max_chars=n.get("max_chars", int, None),
+        min=n.num("min", None), max=n.num("max", None), choices=n.strings("choices"), choices_from=choices_from,
+        pattern=n.get("pattern", str, ""), pattern_message=n.get("pattern_message", str, ""),
+        directions=n.strings("directions"), columns=tuple(_column(c) for c in n.tables("columns")),
+        min_rows=n.get("min_rows", int, 0), max_rows=n.get("max_rows", int, None), fixed_rows=n.strings("fixed_rows"),
+    )
+    if t == "table" and not f.columns:
+        raise n.fail("columns", "表格字段至少需要一列")
+    if t in ("choice", "multichoice") and not (f.choices or f.choices_from):
+        raise n.fail("choices", "选择字段需要 choices 或 choices_from")
+    if f.pattern:
+        try:
+            re.compile(f.pattern)
+        except re.error as exc:
+            raise n.fail("pattern", f"正则表达式错误: {exc}") from None
+    return f
+
+
+def _section(n: _Node) -> Section:
+    fields = tuple(_field(f) for f in n.tables("fields"))
+    keys = [f.key for f in fields]
+    if len(set(keys)) != len(keys):
+        raise n.fail("fields", "字段 key 重复")
+    return Section(n.text("key"), n.text("title"), fields, n.get("statement", str, ""), tuple(n.get("boxes", list, [])))
+
+
+def _form(folder: Path, name: str, shared: dict[str, Section], directions: set[str]) -> FormSpec:
+    root = _read(folder, name)
+    meta = root.table("form")
+    own = {s.key: s for s in (_section(t) for t in root.tables("sections"))}
+    pool = {**shared, **own}
+    order = meta.strings("order")
+    missing = [k for k in order if k not in pool]
+    if missing:
+        raise meta.fail("order", f"未定义的部分: {missing}")
+    for_dirs = meta.strings("for_directions")
+    unknown = [d for d in for_dirs if d not in directions]
+    if unknown:
+        raise meta.fail("for_directions", f"未知支持方向: {unknown}")
+    form_id = meta.get("id", str, check=lambda v: v in FORM_LABELS, why="应为 a2 或 a3")
+    return FormSpec(form_id, meta.text("label"), meta.text("title"), for_dirs, tuple(pool[k] for k in order),
+                    meta.strings("instructions"))
+
+
+def _plan(folder: Path) -> PlanSpec:
+    root = _read(folder, "plan.toml")
+    sections = []
+    for n in root.tables("sections", True):
+        kind = n.get("kind", str, "text", check=lambda v: v in ("text", "tasks", "indicators", "schedule"), why="未知类型")
+        sections.append(PlanSection(n.text("key"), n.text("title"), kind, n.get("min_chars", int, 0), n.get("max_chars", int, None)))
+    return PlanSpec(root.table("plan").text("title"), tuple(sections))
+
+
+def load_call_folder(folder: Path) -> Call:
+    """Load and validate every file of a call's data folder. Raises `CallDataError`."""
+    root = _read(folder, "call.toml")
+    c = root.table("call")
+    r = root.table("rules")
+    categories = {n.text("id"): n.text("name") for n in root.tables("categories", True)}
+    directions = tuple(_direction(n, categories) for n in root.tables("directions", True))
+    ids = [d.id for d in directions]
+    if len(set(ids)) != len(ids):
+        raise CallDataError("call.toml", "directions", "支持方向 id 重复")
+    try:
+        deadline = datetime.fromisoformat(c.text("deadline"))
+    except ValueError:
+        raise c.fail("deadline", "应为 ISO 8601 时间，如 2023-05-31T17:00:00+08:00") from None
+    if deadline.tzinfo is None:
+        raise c.fail("deadline", "须带时区，如 +08:00")
+    rules = Rules(
+        r.get("min_registration_months", int), r.get("max_projects_per_unit", int),
+        r.num("max_request_ratio_of_capital"), r.get("bad_project_lookback_years", int),
+        {k[len("source_"):]: v for k, v in r.data.items() if k.startswith("source_") and isinstance(v, str)},
+    )
+    unit_root = _read(folder, "unit.toml")
+    unit_section = _section(_Node({**unit_root.data.get("section", {}), "fields": unit_root.data.get("fields", [])},
+                                  "unit.toml", ""))
+    common = _read(folder, "common-sections.toml")
+    shared = {"unit": unit_section, **{s.key: s for s in (_section(t) for t in common.tables("sections", True))}}
+    forms = {}
+    for name in ("form-a2.toml", "form-a3.toml"):
+        spec = _form(folder, name, shared, set(ids))
+        forms[spec.id] = spec
+    for d in directions:
+        if d.form not in forms or d.id not in forms[d.form].for_directions:
+            raise CallDataError(f"form-{d.form}.toml", "form.for_directions", f"未包含支持方向 {d.id}")
+    sub = root.table("submission")
+    sub.text("address")
+    sub.text("address_name")
+    return Call(
+        id=c.text("id"), year=c.get("year", int), title=c.text("title"), short_title=c.text("short_title"),
+        issuer=c.text("issuer"), guide_title=c.text("guide_title"), deadline=deadline,
+        reference_month=c.get("reference_month", str, check=lambda v: bool(MONTH_RE.match(v)), why="应为 YYYY-MM"),
+        submit_email=c.get("submit_email", str, check=lambda v: "@" in v, why="不是电子邮箱"),
+        districts=c.strings("districts"), unit_natures=c.strings("unit_natures"), rules=rules, submission=sub.data,
+        questions=tuple(_question(q) for q in root.tables("questions", True)),
+        categories=tuple(categories.items()),
+        attachment_categories=tuple(AttachmentCategory(n.text("id"), n.text("name"), n.get("hint", str, ""))
+                                    for n in root.tables("attachment_categories", True)),
+        directions=directions, forms=forms, plan=_plan(folder),
+    )
+
+
+@cache
+def load_call(call_id: str | None = None) -> Call:
+    """Load a call from the application's `forms/` folder (cached per process)."""
+    from zscq_desktop.resources import DEFAULT_CALL, forms_dir
+
+    return load_call_folder(forms_dir(call_id or DEFAULT_CALL))
