@@ -1,0 +1,290 @@
+"""The command line: `zscq-desktop [gui|directions|sample|check|convert|export|verify|send] …`.
+
+Exit codes: 0 success (no blocking finding), 1 blocking findings or a failed check,
+2 unusable input (the message says why). With no arguments the wizard opens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from zscq_desktop import APP_TITLE, __version__
+from zscq_desktop.call import CallDataError, load_call
+from zscq_desktop.core.findings import Finding, has_blocking
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+
+def _print_findings(findings: Sequence[Finding], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+        return
+    if not findings:
+        print("未发现问题。")
+    for f in findings:
+        print(str(f))
+
+
+def direction_facts(call: Any) -> list[dict[str, Any]]:
+    """The JSON list of `directions --json` (DESIGN §3)."""
+    out = []
+    for d in call.directions:
+        out.append({
+            "id": d.id, "name": d.name, "category": d.category_name, "category_id": d.category,
+            "form": d.form_label, "cap_wan": d.cap_wan, "cap_wan_special": d.cap_wan_demo_city,
+            "max_funded": d.max_funded, "contracts": d.contracts, "self_funding_ratio": d.self_funding_ratio,
+            "matching": d.matching_text(), "period": d.period_text(), "period_start": d.period_start,
+            "period_end": d.period_end, "period_months": d.period_months, "district_review": d.district_review,
+            "contact": {"name": d.contact.name, "phone": d.contact.phone},
+            "indicators": [{"task": t + 1, "key": i.key, "name": i.name, "unit": i.unit, "min": i.min, "max": i.max}
+                           for t, i in d.indicators],
+            "source": d.source,
+        })
+    return out
+
+
+def cmd_directions(args: argparse.Namespace) -> int:
+    call = load_call(args.call)
+    facts = direction_facts(call)
+    if args.json:
+        print(json.dumps(facts, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"{call.guide_title}（截止 {call.deadline:%Y-%m-%d %H:%M}）")
+    current = None
+    for d in call.directions:
+        if d.category_name != current:
+            current = d.category_name
+            print(f"\n【{current}】")
+        review = "须经区知识产权局审核盖章" if d.district_review else "直接寄送"
+        print(f"  {d.id:26} {d.name}｜{d.form_label}｜{d.cap_text()}｜资助{d.max_funded}项｜{d.matching_text()}"
+              f"｜周期{d.period_text()}｜{review}｜{d.contact.name} {d.contact.phone}")
+    return EXIT_OK
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from zscq_desktop.core.sample import write_sample
+
+    call = load_call(args.call)
+    try:
+        call.direction(args.direction)
+    except KeyError:
+        print(f"未知的支持方向：{args.direction}。可选：{', '.join(d.id for d in call.directions)}", file=sys.stderr)
+        return EXIT_INPUT
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".zscq":
+        from zscq_desktop.docio import load_json, write_zscq
+
+        tmp = out.with_name(out.stem + "-source.json")
+        write_sample(call, args.direction, tmp)
+        write_zscq(load_json(tmp), out, overwrite=True)
+    else:
+        write_sample(call, args.direction, out)
+    print(f"示例已写入：{out}")
+    return EXIT_OK
+
+
+def findings_for(loaded: Any, call: Any) -> list[Finding]:
+    """Rules plus the findings only the renderers can know (glyph coverage, attachments)."""
+    from zscq_desktop.core.rules import RuleContext, check
+    from zscq_desktop.store.profiles import DraftIndex
+
+    sub = loaded.submission
+    drafts: tuple[tuple[str, str], ...] = ()
+    code = str(sub.unit.get("credit_code") or "").strip().upper()
+    if code:
+        try:
+            entries = DraftIndex().drafts_for(code, exclude=loaded.path)
+            drafts = tuple((Path(e["path"]).name, e.get("direction", "")) for e in entries
+                           if e.get("call", sub.call) == sub.call)
+        except Exception:  # the local index is a convenience; never block a check on it
+            drafts = ()
+    extra: list[Finding] = []
+    try:
+        from zscq_desktop.render.glyphs import glyph_findings
+
+        extra.extend(glyph_findings(sub))
+    except ImportError:
+        pass
+    return check(call, sub, RuleContext(local_drafts=drafts, extra=tuple(extra)))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from zscq_desktop.docio import InputError, load_any
+
+    try:
+        loaded = load_any(Path(args.file))
+        call = load_call(loaded.submission.call)
+    except InputError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INPUT
+    except (CallDataError, FileNotFoundError) as exc:
+        print(f"无法加载申报年度数据：{exc}", file=sys.stderr)
+        return EXIT_INPUT
+    findings = findings_for(loaded, call)
+    _print_findings(findings, args.json)
+    return EXIT_FINDINGS if has_blocking(findings) else EXIT_OK
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from zscq_desktop.docio import InputError, load_any, write_json, write_zscq
+
+    src, dst = Path(args.input), Path(args.output)
+    try:
+        loaded = load_any(src)
+        if dst.suffix.lower() == ".json":
+            write_json(loaded, dst)
+        elif dst.suffix.lower() == ".zscq":
+            write_zscq(loaded, dst, overwrite=args.force)
+        else:
+            print("输出文件须以 .json 或 .zscq 结尾。", file=sys.stderr)
+            return EXIT_INPUT
+    except InputError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INPUT
+    print(f"已转换：{src} → {dst}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from zscq_desktop.docio import InputError, load_any
+    from zscq_desktop.render.export import ExportBlocked, ExportError, export
+
+    try:
+        loaded = load_any(Path(args.file))
+        call = load_call(loaded.submission.call)
+    except InputError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INPUT
+    findings = findings_for(loaded, call)
+    try:
+        result = export(loaded, call, Path(args.out), duplex=args.duplex, findings=findings,
+                        progress=None if args.quiet else _progress)
+    except ExportBlocked as exc:
+        print("存在须先修改的错误，未导出：", file=sys.stderr)
+        for f in exc.findings:
+            print("  " + str(f), file=sys.stderr)
+        return EXIT_FINDINGS
+    except (ExportError, InputError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INPUT
+    for f in result.findings:
+        print(str(f))
+    print("已导出：")
+    for p in result.files:
+        print(f"  {p}")
+    return EXIT_OK
+
+
+def _progress(fraction: float, message: str) -> None:
+    print(f"[{fraction * 100:5.1f}%] {message}", file=sys.stderr)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from zscq_desktop.package.verify import verify_package
+
+    path = Path(args.zip)
+    if not path.is_file():
+        print(f"找不到文件：{path}", file=sys.stderr)
+        return EXIT_INPUT
+    findings = verify_package(path)
+    _print_findings(findings, args.json)
+    if not findings:
+        print("校验通过：文件齐全，哈希值、页数和版本标识一致。") if not args.json else None
+    return EXIT_FINDINGS if findings else EXIT_OK
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    from zscq_desktop.mail.cli import run_send
+
+    return run_send(args)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from zscq_desktop.ui.app import run
+
+    return run(Path(args.file) if getattr(args, "file", None) else None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="zscq-desktop", description=f"{APP_TITLE}（命令行）")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument("--call", default=None, help="申报年度数据（forms/ 下的文件夹名），默认 tianjin-2023")
+    sub = p.add_subparsers(dest="command")
+
+    s = sub.add_parser("gui", help="打开图形界面（默认）")
+    s.add_argument("file", nargs="?")
+    s.set_defaults(fn=cmd_gui)
+
+    s = sub.add_parser("directions", help="列出支持方向")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(fn=cmd_directions)
+
+    s = sub.add_parser("sample", help="生成完整的示例申报（含示例附件）")
+    s.add_argument("--direction", required=True)
+    s.add_argument("-o", "--output", required=True, help="输出 .json（附件写在旁边）或 .zscq")
+    s.set_defaults(fn=cmd_sample)
+
+    s = sub.add_parser("check", help="检查 .zscq 或 .json 申报文件")
+    s.add_argument("file")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(fn=cmd_check)
+
+    s = sub.add_parser("convert", help="在 .zscq 与 .json 之间转换")
+    s.add_argument("input")
+    s.add_argument("output")
+    s.add_argument("--force", action="store_true", help="覆盖已存在的 .zscq")
+    s.set_defaults(fn=cmd_convert)
+
+    s = sub.add_parser("export", help="导出装订用 PDF、DOCX、打印清单和电子版压缩包")
+    s.add_argument("file")
+    s.add_argument("--out", required=True)
+    s.add_argument("--duplex", action="store_true", help="双面打印：每部分从右页开始")
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(fn=cmd_export)
+
+    s = sub.add_parser("verify", help="校验电子版压缩包")
+    s.add_argument("zip")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(fn=cmd_verify)
+
+    s = sub.add_parser("send", help="通过 SMTP 发送电子版压缩包")
+    s.add_argument("zip")
+    s.add_argument("--to", default=None, help="收件人，默认为申报指南规定的电子邮箱")
+    s.add_argument("--account", required=True, help="发件邮箱地址")
+    s.add_argument("--preset", default=None, help="邮箱服务商预设（默认按发件地址猜测）")
+    s.add_argument("--host", default=None)
+    s.add_argument("--port", type=int, default=None)
+    s.add_argument("--security", choices=["ssl", "starttls"], default=None)
+    s.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码/授权码（不保存）")
+    s.add_argument("--remember", action="store_true", help="把密码/授权码保存到系统钥匙串")
+    s.set_defaults(fn=cmd_send)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
+    if not argv:
+        argv = ["gui"]
+    args = build_parser().parse_args(argv)
+    if not getattr(args, "fn", None):
+        build_parser().print_help()
+        return EXIT_INPUT
+    try:
+        return int(args.fn(args))
+    except CallDataError as exc:
+        print(f"申报年度数据有误：{exc}", file=sys.stderr)
+        return EXIT_INPUT
+
+
+def gui_main() -> int:
+    return main(["gui", *sys.argv[1:]])
