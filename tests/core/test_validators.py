@@ -1,0 +1,64 @@
+"""Value formats: the GB 32100-2015 check character and friends."""
+
+from __future__ import annotations
+
+import pytest
+
+from zscq_desktop.core import validators as v
+from zscq_desktop.core.sample import sample_credit_code
+
+
+@pytest.mark.parametrize("code", [
+    "91350100M000100Y43",  # the standard's own worked example
+    "911200007178944451",
+    sample_credit_code(),
+])
+def test_valid_credit_codes(code: str) -> None:
+    assert v.check_credit_code(code) is None
+
+
+@pytest.mark.parametrize(("code", "reason"), [
+    ("91350100M000100Y44", "校验位"),
+    ("91350100M000100Y4", "18位"),
+    ("91350100M0001OOY43", "不允许"),  # letter O is not in the alphabet
+    ("9135A100M000100Y43", "不允许"),  # positions 3–8 are the region code: digits only
+])
+def test_invalid_credit_codes(code: str, reason: str) -> None:
+    assert reason in (v.check_credit_code(code) or "")
+
+
+def test_every_single_character_change_is_caught() -> None:
+    good = "91350100M000100Y43"
+    for i in range(17):
+        for ch in v.CREDIT_ALPHABET:
+            if ch != good[i]:
+                bad = good[:i] + ch + good[i + 1:]
+                assert v.check_credit_code(bad) is not None, bad
+
+
+@pytest.mark.parametrize("phone", ["022-23039856", "13812345678", "23519145-709", "(022)23039856", "02223039856"])
+def test_phones(phone: str) -> None:
+    assert v.check_phone(phone) is None
+
+
+@pytest.mark.parametrize("phone", ["12345", "1381234567", "abc", "022-2303985612345"])
+def test_bad_phones(phone: str) -> None:
+    assert v.check_phone(phone) is not None
+
+
+def test_email_postcode_dates_amounts() -> None:
+    assert v.check_email("zscqsl@163.com") is None and v.check_email("a@b") is not None
+    assert v.check_postcode("300000") is None and v.check_postcode("30000") is not None
+    assert v.check_date("2023-02-28") is None and v.check_date("2023-02-30") is not None
+    assert v.check_month("2023-09") is None and v.check_month("2023-9") is not None
+    assert v.check_amount("10.5") is None and v.check_amount(10) is None and v.check_amount("十") is not None
+    assert v.check_amount("1.00001") is not None
+    assert v.to_decimal(0.1) + v.to_decimal(0.2) == v.to_decimal("0.3")
+
+
+def test_chinese_forms() -> None:
+    assert v.chinese_year(2023) == "二〇二三"
+    assert v.chinese_date("2023-05-20") == "2023年5月20日"
+    assert v.chinese_month("2023-01") == "2023年1月"
+    assert v.format_wan(10) == "10.00万元" and v.format_wan(None) == "无"
+    assert v.months_between((2023, 1), (2023, 9)) == 8
