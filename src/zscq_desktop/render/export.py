@@ -1,0 +1,236 @@
+"""Export: everything the user hands in, written to one folder.
+
+The bound-ready volume PDF (form → plan → supporting files), the DOCX of form and plan, the
+one-page print checklist, and the e-mail zip. Supporting files are normalised once (when
+attached, in the GUI) and cached by SHA-256, so an export only renders the form and the plan and
+assembles. Blocking findings refuse the export; nothing half-written is left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Protocol
+
+from zscq_desktop.call.model import Call
+from zscq_desktop.core.findings import Finding, error, has_blocking
+from zscq_desktop.core.stamp import version_stamp
+from zscq_desktop.docio import Loaded
+
+log = logging.getLogger(__name__)
+Progress = Callable[[float, str], None]
+Cancel = Callable[[], bool]
+A4PDF = "a4pdf"
+
+
+class ExportError(Exception):
+    """The export could not be written (disk full, folder not writable…); message in Chinese."""
+
+
+class ExportBlocked(Exception):
+    """Errors remain that must be fixed before exporting."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = [f for f in findings if f.blocking]
+        super().__init__("存在须先修改的错误：" + "；".join(f.message for f in self.findings[:5]))
+
+
+class ExportCancelled(Exception):
+    """The user cancelled the export."""
+
+
+class DerivedCache(Protocol):
+    """Where normalised supporting files are kept between exports (a `.zscq` Document is one)."""
+
+    def get_derived(self, sha256: str, kind: str) -> tuple[bytes, dict] | None: ...
+
+    def put_derived(self, sha256: str, kind: str, data: bytes, meta: dict) -> None: ...
+
+
+class MemoryCache:
+    """A `DerivedCache` in memory, for JSON inputs and tests."""
+
+    def __init__(self) -> None:
+        self._d: dict[tuple[str, str], tuple[bytes, dict]] = {}
+
+    def get_derived(self, sha256: str, kind: str) -> tuple[bytes, dict] | None:
+        return self._d.get((sha256, kind))
+
+    def put_derived(self, sha256: str, kind: str, data: bytes, meta: dict) -> None:
+        self._d[(sha256, kind)] = (data, meta)
+
+
+@dataclass
+class ExportResult:
+    files: list[Path]
+    volume: Path
+    zip: Path | None
+    stamp: str
+    pages: int
+    findings: list[Finding] = field(default_factory=list)
+
+
+def safe_name(text: str, limit: int = 60) -> str:
+    """A file-name-safe version of a Chinese title (Windows forbids \\/:*?"<>|)."""
+    cleaned = re.sub(r'[\\/:*?"<>|\r\n\t]+', "", text).strip(" .")
+    return cleaned[:limit] or "未命名"
+
+
+def normalized_attachment(loaded: Loaded, index: int, cache: DerivedCache, cancel: Cancel | None = None
+                          ) -> tuple[bytes | None, int, list[Finding]]:
+    """The A4 PDF of attachment `index`, from the cache or normalised now (and cached)."""
+    from zscq_desktop.render.normalize import normalize
+
+    a = loaded.submission.attachments[index]
+    path = f"attachments[{index}]"
+    hit = cache.get_derived(a.sha256, A4PDF)
+    if hit is not None:
+        data, meta = hit
+        findings = [Finding.from_dict({**f, "path": path}) for f in meta.get("findings", [])]
+        return (data or None), int(meta.get("pages", 0)), findings
+    try:
+        blob = loaded.blob(a.sha256)
+    except KeyError:
+        return None, 0, [error("attachment.missing", f"附件《{a.title or a.source_name}》的文件数据缺失，请重新添加。", path)]
+    result = normalize(blob, a.source_name or a.title, path=path, cancel=cancel)
+    cache.put_derived(a.sha256, A4PDF, result.pdf or b"", {"pages": result.pages,
+                                                           "findings": [f.to_dict() for f in result.findings]})
+    return result.pdf, result.pages, list(result.findings)
+
+
+def export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool = False, findings: list[Finding] | None = None,
+           progress: Progress | None = None, cancel: Cancel | None = None, cache: DerivedCache | None = None,
+           make_zip: bool = True, budget_bytes: int = 20 * 1024 * 1024, now: datetime | None = None) -> ExportResult:
+    """Write volume PDF, DOCX files, checklist and zip into `out_dir`.
+
+    Raises:
+        ExportBlocked: blocking findings (given, or found while normalising attachments).
+        ExportCancelled: `cancel()` returned True.
+        ExportError: the output could not be written.
+    """
+    from zscq_desktop.render.binder import AttachmentPart, VolumeInput, bind
+    from zscq_desktop.render.checklist import render_checklist
+    from zscq_desktop.render.content import form_document, plan_document
+    from zscq_desktop.render.docx_writer import render_docx
+    from zscq_desktop.render.fonts import register_fonts
+    from zscq_desktop.render.pdf_writer import render_pdf
+
+    report = progress or (lambda f, m: None)
+
+    def check_cancel() -> None:
+        if cancel and cancel():
+            raise ExportCancelled("已取消导出。")
+
+    findings = list(findings or [])
+    if has_blocking(findings):
+        raise ExportBlocked(findings)
+    sub = loaded.submission
+    d = call.direction(sub.direction)
+    cache = cache or MemoryCache()
+    stamp = version_stamp(sub.to_dict())
+    fonts = register_fonts()
+
+    # 1. supporting files (normally cached when they were attached)
+    order = [c.id for c in call.attachment_categories]
+    ordered = sub.attachments_in_order(order)
+    parts: list[AttachmentPart] = []
+    extra: list[Finding] = []
+    for n, a in enumerate(ordered):
+        check_cancel()
+        report(0.05 + 0.35 * n / max(1, len(ordered)), f"处理附件 {n + 1}/{len(ordered)}：{a.title}")
+        index = sub.attachments.index(a)
+        pdf, _pages, found = normalized_attachment(loaded, index, cache, cancel)
+        extra.extend(found)
+        if pdf:
+            parts.append(AttachmentPart(label=f"附件材料3-{n + 1}", title=a.title or a.source_name,
+                                        category=call.attachment_category(a.category).name, pdf=pdf))
+    if has_blocking(extra):
+        raise ExportBlocked(extra)
+
+    # 2. the form and the plan
+    check_cancel()
+    report(0.45, "生成申报书")
+    form_doc, plan_doc = form_document(call, sub), plan_document(call, sub)
+    form_pdf = render_pdf(form_doc, fonts=fonts, stamp=stamp)
+    check_cancel()
+    report(0.6, "生成项目实施方案")
+    plan_pdf = render_pdf(plan_doc, fonts=fonts, stamp=stamp)
+
+    # 3. the volume
+    check_cancel()
+    report(0.7, "装订成册")
+    unit = str(sub.unit.get("name") or "")
+    project = str(sub.get("form.cover.project_name") or d.name)
+    volume = bind(VolumeInput(form_pdf=_pdf_bytes(form_pdf), plan_pdf=_pdf_bytes(plan_pdf), attachments=parts,
+                              title=f"{call.title}申报材料—{project}", unit=unit, direction=d.name, stamp=stamp),
+                  duplex=duplex, fonts=fonts, cancel=cancel)
+
+    # 4. write everything into a temporary folder beside the target, then move into place
+    base = f"{d.name}-{safe_name(unit, 40)}"
+    names = {
+        "volume": f"申报材料-{base}.pdf",
+        "form_docx": f"申报书-{base}.docx",
+        "plan_docx": f"实施方案-{base}.docx",
+        "checklist": f"打印与报送清单-{base}.pdf",
+    }
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".zscq-export-", dir=out_dir))
+    except OSError as exc:
+        raise ExportError(f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}") from None
+    try:
+        check_cancel()
+        report(0.8, "生成可编辑的 Word 文件")
+        (tmp / names["volume"]).write_bytes(volume.pdf)
+        render_docx(form_doc, tmp / names["form_docx"], stamp=stamp)
+        render_docx(plan_doc, tmp / names["plan_docx"], stamp=stamp)
+        (tmp / names["checklist"]).write_bytes(
+            render_checklist(call, sub, stamp=stamp, volume_pages=volume.pages, fonts=fonts))
+        files = [out_dir / n for n in names.values()]
+        for n in names.values():
+            os.replace(tmp / n, out_dir / n)
+        zip_path = None
+        pkg_findings: list[Finding] = []
+        if make_zip:
+            check_cancel()
+            report(0.9, "打包电子版")
+            zip_path, pkg_findings = _package(call, sub, d.id, d.name, unit, stamp, out_dir, names, budget_bytes, now)
+            files.append(zip_path)
+    except OSError as exc:
+        raise ExportError(_os_message(exc, out_dir)) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    report(1.0, "导出完成")
+    return ExportResult(files, out_dir / names["volume"], zip_path, stamp, volume.pages, extra + pkg_findings)
+
+
+def _pdf_bytes(result: object) -> bytes:
+    return result if isinstance(result, bytes) else result.pdf  # type: ignore[attr-defined]
+
+
+def _package(call: Call, sub, direction_id: str, direction_name: str, unit: str, stamp: str, out_dir: Path,
+             names: dict[str, str], budget_bytes: int, now: datetime | None) -> tuple[Path, list[Finding]]:
+    from zscq_desktop.package.zipper import PackageInfo, build_package
+
+    info = PackageInfo(call_id=call.id, call_title=call.short_title, direction_id=direction_id,
+                       direction_name=direction_name, unit_name=unit, stamp=stamp, volume_name=names["volume"],
+                       created=now or datetime.now(timezone.utc).astimezone())
+    result = build_package(out_dir, files=[(n, out_dir / n) for n in names.values()], submission=sub.to_dict(),
+                           info=info, budget_bytes=budget_bytes)
+    return result.path, list(getattr(result, "findings", []))
+
+
+def _os_message(exc: OSError, out_dir: Path) -> str:
+    import errno
+
+    if exc.errno == errno.ENOSPC:
+        return f"磁盘空间不足，无法在 {out_dir} 写入导出文件。请清理磁盘或换一个文件夹后重试；已填写的内容不受影响。"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"没有权限写入 {out_dir}，请换一个文件夹（例如“文档”）后重试。"
+    return f"写入导出文件失败（{exc.strerror or exc}）：{out_dir}"
