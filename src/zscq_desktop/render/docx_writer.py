@@ -37,13 +37,17 @@ HEADING_PT = {1: 16, 2: 14, 3: 12}  # 三号 / 四号 / 小四 (bold)
 FOOTER_PT = 14  # 四号, as GB/T 9704 sets page numbers
 STAMP_PT = 7.5
 SHADE = "D9D9D9"
+SPACER_PT = 6  # the paragraph between two tables
+WIDE_TABLE_PT = 9  # tables of eight or more columns
+SPLIT_ROW_CHARS = 300  # rows with less text than this are kept on one page
 
 # -- page grid (GB/T 9704-2012), kept in step with render.page ----------------------------------
 PAGE_W_MM, PAGE_H_MM = 210, 297
 TOP_MM, LEFT_MM, TEXT_W_MM, TEXT_H_MM = 37, 28, 156, 225
 RIGHT_MM = PAGE_W_MM - LEFT_MM - TEXT_W_MM  # 26
 BOTTOM_MM = PAGE_H_MM - TOP_MM - TEXT_H_MM  # 35
-FOOTER_MM = 22  # footer line sits about 7 mm below the text block
+FOOTER_MM = 22
+COVER_LABEL_MM, COVER_VALUE_MM = 52, 94  # footer line sits about 7 mm below the text block
 
 # custom style ids (names are what Word shows)
 ST_INDENT = ("BodyIndent", "正文（首行缩进）")
@@ -224,6 +228,18 @@ class _Writer:
             _run(p, t, **fmt)
         return self._add(p)
 
+    def _add_table(self, tbl: Any) -> None:
+        """Add a table and the small paragraph after it: adjacent tables would merge into one in Word."""
+        self._add(tbl)
+        p = self._add(_new("w:p"))
+        _ppr(p, before=0, after=0, line=240)
+        r = _el(p, "w:r")  # an empty run carries the size of the (empty) paragraph mark in LibreOffice
+        _rpr(r, size=SPACER_PT)
+        ppr = p.find(qn("w:pPr"))
+        mark = _el(ppr, "w:rPr")
+        _el(mark, "w:sz", val=SPACER_PT * 2)
+        _el(mark, "w:szCs", val=SPACER_PT * 2)
+
     def _explicit_break_if_pending(self) -> None:
         """Before a table: a page break can't ride on a table, so emit it as its own paragraph."""
         if self.pending_break:
@@ -339,7 +355,10 @@ class _Writer:
                         _el(r, "w:fldChar", fldCharType=kind)
                 _run(p, " —", **fmt)
             if self.stamp:
-                _run(p, "\t" if numbered else "\t\t", size=FOOTER_PT)
+                if numbered:
+                    _run(p, "\t", size=FOOTER_PT)
+                else:  # the cover: only the stamp, at the outer edge
+                    p.find(qn("w:pPr")).append(_new("w:jc", val="right"))
                 _run(p, f"版本 {self.stamp}", size=STAMP_PT, east=SONG, color="595959")
 
         fill(sec.footer, True)
@@ -402,14 +421,14 @@ class _Writer:
                       ("\u3000" * 7, {"size": 14, "underline": True})],
                 tabs=[("right", TEXT_W)], line=240, after=0)
 
-        value_w = _tw(96)
-        label_w = _tw(46)
-        per_line = max(1, int(96 / (14 * 25.4 / 72)))  # characters per value line at 14 pt
+        value_w = _tw(COVER_VALUE_MM)
+        label_w = _tw(COVER_LABEL_MM)
+        per_line = max(1, int(COVER_VALUE_MM / (14 * 25.4 / 72)))  # characters per value line at 14 pt
         extra = sum(max(0, math.ceil(len(v) / per_line) - 1) for _, v in cv.fields)
         for i, line in enumerate(cv.title_lines):
             size = 26 if len(line) > 8 else 36
             self._p(runs=[(line, {"east": HEI, "size": size})], jc="center", line=240,
-                    before=72 if i == 0 else 12, after=0)
+                    before=72 if i == 0 else 12, after=36 if i == len(cv.title_lines) - 1 else 0)
         tbl = self._tbl([label_w, value_w], borders=False, jc="center")
         for label, value in cv.fields:
             tr = self._tr(tbl, height=_tw(9.5))
@@ -422,7 +441,7 @@ class _Writer:
             _ppr(p, line=240, after=2, jc="center")
             _run(p, value, east=SONG, size=14)
         self._add(tbl)
-        gap = max(12, 60 - extra * 20)
+        gap = max(12, 84 - extra * 21)  # wrapped values eat into the space above the issuer
         self._p(runs=[(cv.issuer, {"east": HEI, "size": 16})], jc="center", line=240, before=gap, after=6)
         self._p(runs=[(cv.date_line, {"east": HEI, "size": 16})], jc="center", line=240, after=0)
 
@@ -441,8 +460,8 @@ class _Writer:
             _border(b, side, "single" if borders else "nil")
         _el(pr, "w:tblLayout", type="fixed")
         mar = _el(pr, "w:tblCellMar")
-        _el(mar, "w:left", w=85, type="dxa")
-        _el(mar, "w:right", w=85, type="dxa")
+        _el(mar, "w:left", w=57, type="dxa")
+        _el(mar, "w:right", w=57, type="dxa")
         _el(pr, "w:tblLook", val="04A0", firstRow=1, lastRow=0, firstColumn=1, lastColumn=0, noHBand=0, noVBand=1)
         grid = _el(tbl, "w:tblGrid")
         for w in widths:
@@ -482,13 +501,13 @@ class _Writer:
 
     @staticmethod
     def _cell_text(tc: Any, text: str, *, bold: bool = False, jc: str | None = None,
-                   east: str | None = None) -> None:
+                   east: str | None = None, size: float | None = None) -> None:
         lines = _clean(text).split("\n")
         for line in lines:
             p = _el(tc, "w:p")
             _ppr(p, style=ST_CELL[0], jc=jc)
             if line:
-                _run(p, line, bold=bold, east=east)
+                _run(p, line, bold=bold, east=east, size=size)
 
     def fields(self, f: c.Fields) -> None:
         self._explicit_break_if_pending()
@@ -508,7 +527,7 @@ class _Writer:
                 vw = sum(widths[2 * j + 1: 2 * j + 1 + span])
                 self._cell_text(self._tc(tr, lw, shade=True), label, jc="center")
                 self._cell_text(self._tc(tr, vw, span=span), value)
-        self._add(tbl)
+        self._add_table(tbl)
 
     def table(self, t: c.Table) -> None:
         ncol = len(t.columns) or max((len(r) for r in t.rows), default=1)
@@ -518,10 +537,11 @@ class _Writer:
         rel = t.widths if t.widths and len(t.widths) == ncol else [1.0] * ncol
         widths = _widths(rel)
         tbl = self._tbl(widths)
+        size = WIDE_TABLE_PT if ncol >= 8 else None
         if t.columns:
             tr = self._tr(tbl, header=True)
             for w, col in zip(widths, t.columns):
-                self._cell_text(self._tc(tr, w, shade=True), col, bold=True, jc="center")
+                self._cell_text(self._tc(tr, w, shade=True), col, bold=True, jc="center", size=size)
         # centre short columns (numbers, units, years); long text reads better flush left
         longest = [0] * ncol
         for r in t.rows:
@@ -529,11 +549,11 @@ class _Writer:
                 longest[k] = max(longest[k], len(cell))
         centre = ["center" if m <= 12 else None for m in longest]
         for r in t.rows:
-            tr = self._tr(tbl)
-            cells = list(r[:ncol]) + [""] * (ncol - len(r))
+            cells = [_clean(x) for x in r[:ncol]] + [""] * (ncol - len(r))
+            tr = self._tr(tbl, cant_split=sum(map(len, cells)) < SPLIT_ROW_CHARS)
             for k, (w, cell) in enumerate(zip(widths, cells)):
-                self._cell_text(self._tc(tr, w), cell, jc=centre[k])
-        self._add(tbl)
+                self._cell_text(self._tc(tr, w), cell, jc=centre[k], size=size)
+        self._add_table(tbl)
 
     def textbox(self, tb: c.TextBox) -> None:
         self._explicit_break_if_pending()
@@ -545,7 +565,7 @@ class _Writer:
             p = _el(tc, "w:p")
             _ppr(p, style=ST_INDENT[0] if para.indent else None, jc=None if para.indent else "both")
             _run(p, para.text)
-        self._add(tbl)
+        self._add_table(tbl)
 
     def signbox(self, sb: c.SignBox) -> None:
         self._explicit_break_if_pending()
@@ -569,7 +589,7 @@ class _Writer:
             p = _el(tc, "w:p")
             _ppr(p, jc="right", ind={"right": 480, "rightChars": 200}, after=6)
             _run(p, line)
-        self._add(tbl)
+        self._add_table(tbl)
 
 
 def render_docx(doc: c.Document, path_or_stream: Union[str, os.PathLike, IO[bytes]], *, stamp: str = "") -> None:
