@@ -20,6 +20,7 @@ from typing import IO, Any, Iterable, Union
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml import etree
@@ -279,14 +280,14 @@ class _Writer:
         ppr = ind.element.get_or_add_pPr()
         # two characters: firstLineChars for Word/WPS, firstLine (2 × 12 pt) for readers that ignore it
         _el(ppr, "w:ind", firstLineChars=200, firstLine=BODY_PT * 2 * 20)
-        ind.paragraph_format.alignment = 3  # justify
+        ind.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         cell = styles[ST_CELL[1]]
         cell.font.size = Pt(TABLE_PT)
         cell.paragraph_format.line_spacing = 1.0
         cap = styles[ST_CAPTION[1]]
         _set_fonts(cap.element.get_or_add_rPr(), LATIN, HEI)
         cap.font.size = Pt(BODY_PT)
-        cap.paragraph_format.alignment = 1
+        cap.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
         cap.paragraph_format.keep_with_next = True
         cap.paragraph_format.space_before = Pt(6)
         cap.paragraph_format.space_after = Pt(3)
@@ -297,7 +298,7 @@ class _Writer:
                                 before=12 if level == 1 else 6, after=6 if level == 1 else 3)
         title = styles["Title"]
         self._heading_style(title, TITLE_PT, bold=False, before=0, after=18)
-        title.paragraph_format.alignment = 1
+        title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
         for e in title.element.get_or_add_pPr().findall(qn("w:pBdr")):
             e.getparent().remove(e)
         for tag in ("w:spacing", "w:kern"):
