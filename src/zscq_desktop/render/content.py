@@ -7,6 +7,7 @@ data built from the call definitions and the submission; no layout, no fonts.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -17,6 +18,8 @@ from zscq_desktop.core.submission import Submission
 
 EMPTY = "无"
 CN_NUM = "一二三四五六七八九十"
+# "1." "2、" "（一）" "(3)" "一、" at the start of a line: a list item or a sub-heading, set without indent
+LIST_ITEM = re.compile(r"^(\d+[.、．)）]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、)")
 
 
 @dataclass(frozen=True)
@@ -281,7 +284,7 @@ def _paras(text: Any) -> list[Block]:
         return [Para(EMPTY)]
     out: list[Block] = []
     for ln in lines:
-        is_list = ln[:1] in "-•·" or (ln[:1].isdigit() and ln[1:3].strip()[:1] in ".、）)") or ln.startswith("（")
+        is_list = ln[:1] in "-•·" or bool(LIST_ITEM.match(ln))
         if ln[:1] in "-•·":
             ln = "• " + ln[1:].strip()
         out.append(Para(ln, indent=not is_list))
