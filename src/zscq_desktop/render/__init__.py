@@ -1,0 +1,1 @@
+"""Rendering of the application: content blocks, PDF and DOCX writers, fonts, export."""

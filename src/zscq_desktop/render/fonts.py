@@ -1,0 +1,279 @@
+"""The fonts the PDFs are set in: registration with reportlab, coverage checks, per-character fallback.
+
+The bundled fonts live in ``resources/fonts/`` (built once by ``tools/build_fonts.py``; see
+``resources/fonts/README.md``):
+
+* body, a Song/Ming face: Noto Serif CJK SC Regular converted to TrueType outlines;
+* headings, a Hei face: Noto Sans CJK SC Bold converted the same way (``<b>`` in a Paragraph set
+  in the body font maps to it);
+* fallbacks: Hanazono Mincho B (CJK Ext-B…F, e.g. 𠀀) and a small subset of Hanazono Mincho A
+  (the few BMP characters Noto lacks).
+
+reportlab never falls back to another font by itself: a character missing from the font is drawn
+as the font's ``.notdef`` box or not at all.  :func:`font_runs` and :func:`markup` therefore split
+text so each character is drawn with the first font that has it, and :func:`missing_chars` lists
+the characters no font can draw, so the application can report them before printing.
+
+No Qt here: this module is used by the headless renderer and the CLI too.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from zscq_desktop.resources import resource_path
+
+# -- the bundled files and the reportlab names they are registered under ------------------------
+
+BODY_FILE = "NotoSerifSC-Regular.ttf"
+HEADING_FILE = "NotoSansSC-Bold.ttf"
+EXTB_FILE = "HanaMinB.ttf"
+RARE_FILE = "HanaMinA-Sub.ttf"
+
+BODY = "NotoSerifSC"
+HEADING = "NotoSansSC-Bold"
+EXTB = "HanaMinB"
+RARE = "HanaMinA"
+
+#: (reportlab name, file under resources/fonts) of every bundled font, body first.
+BUNDLED: tuple[tuple[str, str], ...] = (
+    (BODY, BODY_FILE),
+    (HEADING, HEADING_FILE),
+    (EXTB, EXTB_FILE),
+    (RARE, RARE_FILE),
+)
+
+# Windows system faces used with ``prefer_system=True``: (reportlab name, file, subfont index).
+SYSTEM_SONG = ("SimSun", "simsun.ttc", 0)
+SYSTEM_HEI = ("SimHei", "simhei.ttf", 0)
+SYSTEM_FANGSONG = ("SimFang", "simfang.ttf", 0)
+SYSTEM_SONG_EXTB = ("SimSun-ExtB", "simsunb.ttf", 0)
+
+
+class FontError(RuntimeError):
+    """A bundled font is missing or unreadable (an incomplete installation)."""
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """reportlab names of the fonts a document is set in."""
+
+    body: str
+    heading: str
+    fallbacks: tuple[str, ...] = ()
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        """Body, heading and fallbacks, without repeats."""
+        return tuple(dict.fromkeys((self.body, self.heading, *self.fallbacks)))
+
+
+# -- registration ----------------------------------------------------------------------------------
+
+_lock = threading.RLock()
+_cache: dict[bool, FontSet] = {}
+
+
+def _register(name: str, path: Path, subfont: int = 0) -> None:
+    if name in pdfmetrics.getRegisteredFontNames():
+        return
+    try:
+        font = TTFont(name, str(path), subfontIndex=subfont)
+    except Exception as exc:  # reportlab raises TTFError, OSError, struct errors...
+        raise FontError(f"无法读取字体 {path}：{exc}") from exc
+    pdfmetrics.registerFont(font)
+
+
+def _family(normal: str, bold: str) -> None:
+    """Map a family's four styles: regular/italic to ``normal``, bold/bold-italic to ``bold``."""
+    pdfmetrics.registerFontFamily(normal, normal=normal, bold=bold, italic=normal, boldItalic=bold)
+    # registerFontFamily does not map the bold face's own name; keep ``<b>`` inside it harmless.
+    for b in (0, 1):
+        for i in (0, 1):
+            addMapping(bold, b, i, bold)
+
+
+def _windows_fonts_dir() -> Path:
+    return Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
+
+
+def _system_face(spec: tuple[str, str, int]) -> str | None:
+    """Register a Windows system face if its file exists and reads; return its name or None."""
+    name, filename, index = spec
+    path = _windows_fonts_dir() / filename
+    if not path.is_file():
+        return None
+    try:
+        _register(name, path, index)
+    except FontError:
+        return None
+    return name
+
+
+def _bundled(name: str) -> str:
+    filename = dict(BUNDLED)[name]
+    path = resource_path("fonts", filename)
+    if not path.is_file():
+        raise FontError(f"找不到字体文件 {path}，安装可能不完整。")
+    _register(name, path)
+    return name
+
+
+def _build(prefer_system: bool) -> FontSet:
+    body = heading = None
+    fallbacks: list[str] = []
+    if prefer_system and sys.platform == "win32":
+        body = _system_face(SYSTEM_SONG)
+        heading = _system_face(SYSTEM_HEI)
+        _system_face(SYSTEM_FANGSONG)  # registered for callers that want 仿宋; not part of the set
+        extb = _system_face(SYSTEM_SONG_EXTB)
+        if body is not None:
+            # 宋体 has GBK and Ext-A only: the bundled Song face covers the newer BMP ideographs.
+            fallbacks.append(_bundled(BODY))
+        if extb is not None:
+            fallbacks.append(extb)
+    body = body or _bundled(BODY)
+    heading = heading or _bundled(HEADING)
+    fallbacks += [_bundled(EXTB), _bundled(RARE)]
+    _family(body, heading)
+    _family(heading, heading)
+    for fb in fallbacks:
+        if fb != body:
+            _family(fb, fb)
+    return FontSet(body=body, heading=heading, fallbacks=tuple(dict.fromkeys(f for f in fallbacks if f != body)))
+
+
+def register_fonts(prefer_system: bool = False) -> FontSet:
+    """Register the fonts with reportlab (once per process) and return their names.
+
+    With ``prefer_system=True`` on Windows the system's 宋体/黑体 (``simsun.ttc``, ``simhei.ttf``)
+    are used when present (仿宋 ``simfang.ttf`` is registered as ``SimFang`` too), each replaced by
+    the bundled face when missing; elsewhere the bundled fonts are used.  Raises
+    :class:`FontError` when a bundled font file is missing.
+    """
+    key = bool(prefer_system)
+    with _lock:
+        fs = _cache.get(key)
+        if fs is None:
+            fs = _cache[key] = _build(key)
+        return fs
+
+
+# -- coverage --------------------------------------------------------------------------------------
+
+_coverage_cache: dict[str, frozenset[str]] = {}
+_STANDARD = frozenset(bytes(range(0x20, 0x100)).decode("cp1252", errors="ignore"))
+
+
+def coverage(font: str) -> frozenset[str]:
+    """The characters (as one-character strings) a registered font has a glyph for."""
+    cov = _coverage_cache.get(font)
+    if cov is None:
+        f = pdfmetrics.getFont(font)
+        face = getattr(f, "face", None)
+        c2g = getattr(face, "charToGlyph", None)
+        if isinstance(c2g, dict):
+            cov = frozenset(chr(cp) for cp, gid in c2g.items() if gid)
+        else:  # a standard Type 1 font: WinAnsi
+            cov = _STANDARD
+        _coverage_cache[font] = cov
+    return cov
+
+
+def _ignorable(ch: str) -> bool:
+    """Whitespace and control/format characters: never reported missing, never force a font switch."""
+    return ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf")
+
+
+def missing_chars(text: str, fonts: FontSet) -> list[str]:
+    """Characters of ``text`` that neither the body font nor any fallback has, in order of first
+    appearance, each once; whitespace and control characters are ignored."""
+    extra = set(text).difference(coverage(fonts.body))
+    for fb in fonts.fallbacks:
+        if not extra:
+            break
+        extra.difference_update(coverage(fb))
+    found = [c for c in extra if not _ignorable(c)]
+    found.sort(key=text.index)
+    return found
+
+
+def _chain(font: str, fonts: FontSet) -> tuple[str, ...]:
+    """The fonts tried for a character, in order: ``font``, the body font, the fallbacks."""
+    return tuple(dict.fromkeys((font, fonts.body, *fonts.fallbacks)))
+
+
+def font_runs(text: str, font: str, fonts: FontSet) -> list[tuple[str, str]]:
+    """Split ``text`` into ``(font name, substring)`` runs so each character is drawn with the first
+    font that has it: ``font`` itself, then the body font, then the fallbacks.
+
+    Characters no font has stay in ``font`` (they show its missing-glyph box; see
+    :func:`missing_chars`).  Whitespace and control characters stay in the run they are in unless
+    only another font has them.  Empty text gives no runs.
+    """
+    if not text:
+        return []
+    main = coverage(font)
+    extra = set(text).difference(main)
+    if not extra or all(map(_ignorable, extra)):
+        return [(font, text)]
+    chain = _chain(font, fonts)
+    covs = [coverage(f) for f in chain]
+    assign: dict[str, str | None] = {}
+    for c in extra:
+        having = [f for f, cov in zip(chain, covs) if c in cov]
+        if _ignorable(c) and (not having or len(having) == len(chain)):
+            assign[c] = None  # sticks to the current run
+        else:
+            assign[c] = having[0] if having else font
+    for c in main.intersection(set(text)):
+        if _ignorable(c) and all(c in cov for cov in covs):
+            assign[c] = None
+    runs: list[tuple[str, str]] = []
+    cur: str | None = None
+    start = 0
+    get = assign.get
+    for i, c in enumerate(text):
+        f = get(c, font)
+        if f is None or f == cur:
+            continue
+        if cur is None:
+            cur = f  # leading sticky characters join the first run
+            continue
+        runs.append((cur, text[start:i]))
+        start, cur = i, f
+    runs.append((cur or font, text[start:]))
+    return runs
+
+
+def escape(text: str) -> str:
+    """XML-escape text for a reportlab Paragraph."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def markup(text: str, font: str, fonts: FontSet) -> str:
+    """Paragraph markup for ``text`` set in ``font``: escaped, with the runs that need a fallback
+    wrapped in ``<font name="…">``.  Text the font draws entirely comes back just escaped."""
+    main = coverage(font)
+    extra = set(text).difference(main)
+    if not extra or all(map(_ignorable, extra)):
+        return escape(text)
+    return "".join(
+        escape(run) if name == font else f'<font name="{name}">{escape(run)}</font>'
+        for name, run in font_runs(text, font, fonts)
+    )
