@@ -222,7 +222,8 @@ def build_hanazono(src: Path, out: Path, codepoints: set[int]) -> None:
 
 
 def cmap_of(path: Path) -> set[int]:
-    return set(TTFont(str(path), lazy=True).getBestCmap())
+    with TTFont(str(path), lazy=True) as font:
+        return set(font.getBestCmap())
 
 
 def build(out_dir: Path = OUT) -> None:
@@ -255,10 +256,10 @@ def check(out_dir: Path = OUT) -> list[str]:
         if not path.is_file():
             problems.append(f"{name}: missing")
             continue
-        font = TTFont(str(path), lazy=True)
-        if "glyf" not in font or "CFF " in font:
-            problems.append(f"{name}: not TrueType outlines")
-        cmaps[name] = set(font.getBestCmap())
+        with TTFont(str(path), lazy=True) as font:
+            if "glyf" not in font or "CFF " in font:
+                problems.append(f"{name}: not TrueType outlines")
+            cmaps[name] = set(font.getBestCmap())
         print(f"{name}: {path.stat().st_size / 1e6:.1f} MB, {len(cmaps[name])} characters")
     if problems:
         return problems
