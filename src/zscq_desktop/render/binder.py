@@ -21,10 +21,11 @@ Where the overlay goes (nothing enters the 28 mm binding margin):
 * page numbers are centred under the text block.  GB/T 9704 puts them at the outer edge (right on
   odd, left on even pages); centred reads the same in a single-sided and a double-sided volume, and
   on a left-glued volume no number disappears into the spine, so centred is used throughout;
-* on generated pages (form, plan, contents, blank pages) the footer line (number and stamp) sits at
-  ``page.FOOTER_Y``, 7 mm below the text block as GB/T 9704 places it; on supporting-file pages the
-  normaliser keeps only the bottom 18 mm free, and ``FOOTER_Y`` (≈ 24.5 mm) would print over the
-  document, so there the footer line drops into the free band (:data:`ATTACHMENT_FOOTER_Y`);
+* on the cover, contents, form and plan pages the footer line (number and stamp) sits at
+  ``page.FOOTER_Y``, 7 mm below the text block as GB/T 9704 places it; on supporting-file pages
+  (and blank pages between them) the normaliser keeps only the bottom 18 mm free, and ``FOOTER_Y``
+  (≈ 24.5 mm) would print over the document, so there the footer line drops into the free band
+  (:data:`ATTACHMENT_FOOTER_Y`, ≈ 12 mm);
 * the version stamp "版本 XXXXXXXX" (7 pt grey) ends at the right edge of the text block;
 * a supporting file's label "附件材料3-n  标题" (Hei 12 pt) starts at the binding margin on the
   baseline ``page.LABEL_Y`` in the free top band.
@@ -123,10 +124,7 @@ class _Slot:
     page: int = 0  # page index inside the attachment
     number: int | None = None  # printed page number
     label: str | None = None  # attachment label drawn at the top
-
-    @property
-    def generated(self) -> bool:
-        return self.kind != "att"
+    low: bool = False  # footer in the supporting files' free bottom band (part 3, blanks included)
 
 
 def _plan(form_n: int, contents_n: int, plan_n: int, att_ns: list[int], labels: list[str], duplex: bool,
@@ -135,10 +133,10 @@ def _plan(form_n: int, contents_n: int, plan_n: int, att_ns: list[int], labels: 
     slots: list[_Slot] = [_Slot("form", 0)]
     starts = {"form": 0}
 
-    def to_recto(numbered: bool) -> None:
+    def to_recto(numbered: bool, low: bool = False) -> None:
         # the next page is physical page len(slots) + 1 (1-based): a right-hand page when odd
         if duplex and len(slots) % 2 == 1:
-            slots.append(_Slot("blank", number=0 if numbered else None))
+            slots.append(_Slot("blank", number=0 if numbered else None, low=low))
 
     to_recto(False)  # the cover's back stays blank: a cover is single-sided
     starts["contents"] = len(slots)
@@ -151,9 +149,9 @@ def _plan(form_n: int, contents_n: int, plan_n: int, att_ns: list[int], labels: 
     att_starts: list[int] = []
     for a, n in enumerate(att_ns):
         if a == 0 or each_attachment_recto:
-            to_recto(True)
+            to_recto(True, low=a > 0)
         att_starts.append(len(slots))
-        slots += [_Slot("att", a, i, number=0, label=labels[a] if i == 0 else None) for i in range(n)]
+        slots += [_Slot("att", a, i, number=0, label=labels[a] if i == 0 else None, low=True) for i in range(n)]
     starts["att"] = att_starts[0] if att_starts else len(slots)
     n = 0
     for s in slots:  # one sequence; inserted blank pages inside it are counted and numbered
@@ -222,7 +220,7 @@ def _render_overlay(slots: list[_Slot], stamp: str, fonts: FontSet) -> bytes:
     right = P.MARGIN_LEFT + P.TEXT_W
     labels: dict[str, tuple[str, float]] = {}
     for s in slots:
-        y = P.FOOTER_Y if s.generated else ATTACHMENT_FOOTER_Y
+        y = ATTACHMENT_FOOTER_Y if s.low else P.FOOTER_Y
         c.setFillColor(STAMP_GREY)
         _draw(c, right - stamp_w, y, stamp_text, fonts.body, STAMP_SIZE, fonts)
         c.setFillColor(Color(0, 0, 0))
@@ -266,24 +264,44 @@ class _Entry(Flowable):
 
     def draw(self) -> None:
         st = self.style
+        ends: list[tuple[float, float]] = []
 
         def leader(canv: Canvas, kind: str, label: str | None) -> None:
             info = canv._curr_tx_info  # set by reportlab around onDraw callbacks
-            x, y = info["cur_x"], info["cur_y"]
-            num_w = stringWidth(self.page, st.fontName, st.fontSize)
-            x0, x1 = x + 0.4 * st.fontSize, self.aw - num_w - 0.4 * st.fontSize
-            canv.saveState()
-            if x1 > x0 and self.page:
-                canv.setLineCap(1)
-                canv.setLineWidth(1.1)
-                canv.setDash([0.01, 4.5])
-                canv.line(x0, y + 0.25 * st.fontSize, x1, y + 0.25 * st.fontSize)
-            canv.setFont(st.fontName, st.fontSize)
-            canv.drawRightString(self.aw, y, self.page)
-            canv.restoreState()
+            ends.append((info["cur_x"], info["cur_y"]))
 
         self.canv.setNamedCB("zscqLeader", leader)
         self.para.drawOn(self.canv, 0, 0)
+        # drawn after the text, so text extraction reads "entry … page" in that order
+        x, y = ends[-1]
+        canv = self.canv
+        num_w = stringWidth(self.page, st.fontName, st.fontSize)
+        x0, x1 = x + 0.4 * st.fontSize, self.aw - num_w - 0.4 * st.fontSize
+        canv.saveState()
+        if x1 > x0 and self.page:
+            canv.setLineCap(1)
+            canv.setLineWidth(1.1)
+            canv.setDash([0.01, 4.5])
+            canv.line(x0, y + 0.25 * st.fontSize, x1, y + 0.25 * st.fontSize)
+        canv.setFont(st.fontName, st.fontSize)
+        canv.drawRightString(self.aw, y, self.page)
+        canv.restoreState()
+
+
+class _Title(Flowable):
+    """The contents heading, centred; drawn directly because Paragraph collapses U+3000 spacing."""
+
+    def __init__(self, text: str, font: str, size: float, fonts: FontSet) -> None:
+        super().__init__()
+        self.text, self.font, self.size, self.fonts = text, font, size, fonts
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.aw = aw
+        return aw, 2 * self.size
+
+    def draw(self) -> None:
+        w = _width(self.text, self.font, self.size, self.fonts)
+        _draw(self.canv, (self.aw - w) / 2, 0.6 * self.size, self.text, self.font, self.size, self.fonts)
 
 
 def _render_contents(inp: VolumeInput, fonts: FontSet, pages: list[str]) -> bytes:
@@ -297,19 +315,17 @@ def _render_contents(inp: VolumeInput, fonts: FontSet, pages: list[str]) -> byte
     att = ParagraphStyle("toc-att", parent=body, leftIndent=2 * size, firstLineIndent=0)
     cat = ParagraphStyle("toc-cat", parent=body, fontName=fonts.heading, fontSize=12, leading=12 * 2,
                          leftIndent=size)
-    title = ParagraphStyle("toc-title", parent=body, fontName=fonts.heading, fontSize=16, leading=32,
-                           alignment=1, rightIndent=0)
 
-    story: list[Flowable] = [Paragraph("目\u3000\u3000录", title), Spacer(1, 10)]
+    story: list[Flowable] = [_Title("目\u3000\u3000录", fonts.heading, 16, fonts), Spacer(1, 12)]
     for i, name in enumerate(inp.part_titles):
-        story.append(_Entry(f"{i + 1}\u3000{markup(name, fonts.heading, fonts)}", pages[i], part, num_w))
+        story.append(_Entry(f"{i + 1}&nbsp;&nbsp;{markup(name, fonts.heading, fonts)}", pages[i], part, num_w))
         if i == 2:
             current = None
             for a, pg in zip(inp.attachments, pages[3:]):
                 if a.category and a.category != current:
                     current = a.category
                     story.append(Paragraph(markup(a.category, fonts.heading, fonts), cat))
-                text = f"{markup(a.label, fonts.body, fonts)}\u3000{markup(a.title, fonts.body, fonts)}"
+                text = f"{markup(a.label, fonts.body, fonts)}&nbsp;&nbsp;{markup(a.title, fonts.body, fonts)}"
                 story.append(_Entry(text, pg, att, num_w))
 
     buf = io.BytesIO()
@@ -464,7 +480,7 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
         outline += [(1, label.replace("\u3000", " "), p) for label, p in zip(labels, att_starts)]
     parent = None
     for level, title, p in outline:
-        item = writer.add_outline_item(title, p, parent=parent if level else None)
+        item = writer.add_outline_item(title=title, page_number=p, parent=parent if level else None)
         if level == 0:
             parent = item
     writer.page_mode = "/UseOutlines"
