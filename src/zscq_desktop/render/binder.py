@@ -27,8 +27,9 @@ Where the overlay goes (nothing enters the 28 mm binding margin):
   (≈ 24.5 mm) would print over the document, so there the footer line drops into the free band
   (:data:`ATTACHMENT_FOOTER_Y`, ≈ 12 mm);
 * the version stamp "版本 XXXXXXXX" (7 pt grey) ends at the right edge of the text block;
-* a supporting file's label "附件材料3-n  标题" (Hei 12 pt) starts at the binding margin on the
-  baseline ``page.LABEL_Y`` in the free top band.
+* a supporting file's label "附件材料3-n  标题" (Hei 12 pt) starts at the binding margin in the
+  free top band, its baseline just above ``page.LABEL_Y`` (:data:`LABEL_BASELINE`) so that
+  descenders do not touch content that starts right at the band's edge.
 
 No Qt here.
 """
@@ -67,7 +68,7 @@ except ImportError:  # pragma: no cover - depends on the normaliser being presen
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AttachmentPart", "VolumeInput", "Volume", "Cancelled", "bind", "ATTACHMENT_FOOTER_Y"]
+__all__ = ["AttachmentPart", "VolumeInput", "Volume", "Cancelled", "bind", "ATTACHMENT_FOOTER_Y", "LABEL_BASELINE"]
 
 NUMBER_SIZE = 14  # 四号
 STAMP_SIZE = 7
@@ -77,6 +78,9 @@ STAMP_GREY = Color(0.45, 0.45, 0.45)
 ATTACHMENT_FREE_BOTTOM = 18 * mm  # what the normaliser leaves free at the foot of a supporting file
 #: footer baseline on supporting-file pages: the digits' tops stay ≥ 1 mm inside the free band.
 ATTACHMENT_FOOTER_Y = ATTACHMENT_FREE_BOTTOM - 1 * mm - 0.8 * NUMBER_SIZE
+#: label baseline: ``page.LABEL_Y`` is the lower edge of the free top band (20 mm), where a
+#: supporting file's content may start; lift the label so its descenders keep 1 mm clear of it.
+LABEL_BASELINE = P.LABEL_Y + 0.25 * LABEL_SIZE + 1 * mm
 BLANK_NOTE = "（此页为空白页）"
 A4_TOLERANCE = 1.0  # pt
 
@@ -232,7 +236,7 @@ def _render_overlay(slots: list[_Slot], stamp: str, fonts: FontSet) -> bytes:
             if s.label not in labels:
                 labels[s.label] = _fit(s.label, fonts.heading, LABEL_SIZE, 9, P.TEXT_W, fonts)
             text, size = labels[s.label]
-            _draw(c, P.MARGIN_LEFT, P.LABEL_Y, text, fonts.heading, size, fonts)
+            _draw(c, P.MARGIN_LEFT, LABEL_BASELINE, text, fonts.heading, size, fonts)
         if s.kind == "blank":
             w = _width(BLANK_NOTE, fonts.body, NOTE_SIZE, fonts)
             _draw(c, centre - w / 2, P.MARGIN_BOTTOM + P.TEXT_H / 2, BLANK_NOTE, fonts.body, NOTE_SIZE, fonts)
