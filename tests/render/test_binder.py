@@ -13,8 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from zscq_desktop.render import page as P
-from zscq_desktop.render.binder import (ATTACHMENT_FOOTER_Y, AttachmentPart, Cancelled, Volume, VolumeInput,
-                                        bind)
+from zscq_desktop.render.binder import ATTACHMENT_FOOTER_Y, AttachmentPart, Cancelled, Volume, VolumeInput, bind
 from zscq_desktop.render.fonts import register_fonts
 
 STAMP = "1A2B3C4D"
@@ -124,7 +123,7 @@ def contents_entries(text: str) -> dict[str, str]:
 
 
 def test_contents_lists_parts_and_attachments_with_page_numbers(simple) -> None:
-    inp, vol, reader = simple
+    inp, _vol, reader = simple
     entries = contents_entries(texts(reader)[1])
     by_number = {number(t): i for i, t in enumerate(texts(reader)) if number(t) is not None}
     assert entries["1 申报书"] == "1"
@@ -367,7 +366,7 @@ def test_three_hundred_pages_bind(fonts, capsys) -> None:
     vol = bind(inp, fonts=fonts)
     elapsed = time.perf_counter() - t0
     reader = PdfReader(io.BytesIO(vol.pdf))
-    contents = dict((t, p) for _l, t, p in vol.outline)["项目实施方案"] - 6
+    contents = {t: p for _l, t, p in vol.outline}["项目实施方案"] - 6
     assert contents in (2, 3)
     assert vol.pages == 6 + contents + 20 + 270
     assert number(reader.pages[-1].extract_text()) == 6 + 20 + 270 - 1
@@ -375,3 +374,33 @@ def test_three_hundred_pages_bind(fonts, capsys) -> None:
     assert len(vol.pdf) < 2 * len(inp.attachments[0].pdf) + 2_000_000
     with capsys.disabled():
         print(f"\n[binder] {vol.pages} pages in {elapsed:.2f} s, {len(vol.pdf) / 1e6:.1f} MB")
+
+
+def test_rotated_and_offset_source_pages_get_an_upright_overlay(fonts) -> None:
+    from pypdf import PdfWriter
+    from pypdf.generic import RectangleObject
+
+    # a landscape page shown portrait through /Rotate 90, and a page whose MediaBox is not at 0,0
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=(A4[1], A4[0]), invariant=1)
+    c.setFont("Helvetica", 20)
+    c.drawString(100, 300, "ATT1-1")
+    c.showPage()
+    c.save()
+    w = PdfWriter()
+    w.append(PdfReader(io.BytesIO(buf.getvalue())))
+    w.pages[0].rotate(90)
+    w.append(PdfReader(io.BytesIO(make_pdf("ATT1", 2))), pages=[1])
+    w.pages[1].mediabox = RectangleObject((10, 20, 10 + A4[0], 20 + A4[1]))
+    out = io.BytesIO()
+    w.write(out)
+    inp = VolumeInput(**{**make_input(atts=()).__dict__,
+                         "attachments": [AttachmentPart("附件材料3-1", "旋转页", "其他", out.getvalue())]})
+    vol = bind(inp, fonts=fonts)
+    reader = PdfReader(io.BytesIO(vol.pdf))
+    for page in reader.pages[-2:]:
+        box = page.mediabox
+        assert page.rotation == 0
+        assert abs(float(box.width) - A4[0]) <= 1 and abs(float(box.height) - A4[1]) <= 1
+        stamp = [(x - float(box.left), y - float(box.bottom)) for t, x, y in positions(page) if "版本" in t]
+        assert stamp and all(x > A4[0] / 2 and y < 18 * mm for x, y in stamp)

@@ -40,13 +40,12 @@ import hashlib
 import io
 import logging
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject,
-                           TextStringObject)
+from pypdf.generic import ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject, TextStringObject
 from reportlab import rl_config
 from reportlab.lib.colors import Color
 from reportlab.lib.styles import ParagraphStyle
@@ -68,7 +67,7 @@ except ImportError:  # pragma: no cover - depends on the normaliser being presen
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AttachmentPart", "VolumeInput", "Volume", "Cancelled", "bind", "ATTACHMENT_FOOTER_Y", "LABEL_BASELINE"]
+__all__ = ["ATTACHMENT_FOOTER_Y", "LABEL_BASELINE", "AttachmentPart", "Cancelled", "Volume", "VolumeInput", "bind"]
 
 NUMBER_SIZE = 14  # 四号
 STAMP_SIZE = 7
@@ -260,7 +259,7 @@ class _Entry(Flowable):
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self.aw = aw
-        w, h = self.para.wrap(aw, ah)
+        _w, h = self.para.wrap(aw, ah)
         return aw, h
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
@@ -510,7 +509,8 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
 
     check()
     report(0.9, "写出 PDF")
-    writer.compress_identical_objects()
+    if hasattr(writer, "compress_identical_objects"):  # pypdf ≥ 4.3: shared fonts/images stored once
+        writer.compress_identical_objects()
     out = io.BytesIO()
     writer.write(out)
     report(1.0, "装订完成")
