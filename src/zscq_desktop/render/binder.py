@@ -25,7 +25,7 @@ Where the overlay goes (nothing enters the 28 mm binding margin):
   ``page.FOOTER_Y``, 7 mm below the text block as GB/T 9704 places it; on supporting-file pages
   (and blank pages between them) the normaliser keeps only the bottom 18 mm free, and ``FOOTER_Y``
   (≈ 24.5 mm) would print over the document, so there the footer line drops into the free band
-  (:data:`ATTACHMENT_FOOTER_Y`, ≈ 12 mm);
+  (:data:`ATTACHMENT_FOOTER_Y`, ≈ 13 mm);
 * the version stamp "版本 XXXXXXXX" (7 pt grey) ends at the right edge of the text block;
 * a supporting file's label "附件材料3-n  标题" (Hei 12 pt) starts at the binding margin in the
   free top band, its baseline just above ``page.LABEL_Y`` (:data:`LABEL_BASELINE`) so that
