@@ -52,7 +52,7 @@ Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; Tasks: desktopico
 ; .zscq → zscq-desktop for the current user (HKCU\Software\Classes, no admin needed)
 Root: HKA; Subkey: "Software\Classes\.zscq"; ValueType: string; ValueName: ""; ValueData: "ZscqDesktop.Document"; Flags: uninsdeletevalue
 Root: HKA; Subkey: "Software\Classes\ZscqDesktop.Document"; ValueType: string; ValueName: ""; ValueData: "知识产权资助申报文件"; Flags: uninsdeletekey
-Root: HKA; Subkey: "Software\Classes\ZscqDesktop.Document\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\{#AppExe},0"
+Root: HKA; Subkey: "Software\Classes\ZscqDesktop.Document\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\_internal\resources\icons\document.ico"
 Root: HKA; Subkey: "Software\Classes\ZscqDesktop.Document\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#AppExe}"" gui ""%1"""
 
 [Run]
