@@ -1,0 +1,151 @@
+"""An embedded PDF preview (QtPdf): every page in one scrolling view, zoomed to the width.
+
+The PDF is read into memory and handed to ``QPdfDocument`` through a ``QBuffer`` rather than by
+file name, so no file handle stays open: on Windows an open handle would stop the next export
+from replacing the volume, and the user from deleting or moving the folder.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Signal
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+log = logging.getLogger(__name__)
+
+_ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.25, 1.5, 2.0, 3.0)
+
+
+class PdfPreview(QWidget):
+    """A multi-page PDF view with page indicator and zoom buttons.
+
+    Signals:
+        loaded(int): the number of pages after a successful :meth:`load`.
+    """
+
+    loaded = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._buffer: QBuffer | None = None
+        self._bytes = QByteArray()
+        self.document = QPdfDocument(self)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setPageSpacing(12)
+        self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+        self.page_label = QLabel("尚未生成预览")
+        self.fit_width = QPushButton("适合宽度")
+        self.fit_page = QPushButton("整页")
+        self.zoom_out = QPushButton("缩小")
+        self.zoom_in = QPushButton("放大")
+        for b, tip in ((self.fit_width, "页面宽度与窗口一致"), (self.fit_page, "一次显示一整页"),
+                       (self.zoom_out, "缩小（Ctrl+-）"), (self.zoom_in, "放大（Ctrl++）")):
+            b.setToolTip(tip)
+            b.setEnabled(False)
+        self.zoom_in.setShortcut("Ctrl++")
+        self.zoom_out.setShortcut("Ctrl+-")
+        self.fit_width.clicked.connect(lambda: self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth))
+        self.fit_page.clicked.connect(lambda: self.view.setZoomMode(QPdfView.ZoomMode.FitInView))
+        self.zoom_in.clicked.connect(lambda: self._step_zoom(+1))
+        self.zoom_out.clicked.connect(lambda: self._step_zoom(-1))
+        self.view.pageNavigator().currentPageChanged.connect(self._update_label)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.page_label, 1)
+        for b in (self.fit_width, self.fit_page, self.zoom_out, self.zoom_in):
+            bar.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+
+    # -- public ------------------------------------------------------------------------------
+    def load(self, pdf: Path | bytes) -> bool:
+        """Show ``pdf`` (a path or the bytes).  Returns False, and says why in the label, on failure."""
+        self.clear()
+        try:
+            data = pdf if isinstance(pdf, bytes) else Path(pdf).read_bytes()
+        except OSError as exc:
+            self.page_label.setText(f"无法读取预览文件：{exc.strerror or exc}")
+            return False
+        self._bytes = QByteArray(data)
+        self._buffer = QBuffer(self._bytes, self)
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(self._buffer)
+        if self.document.status() != QPdfDocument.Status.Ready or self.document.pageCount() == 0:
+            log.warning("preview: QPdfDocument error %s", self.document.error())
+            self.clear()
+            self.page_label.setText("无法显示预览：文件不是有效的 PDF。")
+            return False
+        for b in (self.fit_width, self.fit_page, self.zoom_out, self.zoom_in):
+            b.setEnabled(True)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self._update_label()
+        self.loaded.emit(self.document.pageCount())
+        return True
+
+    def clear(self) -> None:
+        """Forget the shown document (and its memory)."""
+        self.document.close()
+        if self._buffer is not None:
+            self._buffer.close()
+            self._buffer.deleteLater()
+            self._buffer = None
+        self._bytes = QByteArray()
+        for b in (self.fit_width, self.fit_page, self.zoom_out, self.zoom_in):
+            b.setEnabled(False)
+        self.page_label.setText("尚未生成预览")
+
+    def page_count(self) -> int:
+        """Pages of the shown document (0 when none)."""
+        return self.document.pageCount() if self.document.status() == QPdfDocument.Status.Ready else 0
+
+    def current_page(self) -> int:
+        """0-based index of the page at the top of the view."""
+        return self.view.pageNavigator().currentPage()
+
+    def go_to(self, page: int) -> None:
+        """Scroll to ``page`` (0-based)."""
+        if 0 <= page < self.page_count():
+            self.view.pageNavigator().jump(page, QPointF(), self.view.pageNavigator().currentZoom())
+
+    # -- internals ---------------------------------------------------------------------------
+    def _update_label(self, *_: object) -> None:
+        n = self.page_count()
+        if n:
+            self.page_label.setText(f"第 {self.current_page() + 1} 页，共 {n} 页")
+
+    def _step_zoom(self, direction: int) -> None:
+        current = self.view.zoomFactor()
+        if self.view.zoomMode() != QPdfView.ZoomMode.Custom:
+            # The fitted modes compute their own factor; start from what is on screen.
+            current = self._effective_zoom()
+            self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+        if direction > 0:
+            nxt = next((z for z in _ZOOM_STEPS if z > current + 1e-3), _ZOOM_STEPS[-1])
+        else:
+            nxt = next((z for z in reversed(_ZOOM_STEPS) if z < current - 1e-3), _ZOOM_STEPS[0])
+        self.view.setZoomFactor(nxt)
+
+    def _effective_zoom(self) -> float:
+        if not self.page_count():
+            return 1.0
+        # QPdfView renders 1.0 as 72 pt per logical inch scaled to the screen dpi.
+        points = self.document.pagePointSize(0)
+        dpi = self.logicalDpiX() or 96
+        width_px = points.width() / 72.0 * dpi
+        if width_px <= 0:
+            return 1.0
+        return max(_ZOOM_STEPS[0], min(_ZOOM_STEPS[-1], self.view.viewport().width() / width_px))
+
+
+__all__ = ["PdfPreview"]
