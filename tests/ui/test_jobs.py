@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QThread
 
 from zscq_desktop.ui import jobs
@@ -154,3 +155,24 @@ def test_many_jobs_all_finish(qtbot):
     jobs_ = [jobs.run_job(lambda p, c, i=i: i * i) for i in range(20)]
     assert jobs.wait_idle(10)
     assert sorted(j.result for j in jobs_) == [i * i for i in range(20)]
+
+
+def test_owner_closed_while_running_does_not_crash_or_hang(qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    owner = QWidget()
+    release = threading.Event()
+    got: list[object] = []
+
+    def work(progress, is_cancelled):
+        release.wait(5)
+        progress(0.9, "快完成")
+        return "无人接收"
+
+    job = jobs.run_job(work, parent=owner, on_success=got.append)
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(job), timeout=2000)
+    release.set()
+    assert jobs.wait_idle(5)
+    assert got == [] and jobs.active_jobs() == 0
+    del job

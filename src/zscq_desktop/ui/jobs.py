@@ -20,6 +20,7 @@ import threading
 import time
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,31 @@ def is_synchronous() -> bool:
 
 
 class _Relay(QObject):
-    """Lives on the GUI thread; the worker emits these, Qt queues them to the GUI thread."""
+    """Lives on the GUI thread with no parent; the worker emits its signals, Qt queues them to
+    the GUI thread, and the relay hands them to the job if the job still exists.  (Connecting the
+    worker straight to the job would silently drop the outcome when the job's owner is closed
+    mid-run, and the job would never leave the active set.)"""
 
     progress = Signal(float, str)
     done = Signal(bool, object)  # ok, result-or-exception
+
+    def __init__(self, job: "Job") -> None:
+        super().__init__()
+        self.job = job
+        self.progress.connect(self._progress, Qt.ConnectionType.QueuedConnection)
+        self.done.connect(self._done, Qt.ConnectionType.QueuedConnection)
+
+    def _progress(self, fraction: float, text: str) -> None:
+        if shiboken6.isValid(self.job):
+            self.job._on_progress(fraction, text)
+
+    def _done(self, ok: bool, value: object) -> None:
+        job = self.job
+        try:
+            if shiboken6.isValid(job):
+                job._on_done(ok, value)
+        finally:
+            _active.discard(job)
 
 
 class Job(QObject):
@@ -63,9 +85,7 @@ class Job(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._cancel = threading.Event()
-        self._relay = _Relay()
-        self._relay.progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
-        self._relay.done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
+        self._relay = _Relay(self)
         self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
@@ -109,16 +129,14 @@ class Job(QObject):
 
     def _on_done(self, ok: bool, value: object) -> None:
         self.done = True
-        try:
-            if ok:
-                self.result = value
-                self.succeeded.emit(value)
-            else:
-                self.error = value  # type: ignore[assignment]
-                self.failed.emit(value)
-            self.finished.emit()
-        finally:
-            _active.discard(self)
+        _active.discard(self)
+        if ok:
+            self.result = value
+            self.succeeded.emit(value)
+        else:
+            self.error = value  # type: ignore[assignment]
+            self.failed.emit(value)
+        self.finished.emit()
 
 
 def _pool() -> QThreadPool:
