@@ -1,0 +1,374 @@
+"""The export page: write the volume, DOCX, checklist and zip in the background, then preview and send.
+
+The export runs in a background job (`ui.jobs.run_job`) calling `render.export.export`, so the
+window never freezes; a progress bar and 取消 follow it.  Afterwards the volume is shown in the
+embedded QtPdf preview and the user can open the folder, print, or send the zip.
+
+Printing opens the volume in the system PDF viewer rather than going through ``QPrinter``: QtPdf
+can only hand ``QPrinter`` rasterised page images (large spool files, soft text at 300 dpi, slow
+on a 100-page volume), while the system viewer prints vector text and offers the printer's own
+duplex and tray settings that a bound volume needs.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QCheckBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QMessageBox, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget)
+
+from zscq_desktop.core import flow
+from zscq_desktop.core.stamp import version_stamp
+from zscq_desktop.ui import jobs
+from zscq_desktop.ui.pages.base import Page
+from zscq_desktop.ui.preview import PdfPreview
+
+log = logging.getLogger(__name__)
+
+
+def ask(parent: QWidget | None, title: str, text: str, buttons: tuple[str, ...] = ("确定",)) -> str:
+    """Show a message box with Chinese buttons; returns the clicked button's text.
+
+    Tests replace this module-level function (pytest-qt's advice for modal dialogs).
+    """
+    box = QMessageBox(parent)
+    box.setWindowTitle(title)
+    box.setText(text)
+    made = [box.addButton(b, QMessageBox.ButtonRole.AcceptRole if i == 0 else QMessageBox.ButtonRole.RejectRole)
+            for i, b in enumerate(buttons)]
+    box.setDefaultButton(made[0])
+    box.exec()
+    clicked = box.clickedButton()
+    return clicked.text() if clicked is not None else buttons[-1]
+
+
+def open_url(url: QUrl) -> bool:
+    """Open a folder, file or mailto link with the system (replaced in tests)."""
+    return QDesktopServices.openUrl(url)
+
+
+def default_output_dir() -> Path:
+    """Documents/申报材料 (not created until something is exported there)."""
+    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(docs or Path.home()) / "申报材料"
+
+
+def export_message(exc: BaseException) -> str:
+    """The Chinese sentence for a failed export."""
+    from zscq_desktop.render.export import ExportBlocked, ExportCancelled, ExportError
+
+    if isinstance(exc, ExportCancelled):
+        return "已取消导出，没有写入任何文件。"
+    if isinstance(exc, ExportBlocked):
+        lines = "\n".join(f"· {f.message}" for f in exc.findings[:8])
+        more = f"\n……等共 {len(exc.findings)} 项" if len(exc.findings) > 8 else ""
+        return f"还有 {len(exc.findings)} 个错误需要先修改，未能导出：\n{lines}{more}"
+    if isinstance(exc, ExportError):
+        return str(exc)
+    if isinstance(exc, ImportError):
+        return "导出组件缺失或版本不符，无法导出。请重新安装申报助手。"
+    if isinstance(exc, MemoryError):
+        return "内存不足，无法完成导出。请关闭其他程序后重试。"
+    return f"导出时发生意外错误（{type(exc).__name__}），没有生成完整的文件。详细信息已写入日志，请重试或联系技术支持。"
+
+
+class ExportPage(Page):
+    """Page ``export``: options, background export with progress, preview, folder/print/mail."""
+
+    scrollable = False  # the preview needs the height; the left column is short
+
+    def __init__(self, window: Any, spec: flow.PageSpec) -> None:
+        super().__init__(window, spec)
+        self.job: jobs.Job | None = None
+        self.result: Any = None  # render.export.ExportResult of the last successful export
+        self._build()
+
+    # ---- widgets ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        left = QWidget()
+        col = QVBoxLayout(left)
+        col.setContentsMargins(0, 0, 8, 0)
+        intro = QLabel("导出纸质装订用的 PDF 申报材料、可编辑的 Word 文件、打印与报送清单，以及用于电子邮件报送的压缩包。")
+        intro.setWordWrap(True)
+        intro.setObjectName("intro")
+        col.addWidget(intro)
+
+        options = QGroupBox("导出设置")
+        grid = QGridLayout(options)
+        self.folder_edit = QLineEdit(str(default_output_dir()))
+        self.folder_edit.setToolTip("导出的文件都放在这个文件夹里；同名的旧文件会被替换。")
+        self.folder_button = QPushButton("选择…")
+        self.folder_button.clicked.connect(self._choose_folder)
+        self.duplex_box = QCheckBox("双面打印（每部分从右页开始，必要时插入空白页）")
+        grid.addWidget(QLabel("输出文件夹："), 0, 0)
+        grid.addWidget(self.folder_edit, 1, 0)
+        grid.addWidget(self.folder_button, 1, 1)
+        grid.addWidget(self.duplex_box, 2, 0, 1, 2)
+        col.addWidget(options)
+
+        self.blocking_label = QLabel()
+        self.blocking_label.setWordWrap(True)
+        self.blocking_label.setObjectName("blocking")
+        self.blocking_label.setTextFormat(Qt.TextFormat.RichText)
+        self.blocking_label.linkActivated.connect(self._go_review)
+        col.addWidget(self.blocking_label)
+
+        self.export_button = QPushButton("导出申报材料")
+        self.export_button.setObjectName("primary")
+        self.export_button.setMinimumHeight(34)
+        self.export_button.clicked.connect(self.start_export)
+        col.addWidget(self.export_button)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress_label = QLabel()
+        self.progress_label.setWordWrap(True)
+        self.cancel_button = QPushButton("取消导出")
+        self.cancel_button.clicked.connect(self.cancel_export)
+        prow = QHBoxLayout()
+        prow.addWidget(self.progress, 1)
+        prow.addWidget(self.cancel_button)
+        col.addLayout(prow)
+        col.addWidget(self.progress_label)
+
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        col.addWidget(self.status_label)
+
+        actions = QGroupBox("导出之后")
+        agrid = QGridLayout(actions)
+        self.open_folder_button = QPushButton("打开文件夹")
+        self.print_button = QPushButton("打印")
+        self.print_button.setToolTip("用系统的 PDF 阅读器打开申报材料进行打印（可在打印设置中选择双面、纸盒）。")
+        self.checklist_button = QPushButton("打印与报送清单")
+        self.mail_button = QPushButton("发送电子邮件…")
+        self.mailto_button = QPushButton("在邮件客户端中打开")
+        self.mailto_button.setToolTip("打开系统默认的邮件程序并填好收件人和主题；压缩包需要手动添加为附件。")
+        self.open_folder_button.clicked.connect(self.open_folder)
+        self.print_button.clicked.connect(self.print_volume)
+        self.checklist_button.clicked.connect(self.open_checklist)
+        self.mail_button.clicked.connect(self.send_mail)
+        self.mailto_button.clicked.connect(self.open_mail_client)
+        agrid.addWidget(self.open_folder_button, 0, 0)
+        agrid.addWidget(self.print_button, 0, 1)
+        agrid.addWidget(self.checklist_button, 1, 0)
+        agrid.addWidget(self.mail_button, 1, 1)
+        agrid.addWidget(self.mailto_button, 2, 0, 1, 2)
+        col.addWidget(actions)
+        self.sends_label = QLabel()
+        self.sends_label.setWordWrap(True)
+        col.addWidget(self.sends_label)
+        col.addStretch(1)
+
+        self.preview = PdfPreview()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.preview)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([380, 620])
+        splitter.setChildrenCollapsible(False)
+        left.setMinimumWidth(320)
+        self.layout_.addWidget(splitter, 1)
+        self._set_running(False)
+        self._update_actions()
+
+    # ---- hooks ----------------------------------------------------------------------------------
+    def load(self) -> None:
+        self.findings_changed()
+        self._update_actions()
+
+    def findings_changed(self) -> None:
+        session = self.session
+        running = self.job is not None
+        if session is None:
+            self.blocking_label.setText("请先新建或打开一份申报。")
+            self.export_button.setEnabled(False)
+            return
+        blocking = session.blocking()
+        if blocking:
+            self.blocking_label.setText(
+                f"还有 <b>{len(blocking)}</b> 个错误需要修改，才能导出。"
+                f"<a href=\"review\">查看检查结果</a>")
+        else:
+            warnings = sum(1 for f in session.findings() if not f.blocking)
+            self.blocking_label.setText("没有需要修改的错误，可以导出。" +
+                                        (f"（另有 {warnings} 条提醒，不影响导出。）" if warnings else ""))
+        self.export_button.setEnabled(not blocking and not running)
+        self._mark_stale()
+
+    # ---- export -----------------------------------------------------------------------------------
+    def output_dir(self) -> Path:
+        return Path(self.folder_edit.text().strip() or str(default_output_dir())).expanduser()
+
+    def is_busy(self) -> bool:
+        """True while an export runs (the window asks before closing)."""
+        return self.job is not None
+
+    def start_export(self) -> jobs.Job | None:
+        """Start the export in the background; returns the job (None when refused)."""
+        session = self.session
+        if session is None or self.job is not None:
+            return None
+        session.save_now()
+        session.refresh_findings()
+        findings = session.findings()
+        if any(f.blocking for f in findings):
+            self.findings_changed()
+            return None
+        out_dir = self.output_dir()
+        if not out_dir.is_absolute():
+            ask(self, "导出", "请选择一个完整的输出文件夹路径。")
+            return None
+        loaded, call, duplex, cache = session.loaded(), session.call, self.duplex_box.isChecked(), session.document
+
+        def work(progress: Callable[[float, str], None], cancelled: Callable[[], bool]) -> Any:
+            from zscq_desktop.render.export import export
+
+            return export(loaded, call, out_dir, duplex=duplex, findings=findings, progress=progress,
+                          cancel=cancelled, cache=cache)
+
+        self.result = None
+        self.preview.clear()
+        self.status_label.setText("")
+        self.progress.setValue(0)
+        self.progress_label.setText("准备导出……")
+        self.job = jobs.run_job(work, parent=self)
+        self.job.progress.connect(self._on_progress)
+        self.job.succeeded.connect(self._on_success)
+        self.job.failed.connect(self._on_failure)
+        self._set_running(True)
+        return self.job
+
+    def cancel_export(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.cancel_button.setEnabled(False)
+            self.progress_label.setText("正在取消……")
+
+    def _on_progress(self, fraction: float, text: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        if text:
+            self.progress_label.setText(text)
+
+    def _on_success(self, result: Any) -> None:
+        self.job = None
+        self._set_running(False)
+        self.result = result
+        self.progress.setValue(1000)
+        self.progress_label.setText("导出完成。")
+        names = "\n".join(f"· {p.name}" for p in result.files)
+        notes = "".join(f"\n{f.severity.label}：{f.message}" for f in result.findings)
+        self.status_label.setText(f"已导出到 {result.volume.parent}：\n{names}\n"
+                                  f"申报材料共 {result.pages} 页，版本标记 {result.stamp}。{notes}")
+        if not self.preview.load(result.volume):
+            self.status_label.setText(self.status_label.text() + "\n（预览无法显示，可用“打开文件夹”查看文件。）")
+        self._update_actions()
+        self.findings_changed()
+
+    def _on_failure(self, exc: BaseException) -> None:
+        from zscq_desktop.render.export import ExportBlocked, ExportCancelled, ExportError
+
+        self.job = None
+        self._set_running(False)
+        self.progress.setValue(0)
+        if not isinstance(exc, (ExportBlocked, ExportCancelled, ExportError, ImportError)):
+            log.error("export failed", exc_info=exc)
+        message = export_message(exc)
+        self.progress_label.setText("")
+        self.status_label.setText(message)
+        self._update_actions()
+        self.findings_changed()
+        if not isinstance(exc, ExportCancelled):
+            ask(self, "导出未完成", message)
+
+    def _set_running(self, running: bool) -> None:
+        for w in (self.progress, self.cancel_button, self.progress_label):
+            w.setVisible(running or (w is self.progress_label and bool(self.progress_label.text())))
+        self.cancel_button.setEnabled(running)
+        for w in (self.folder_edit, self.folder_button, self.duplex_box):
+            w.setEnabled(not running)
+        session = self.session
+        self.export_button.setEnabled(not running and session is not None and not session.blocking())
+        self.export_button.setText("正在导出……" if running else "导出申报材料")
+
+    # ---- after the export ---------------------------------------------------------------------------
+    def _update_actions(self) -> None:
+        have = self.result is not None and self.job is None
+        for b in (self.open_folder_button, self.print_button, self.checklist_button):
+            b.setEnabled(have)
+        has_zip = have and getattr(self.result, "zip", None) is not None
+        self.mail_button.setEnabled(has_zip)
+        self.mailto_button.setEnabled(has_zip)
+        session = self.session
+        sends = list(session.submission.sends) if session is not None else []
+        if sends:
+            last = sends[-1]
+            self.sends_label.setText(f"已发送 {len(sends)} 次；最近一次：{last.get('time', '')} 发往 {last.get('to', '')}。")
+        else:
+            self.sends_label.setText("")
+
+    def _mark_stale(self) -> None:
+        session = self.session
+        if self.result is None or session is None or self.job is not None:
+            return
+        if version_stamp(session.submission.to_dict()) != self.result.stamp:
+            self.progress_label.setText("导出之后内容又有修改，请重新导出，以免纸质版与电子版不一致。")
+            self.progress_label.setVisible(True)
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择输出文件夹", str(self.output_dir()))
+        if folder:
+            self.folder_edit.setText(folder)
+
+    def _go_review(self, _link: str = "") -> None:
+        self.window_.goto(flow.REVIEW)
+
+    def _file(self, name_start: str) -> Path | None:
+        if self.result is None:
+            return None
+        return next((p for p in self.result.files if p.name.startswith(name_start)), None)
+
+    def _open(self, path: Path | None) -> None:
+        if path is None or not path.exists():
+            ask(self, "文件不存在", "找不到导出的文件，可能已被移动或删除。请重新导出。")
+            return
+        if not open_url(QUrl.fromLocalFile(str(path))):
+            ask(self, "无法打开", f"系统没有可以打开此文件的程序：\n{path}")
+
+    def open_folder(self) -> None:
+        if self.result is not None:
+            self._open(self.result.volume.parent)
+
+    def print_volume(self) -> None:
+        if self.result is not None:
+            self._open(self.result.volume)
+
+    def open_checklist(self) -> None:
+        self._open(self._file("打印与报送清单"))
+
+    def send_mail(self) -> None:
+        if self.result is None or self.result.zip is None or self.session is None:
+            return
+        from zscq_desktop.ui.mail_dialog import MailDialog
+
+        dialog = MailDialog(self.session, self.result.zip, self)
+        dialog.exec()
+        self._update_actions()
+
+    def open_mail_client(self) -> None:
+        if self.result is None or self.result.zip is None:
+            return
+        from zscq_desktop.mail.service import mailto_url
+
+        to = self.call.submit_email
+        opened = open_url(QUrl(mailto_url(self.result.zip, to=to)))
+        self.open_folder()
+        ask(self, "在邮件客户端中发送",
+            ("已打开邮件程序并填好收件人和主题。" if opened else "没有找到系统默认的邮件程序。") +
+            f"\n请把压缩包《{self.result.zip.name}》作为附件添加到邮件中（已打开所在文件夹），然后发送。")
