@@ -1,0 +1,264 @@
+"""Recompress the scanned images inside a PDF so that the e-mail zip fits its size budget.
+
+Only the copy of the volume that goes into the zip is shrunk; the printed volume is never touched.
+Pages, text, fonts, metadata (the version stamp), bookmarks and content streams are kept as they
+are: only image XObjects are re-encoded in place, so the page count and the stamp cannot change.
+
+Legibility comes first. The resolution that matters is the *effective* one: pixels per inch at
+the size the image is drawn on the page. Every page's content stream (and the form XObjects it
+calls) is walked with the current transformation matrix to find the largest size each image is
+placed at; an image is never resampled below ``min_dpi`` (150 dpi) at that size. Images that are
+drawn nowhere, masks, soft-masked images and unusual colour spaces (CMYK, indexed, bitonal scans,
+which are already small) are left alone. A re-encoded image is kept only when it is clearly
+smaller.
+
+No Qt here.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PdfReadError
+from pypdf.generic import ContentStream, DictionaryObject, NameObject, NumberObject, StreamObject
+
+log = logging.getLogger(__name__)
+
+MIN_DPI = 150.0  # below this a scanned A4 page stops being comfortably legible
+KEEP_RATIO = 0.9  # keep a re-encoded image only when it is at least 10 % smaller
+MAX_FORM_DEPTH = 12  # nested form XObjects followed at most this deep (guards against cycles)
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class Level:
+    """One step of recompression: resample down to ``dpi`` (never below 150), JPEG ``quality``."""
+
+    dpi: float
+    quality: int
+
+
+#: tried in order until the zip fits: gentle first, the legibility floor last.
+LEVELS: tuple[Level, ...] = (Level(220, 80), Level(150, 75), Level(150, 60), Level(150, 50))
+
+
+@dataclass
+class ShrinkResult:
+    pdf: bytes
+    pages: int
+    changed: int  # images re-encoded
+    skipped: int  # images left as they were (masks, colour spaces we do not re-encode, unplaced)
+    min_dpi: float | None  # lowest effective dpi among re-encoded images, at their largest placement
+
+
+@dataclass
+class _Placement:
+    obj: StreamObject
+    width_pt: float = 0.0  # largest placed size along the image's x axis
+    height_pt: float = 0.0
+
+
+def _mul(m: Matrix, n: Matrix) -> Matrix:
+    """m × n in PDF row-vector convention (apply m first, then n)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _matrix(values: Any) -> Matrix | None:
+    try:
+        m = tuple(float(v) for v in values)
+    except (TypeError, ValueError):
+        return None
+    return m if len(m) == 6 else None  # type: ignore[return-value]
+
+
+def _has_images(resources: Any, depth: int = 0) -> bool:
+    """Cheap pre-check so text-only pages are not parsed."""
+    if not isinstance(resources, DictionaryObject) or depth > MAX_FORM_DEPTH:
+        return False
+    xobjects = resources.get("/XObject")
+    xobjects = xobjects.get_object() if xobjects is not None else None
+    if not isinstance(xobjects, DictionaryObject):
+        return False
+    for ref in xobjects.values():
+        x = ref.get_object()
+        if not isinstance(x, StreamObject):
+            continue
+        if x.get("/Subtype") == "/Image":
+            return True
+        if x.get("/Subtype") == "/Form" and _has_images(_resolve(x.get("/Resources")) or resources, depth + 1):
+            return True
+    return False
+
+
+def _resolve(obj: Any) -> Any:
+    return obj.get_object() if obj is not None else None
+
+
+def _walk(content: Any, resources: Any, ctm: Matrix, pdf: Any, found: dict[int, _Placement], depth: int) -> None:
+    """Record where each image is drawn by the content stream ``content``."""
+    if depth > MAX_FORM_DEPTH or not isinstance(resources, DictionaryObject):
+        return
+    xobjects = _resolve(resources.get("/XObject"))
+    if not isinstance(xobjects, DictionaryObject):
+        return
+    try:
+        ops = (content if isinstance(content, ContentStream) else ContentStream(content, pdf)).operations
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:  # a damaged stream: leave its images alone
+        log.info("content stream not parsed: %s", exc)
+        return
+    stack: list[Matrix] = []
+    for operands, op in ops:
+        if op == b"q":
+            stack.append(ctm)
+        elif op == b"Q":
+            ctm = stack.pop() if stack else ctm
+        elif op == b"cm":
+            m = _matrix(operands)
+            if m is not None:
+                ctm = _mul(m, ctm)
+        elif op == b"Do" and operands:
+            ref = xobjects.get(operands[0])
+            if ref is None:
+                continue
+            x = ref.get_object()
+            if not isinstance(x, StreamObject):
+                continue
+            if x.get("/Subtype") == "/Image":
+                key = id(x)
+                p = found.setdefault(key, _Placement(x))
+                p.width_pt = max(p.width_pt, math.hypot(ctm[0], ctm[1]))
+                p.height_pt = max(p.height_pt, math.hypot(ctm[2], ctm[3]))
+            elif x.get("/Subtype") == "/Form":
+                inner = _matrix(x.get("/Matrix", IDENTITY)) or IDENTITY
+                _walk(x, _resolve(x.get("/Resources")) or resources, _mul(inner, ctm), pdf, found, depth + 1)
+
+
+def image_placements(writer: PdfWriter) -> list[_Placement]:
+    """Every image XObject drawn in ``writer``'s pages with its largest placed size in points."""
+    found: dict[int, _Placement] = {}
+    for page in writer.pages:
+        resources = _resolve(page.get("/Resources"))
+        if not _has_images(resources):
+            continue
+        content = page.get_contents()
+        if content is None:
+            continue
+        _walk(content, resources, IDENTITY, writer, found, 0)
+    return list(found.values())
+
+
+def _mode(obj: StreamObject) -> str | None:
+    """'L' or 'RGB' for the colour spaces we re-encode as JPEG, else None."""
+    cs = _resolve(obj.get("/ColorSpace"))
+    if cs == "/DeviceGray":
+        return "L"
+    if cs == "/DeviceRGB":
+        return "RGB"
+    if isinstance(cs, list) and len(cs) == 2 and cs[0] == "/ICCBased":
+        n = _resolve(cs[1]).get("/N")
+        return {1: "L", 3: "RGB"}.get(int(n) if n is not None else 0)
+    return None
+
+
+def _filters(obj: StreamObject) -> list[str]:
+    f = _resolve(obj.get("/Filter"))
+    if f is None:
+        return []
+    return [str(x) for x in f] if isinstance(f, list) else [str(f)]
+
+
+def _decode(obj: StreamObject, mode: str, size: tuple[int, int], target: tuple[int, int]) -> Image.Image | None:
+    """The image's pixels as a PIL image (JPEG drafted towards ``target`` for speed), or None."""
+    filters = _filters(obj)
+    if filters == ["/DCTDecode"]:
+        img = Image.open(io.BytesIO(obj.get_data()))
+        if img.mode not in ("L", "RGB") or img.size != size:
+            return None  # CMYK/YCCK JPEGs carry inverted Adobe data: leave them
+        img.draft(img.mode, target)
+        return img.convert(mode)
+    if filters in ([], ["/FlateDecode"]):
+        data = obj.get_data()
+        if len(data) != size[0] * size[1] * len(mode):
+            return None
+        return Image.frombytes(mode, size, data)
+    return None  # LZW, JPX, CCITT, JBIG2…: rare for colour scans, and bitonal scans are already small
+
+
+def _reencode(p: _Placement, level: Level, min_dpi: float) -> tuple[bytes, int, int, float] | None:
+    """New JPEG bytes, size and effective dpi for one placed image, or None to leave it."""
+    obj = p.obj
+    if obj.get("/ImageMask") or "/Mask" in obj or "/SMask" in obj or "/Decode" in obj:
+        return None
+    if int(obj.get("/BitsPerComponent", 8)) != 8:
+        return None
+    mode = _mode(obj)
+    w, h = int(obj.get("/Width", 0)), int(obj.get("/Height", 0))
+    if mode is None or w <= 0 or h <= 0 or p.width_pt <= 0 or p.height_pt <= 0:
+        return None
+    dpi_x, dpi_y = w / (p.width_pt / 72), h / (p.height_pt / 72)
+    goal = max(level.dpi, min_dpi)
+    scale = min(1.0, max(goal / dpi_x, goal / dpi_y))  # the axis that needs more pixels decides
+    nw, nh = max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale))
+    try:
+        img = _decode(obj, mode, (w, h), (nw, nh))
+    except (OSError, ValueError, PdfReadError, NotImplementedError) as exc:
+        log.info("image not decoded: %s", exc)
+        return None
+    if img is None:
+        return None
+    if img.size != (nw, nh):
+        img = img.resize((nw, nh), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=level.quality)
+    data = out.getvalue()
+    if len(data) >= KEEP_RATIO * len(obj._data):  # the encoded size as stored in the PDF
+        return None
+    return data, nw, nh, min(nw / (p.width_pt / 72), nh / (p.height_pt / 72))
+
+
+def _replace(obj: StreamObject, jpeg: bytes, w: int, h: int) -> None:
+    for key in ("/DecodeParms", "/DL"):
+        obj.pop(NameObject(key), None)
+    obj[NameObject("/Filter")] = NameObject("/DCTDecode")
+    obj[NameObject("/Width")] = NumberObject(w)
+    obj[NameObject("/Height")] = NumberObject(h)
+    obj[NameObject("/BitsPerComponent")] = NumberObject(8)
+    if hasattr(obj, "decoded_self"):
+        obj.decoded_self = None  # drop pypdf's cached decoded copy of the old pixels
+    StreamObject.set_data(obj, jpeg)  # store the JPEG bytes as they are (no re-encoding by pypdf)
+
+
+def shrink_pdf(data: bytes, level: Level, *, min_dpi: float = MIN_DPI) -> ShrinkResult:
+    """Return a copy of the PDF ``data`` with its images recompressed at ``level``.
+
+    Raises:
+        ValueError: ``data`` is not a readable PDF (message in Chinese).
+    """
+    try:
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    except (PdfReadError, ValueError, OSError) as exc:
+        raise ValueError(f"申报材料 PDF 无法读取，不能压缩其中的图片：{exc}") from None
+    changed = skipped = 0
+    lowest: float | None = None
+    for p in image_placements(writer):
+        new = _reencode(p, level, min_dpi)
+        if new is None:
+            skipped += 1
+            continue
+        jpeg, w, h, dpi = new
+        _replace(p.obj, jpeg, w, h)
+        changed += 1
+        lowest = dpi if lowest is None else min(lowest, dpi)
+    out = io.BytesIO()
+    writer.write(out)
+    return ShrinkResult(out.getvalue(), len(writer.pages), changed, skipped, lowest)

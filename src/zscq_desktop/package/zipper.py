@@ -1,0 +1,250 @@
+"""The e-mail zip: volume PDF, DOCX files, print checklist, ``manifest.json`` and ``submission.json``.
+
+File names in the zip — chosen on evidence:
+the names are stored as UTF-8 with general-purpose flag bit 11 set (APPNOTE 6.3.0), which is
+Python's default, and every non-ASCII name also carries an Info-ZIP Unicode Path extra field
+(0x7075) holding the same UTF-8 name. Measured here (Debian 12): with bit 11, Info-ZIP ``unzip``
+6.0, ``7z`` 16.02, ``bsdtar`` 3.6 and Python's ``zipfile`` all list the Chinese names exactly;
+Windows Explorer honours bit 11 since Windows 7, as do 7-Zip, WinRAR and macOS Archive Utility.
+The classic alternative — GBK names without the flag plus a 0x7075 field — lists correctly in
+unzip/7z/bsdtar too, but Python 3.11 shows mojibake (``╔Ω▒¿…``), and so would any non-Chinese
+locale and tools that ignore 0x7075; GBK without the field breaks every tool but Chinese
+Explorer. So UTF-8 + bit 11 it is. The extra 0x7075 field costs a few dozen bytes per member and
+helps the odd tool that reads the Info-ZIP field but predates bit 11; every tool above accepts it.
+
+Nothing in the zip names the user's machine: the timestamps are ``info.created`` (not the files'
+mtimes), ``create_system`` is always 3 with mode 0644, no uid/gid or extended-timestamp extra
+fields are written, no comment, member names are bare file names. The same input gives the same
+bytes on every platform.
+
+The zip is built in a temporary file in the output folder and moved into place with
+``os.replace``: a full disk or a crash leaves no half-written zip. Over the size budget, the
+volume copy inside the zip has its images recompressed (:mod:`.shrink`); the volume on disk, the
+one that is printed, is never changed.
+
+No Qt here.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import re
+import struct
+import tempfile
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from zscq_desktop.core.findings import Finding, info as info_finding, warning
+from zscq_desktop.core.stamp import version_stamp
+from zscq_desktop.package.manifest import (MANIFEST_NAME, SUBMISSION_NAME, PackageError, build_manifest,
+                                           clean_submission, json_bytes, pdf_pages, read_manifest)
+from zscq_desktop.package.shrink import LEVELS, MIN_DPI, shrink_pdf
+
+__all__ = ["DEFAULT_BUDGET", "PackageError", "PackageInfo", "PackageResult", "build_package", "package_name",
+           "read_manifest"]
+
+DEFAULT_BUDGET = 20 * 1024 * 1024
+UNIX = 3  # create_system: fixed, whatever platform builds the zip
+FILE_MODE = 0o100644  # regular file, rw-r--r--
+UNICODE_PATH_EXTRA = 0x7075
+RESERVED = {MANIFEST_NAME, SUBMISSION_NAME}
+
+
+@dataclass
+class PackageInfo:
+    call_id: str
+    call_title: str  # short title, e.g. "2023天津知识产权资助"
+    direction_id: str
+    direction_name: str
+    unit_name: str
+    stamp: str
+    volume_name: str  # which of the files is the volume PDF
+    created: datetime  # timezone-aware; also the members' timestamps
+
+
+@dataclass
+class PackageResult:
+    path: Path
+    size: int
+    findings: list[Finding] = field(default_factory=list)
+    size_before: int | None = None  # the size before recompression, when the budget forced one
+
+
+def _safe(text: str, limit: int) -> str:
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "", text).strip(" .")
+    return cleaned[:limit].strip(" .")
+
+
+def package_name(info: PackageInfo) -> str:
+    """``<call short title>-<direction>-<unit>.zip``, safe as a file name on Windows, macOS and Linux."""
+    parts = [_safe(info.call_title, 40) or "知识产权资助申报", _safe(info.direction_name, 30) or info.direction_id,
+             _safe(info.unit_name, 40) or "未填写单位"]
+    return "-".join(parts) + ".zip"
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def _unicode_path_extra(name: str, header_name: bytes) -> bytes:
+    """Info-ZIP Unicode Path extra field: version 1, CRC-32 of the header name, UTF-8 name."""
+    body = struct.pack("<BI", 1, zlib.crc32(header_name)) + name.encode("utf-8")
+    return struct.pack("<HH", UNICODE_PATH_EXTRA, len(body)) + body
+
+
+def _zinfo(name: str, created: datetime) -> zipfile.ZipInfo:
+    # DOS timestamps cover 1980–2107 only
+    stamp = max((1980, 1, 1, 0, 0, 0), min((2107, 12, 31, 23, 59, 58), tuple(created.timetuple()[:6])))
+    zi = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]
+    zi.compress_type = zipfile.ZIP_DEFLATED
+    zi.create_system = UNIX
+    zi.external_attr = FILE_MODE << 16
+    if not name.isascii():
+        zi.extra = _unicode_path_extra(name, name.encode("utf-8"))  # the header name is UTF-8 (bit 11)
+    return zi
+
+
+def _check_names(files: list[tuple[str, Path]]) -> None:
+    seen: set[str] = set()
+    for name, _ in files:
+        if not name or name in (".", "..") or "/" in name or "\\" in name or name in RESERVED or name in seen:
+            raise ValueError(f"不能用作压缩包内文件名：{name!r}")
+        seen.add(name)
+
+
+def _write_zip(target: Path, members: list[tuple[str, bytes]], info: PackageInfo, volume_pages: int,
+               recompressed: dict[str, Any] | None) -> int:
+    """Write the zip to ``target`` (overwriting it) and return its size."""
+    files = [{"name": n, "size": len(d), "sha256": hashlib.sha256(d).hexdigest()} for n, d in members]
+    manifest = build_manifest(info, files, volume_pages=volume_pages, volume_recompressed=recompressed)
+    with open(target, "wb") as fh:
+        with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            zf.writestr(_zinfo(MANIFEST_NAME, info.created), json_bytes(manifest))
+            for name, data in members:
+                zf.writestr(_zinfo(name, info.created), data)
+        fh.flush()
+        os.fsync(fh.fileno())  # a full disk shows up here, before the zip replaces anything
+        return fh.tell()
+
+
+def _os_error(exc: OSError, out_dir: Path) -> PackageError:
+    if exc.errno == errno.ENOSPC:
+        msg = f"磁盘空间不足，无法在 {out_dir} 写入电子版压缩包。请清理磁盘或换一个文件夹后重试；已填写的内容不受影响。"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        msg = f"没有权限写入 {out_dir}，请换一个文件夹（例如“文档”）后重试。"
+    elif isinstance(exc, FileNotFoundError) and exc.filename:
+        msg = f"找不到要打包的文件：{Path(str(exc.filename)).name}"
+    else:
+        msg = f"写入电子版压缩包失败（{exc.strerror or exc}）：{out_dir}"
+    return PackageError(exc.errno or errno.EIO, msg)
+
+
+def build_package(out_dir: Path, *, files: list[tuple[str, Path]], submission: dict[str, Any], info: PackageInfo,
+                  budget_bytes: int = DEFAULT_BUDGET) -> PackageResult:
+    """Build the e-mail zip in ``out_dir`` (replacing an older one of the same name).
+
+    Args:
+        out_dir: the export folder.
+        files: (name in the zip, file on disk), in the order they should be listed; one of them is
+            ``info.volume_name``.
+        submission: the submission dict (``Submission.to_dict()`` form); written as
+            ``submission.json`` without any local path.
+        info: what the manifest and the zip's name say.
+        budget_bytes: the largest zip an e-mail should carry; over it, the volume copy's images
+            are recompressed (an INFO finding gives before/after sizes); still over, a WARNING
+            with the user's options.
+
+    Raises:
+        PackageError: the zip could not be written (disk full, no permission, a file vanished);
+            nothing is left behind and an older zip of the same name is untouched.
+        ValueError: ``files`` has unusable names or lacks the volume (a programming error).
+    """
+    _check_names(files)
+    if info.volume_name not in {n for n, _ in files}:
+        raise ValueError(f"要打包的文件中没有申报材料 PDF：{info.volume_name}")
+    findings: list[Finding] = []
+    sub = clean_submission(submission)
+    if version_stamp(sub) != info.stamp:
+        findings.append(warning("package.stamp_mismatch",
+                                f"申报数据的版本标识（{version_stamp(sub)}）与申报材料上的版本标识（{info.stamp}）不一致，"
+                                "请重新导出。"))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        contents = [(name, path.read_bytes()) for name, path in files]  # one consistent snapshot
+    except OSError as exc:
+        raise _os_error(exc, out_dir) from None
+    contents.append((SUBMISSION_NAME, json_bytes(sub)))
+    volume_index = next(i for i, (n, _) in enumerate(contents) if n == info.volume_name)
+    volume = contents[volume_index][1]
+    try:
+        pages = pdf_pages(volume)
+    except ValueError as exc:
+        raise ValueError(f"申报材料 PDF《{info.volume_name}》无法读取：{exc}") from None
+
+    target = out_dir / package_name(info)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".zscq-package-", suffix=".zip.tmp", dir=out_dir)
+        os.close(fd)
+    except OSError as exc:
+        raise _os_error(exc, out_dir) from None
+    tmp = Path(tmp_name)
+    try:
+        size = _write_zip(tmp, contents, info, pages, None)
+        size_before = None
+        if size > budget_bytes:
+            size_before = size
+            size, found = _fit_budget(tmp, contents, volume_index, info, pages, budget_bytes, size)
+            findings.extend(found)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _os_error(exc, out_dir) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return PackageResult(target, size, findings, size_before)
+
+
+def _fit_budget(tmp: Path, contents: list[tuple[str, bytes]], volume_index: int, info: PackageInfo, pages: int,
+                budget: int, size: int) -> tuple[int, list[Finding]]:
+    """Recompress the volume copy level by level until the zip fits; return the final size and findings."""
+    original = contents[volume_index][1]
+    before, done = size, None
+    for level in LEVELS:
+        try:
+            shrunk = shrink_pdf(original, level, min_dpi=MIN_DPI)
+        except ValueError:
+            break
+        if shrunk.changed == 0 or shrunk.pages != pages:
+            continue  # nothing to gain at this level (or something went wrong: never ship it)
+        members = list(contents)
+        members[volume_index] = (info.volume_name, shrunk.pdf)
+        recompressed = {"original_size": len(original), "original_sha256": hashlib.sha256(original).hexdigest(),
+                        "size": len(shrunk.pdf), "max_dpi": level.dpi, "jpeg_quality": level.quality,
+                        "images": shrunk.changed,
+                        "min_effective_dpi": round(shrunk.min_dpi, 1) if shrunk.min_dpi else None}
+        size = _write_zip(tmp, members, info, pages, recompressed)
+        done = level
+        if size <= budget:
+            break
+    findings: list[Finding] = []
+    if done is not None:
+        findings.append(info_finding(
+            "package.recompressed",
+            f"电子版压缩包原为 {_mb(before)}，超过 {_mb(budget)} 的大小限制，已将压缩包内申报材料 PDF 中的扫描图片"
+            f"重新压缩（按页面上的实际尺寸不低于 {MIN_DPI:.0f} dpi，页数和版本标识不变），压缩包现为 {_mb(size)}。"
+            "打印用的申报材料 PDF 未作改动。"))
+    if size > budget:
+        tried = "压缩图片后仍" if done is not None else "其中没有可以再压缩的图片，"
+        findings.append(warning(
+            "package.over_budget",
+            f"电子版压缩包为 {_mb(size)}，{tried}超过 {_mb(budget)} 的大小限制，邮箱可能拒收。可选办法："
+            "① 先电话询问受理单位能否接收更大的邮件；② 分几封邮件发送（例如申报材料 PDF 单独一封，邮件主题注明“第1封/共2封”）；"
+            "③ 扫描附件时改用 150–200 dpi、灰度，重新添加后再导出。压缩包已生成，内容完整。"))
+    return size, findings
