@@ -1,0 +1,242 @@
+"""The application form and the implementation plan as PDF (reportlab platypus).
+
+Renders the backend-neutral blocks of :mod:`render.content` — the same blocks the DOCX writer
+renders — on the GB/T 9704 page grid of :mod:`render.page`: one frame, the 156 × 225 mm text
+block, 28 mm binding margin on the left.  Nothing is drawn outside the text block: the binder
+later puts page numbers and the version stamp in the band below it (``page.FOOTER_Y``).
+
+* Cover: :class:`render.pdf_cover.CoverPage`, a page of its own.
+* Headings: Hei, 二号 for a document title, 三号/四号/小四 for 一、/（一）/1.
+* Paragraphs: Song 小四, 1.5 lines, two-character first-line indent (none for list items).
+* Fields: ruled label/value tables like an official Word form, label cells shaded.
+* Tables: caption, shaded header row repeated on every page, short columns centred.
+* TextBox: a ruled box with a shaded label; its text flows across pages (rows split inside).
+* SignBox: a ruled box with the statement and signature/stamp/date lines kept together.
+
+Every text goes through :func:`render.fonts.markup` (via :func:`pdf_styles.para`) so a rare
+character falls back to a font that has it.  Output is reproducible: the same blocks and stamp
+give the same bytes (``invariant``).  No Qt here.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+from reportlab.lib.colors import black
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate, Paragraph, Spacer, Table
+from reportlab.platypus.tables import TableStyle
+
+from zscq_desktop.render import content as c
+from zscq_desktop.render import page as P
+from zscq_desktop.render.fonts import FontSet
+from zscq_desktop.render.pdf_cover import CoverPage
+from zscq_desktop.render.pdf_styles import (CELL_PAD, CELL_VPAD, FRAME_RULE, RULE, SHADE, Styles, make_styles, para,
+                                            reportlab_settings)
+
+__all__ = ["render_pdf", "build_flowables"]
+
+FIELD_ROW_H = 8 * mm  # like the Word form's row height
+TEXTBOX_MIN_H = 25 * mm
+CENTRE_MAX_CHARS = 12  # columns whose longest cell is this short are centred
+WIDE_COLUMNS = 8  # tables with this many columns use the small size
+TABLE_GAP = 8  # space after a table, pt
+
+
+def _widths(rel: Iterable[float] | None, n: int, total: float = P.TEXT_W) -> list[float]:
+    rel = [max(0.01, float(x)) for x in rel] if rel is not None else [1.0] * n
+    if len(rel) != n:
+        rel = [1.0] * n
+    s = sum(rel)
+    return [total * x / s for x in rel]
+
+
+def _base_style(header: bool = False) -> list[tuple]:
+    style: list[tuple] = [
+        ("GRID", (0, 0), (-1, -1), RULE, black),
+        ("BOX", (0, 0), (-1, -1), FRAME_RULE, black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), CELL_VPAD),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_VPAD + 1),
+    ]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
+    return style
+
+
+class _Writer:
+    def __init__(self, fonts: FontSet) -> None:
+        self.fonts = fonts
+        self.s: Styles = make_styles(fonts)
+
+    def p(self, text: str, style) -> Paragraph:  # type: ignore[no-untyped-def]
+        return para(text, style, self.fonts)
+
+    # -- blocks -------------------------------------------------------------------------------------
+
+    def flowables(self, blocks: Iterable[c.Block]) -> list[Flowable]:
+        out: list[Flowable] = []
+        page_fresh = True  # nothing on the current page yet: a PageBreak here would leave it blank
+        for b in blocks:
+            if isinstance(b, c.PageBreak):
+                if not page_fresh:
+                    out.append(PageBreak())
+                    page_fresh = True
+                continue
+            if isinstance(b, c.Cover):
+                if not page_fresh:
+                    out.append(PageBreak())
+                out += [CoverPage(b, self.fonts), PageBreak()]
+                page_fresh = True
+                continue
+            page_fresh = False
+            if isinstance(b, c.Heading):
+                out.append(self.p(b.text, self.s.title if b.level <= 0 else self.s.headings[min(3, b.level)]))
+            elif isinstance(b, c.Para):
+                out.append(self.p(b.text, self.s.body if b.indent else self.s.body_flush))
+            elif isinstance(b, c.Fields):
+                out.append(self.fields(b))
+            elif isinstance(b, c.Table):
+                out += self.table(b)
+            elif isinstance(b, c.TextBox):
+                out.append(self.textbox(b))
+            elif isinstance(b, c.SignBox):
+                out.append(self.signbox(b))
+        if out and isinstance(out[-1], PageBreak):
+            out.pop()  # no empty last page
+        return out or [Spacer(1, 1)]
+
+    def fields(self, f: c.Fields) -> Table:
+        n = max(1, f.per_row)
+        pair = [0.44, 0.56] if n > 1 else [0.32, 0.68]
+        widths = _widths(pair * n, 2 * n)
+        rows: list[list] = []
+        style = _base_style()
+        items = list(f.rows)
+        for r, i in enumerate(range(0, len(items), n)):
+            chunk = items[i:i + n]
+            row: list = []
+            for j, (label, value) in enumerate(chunk):
+                row += [self.p(label, self.s.label), self.p(value, self.s.cell)]
+                style.append(("BACKGROUND", (2 * j, r), (2 * j, r), SHADE))
+            if len(chunk) < n:  # the last value spans the rest of the row
+                row += [""] * (2 * (n - len(chunk)))
+                style.append(("SPAN", (2 * len(chunk) - 1, r), (-1, r)))
+            rows.append(row)
+        return Table(rows, colWidths=widths, style=TableStyle(style), minRowHeights=[FIELD_ROW_H] * len(rows),
+                     splitInRow=1, spaceAfter=TABLE_GAP, hAlign="LEFT")
+
+    def table(self, t: c.Table) -> list[Flowable]:
+        ncol = len(t.columns) or max((len(r) for r in t.rows), default=1)
+        small = ncol >= WIDE_COLUMNS
+        head = self.s.cell_small_head if small else self.s.cell_head
+        longest = [0] * ncol
+        for r in t.rows:
+            for k, cell in enumerate(r[:ncol]):
+                longest[k] = max(longest[k], len(cell))
+        if small:
+            plain, centred = self.s.cell_small, self.s.cell_small_center
+        else:
+            plain, centred = self.s.cell, self.s.cell_center
+        col_style = [centred if m <= CENTRE_MAX_CHARS else plain for m in longest]
+        data: list[list] = []
+        if t.columns:
+            data.append([self.p(col, head) for col in t.columns])
+        for r in t.rows:
+            cells = list(r[:ncol]) + [""] * (ncol - len(r))
+            data.append([self.p(cell, col_style[k]) for k, cell in enumerate(cells)])
+        if not data:
+            data.append([""] * ncol)
+        table = Table(data, colWidths=_widths(t.widths, ncol), style=TableStyle(_base_style(bool(t.columns))),
+                      repeatRows=1 if t.columns else 0, splitInRow=1, spaceAfter=TABLE_GAP, hAlign="LEFT")
+        out: list[Flowable] = []
+        if t.caption:
+            out.append(self.p(t.caption, self.s.caption))  # keepWithNext: never alone at a page foot
+        out.append(table)
+        return out
+
+    def textbox(self, tb: c.TextBox) -> Table:
+        body = [self.p(pa.text, self.s.body if pa.indent else self.s.body_flush) for pa in c._paras(tb.text)]
+        height = sum(x.wrap(P.TEXT_W - 2 * CELL_PAD - 4, P.TEXT_H)[1] for x in body)
+        data: list[list] = [[self.p(tb.label, self.s.box_title)]] + [[x] for x in body]
+        if height < TEXTBOX_MIN_H:
+            data.append([Spacer(1, TEXTBOX_MIN_H - height)])
+        style = [
+            ("BOX", (0, 0), (-1, -1), FRAME_RULE, black),
+            ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+            ("LINEBELOW", (0, 0), (-1, 0), RULE, black),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD + 2),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD + 2),
+            ("TOPPADDING", (0, 1), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 1), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, 0), CELL_VPAD),
+            ("BOTTOMPADDING", (0, 0), (-1, 0), 0),
+            ("TOPPADDING", (0, 1), (-1, 1), CELL_VPAD + 2),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), CELL_VPAD + 3),
+        ]
+        return Table(data, colWidths=[P.TEXT_W], style=TableStyle(style), repeatRows=1, splitInRow=1,
+                     spaceAfter=TABLE_GAP, hAlign="LEFT")
+
+    def signbox(self, sb: c.SignBox) -> Table:
+        data: list[list] = []
+        if sb.title:
+            data.append([self.p(sb.title, self.s.box_title)])
+        if sb.text.strip():
+            data += [[self.p(pa.text, self.s.body if pa.indent else self.s.body_flush)] for pa in c._paras(sb.text)]
+        signs = [[self.p(line, self.s.sign)] for line in sb.sign_lines or ("",)]
+        width = P.TEXT_W - 2 * (CELL_PAD + 2)
+        used = sum(row[0].wrap(width, P.TEXT_H)[1] for row in data + signs) + 8 * len(signs) + 12
+        data.append([Spacer(1, max(6 * mm, sb.min_height_mm * mm - used))])  # room for a signature and a seal
+        first_sign = len(data)
+        data += signs
+        style = [
+            ("BOX", (0, 0), (-1, -1), FRAME_RULE, black),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD + 2),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD + 2),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ("TOPPADDING", (0, 0), (-1, 0), CELL_VPAD + 2),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), CELL_VPAD + 6),
+        ]
+        small = max(used, sb.min_height_mm * mm) < 0.8 * P.TEXT_H
+        # a box that fits a page moves whole to the next page; a long statement flows, but the
+        # signature lines and the room above them stay together
+        style.append(("NOSPLIT", (0, 0 if small else first_sign - 1), (-1, -1)))
+        return Table(data, colWidths=[P.TEXT_W], style=TableStyle(style), splitInRow=0 if small else 1,
+                     spaceAfter=TABLE_GAP, hAlign="LEFT")
+
+
+def build_flowables(doc: c.Document, fonts: FontSet) -> list[Flowable]:
+    """The platypus flowables of ``doc`` (for callers that add their own pages)."""
+    return _Writer(fonts).flowables(doc.blocks)
+
+
+def render_pdf(doc: c.Document, *, fonts: FontSet, stamp: str) -> bytes:
+    """Render a form or plan document to PDF bytes on the GB/T 9704 grid (A4 portrait).
+
+    The version ``stamp`` and the document's title, unit and direction go into the PDF metadata;
+    nothing is drawn in the footer band (the binder numbers and stamps the pages).
+    """
+    meta = doc.meta or {}
+    title = meta.get("title") or doc.title
+    direction, unit, call = meta.get("direction", ""), meta.get("unit", ""), meta.get("call", "")
+    buf = io.BytesIO()
+    frame = Frame(P.MARGIN_LEFT, P.MARGIN_BOTTOM, P.TEXT_W, P.TEXT_H, leftPadding=0, rightPadding=0, topPadding=0,
+                  bottomPadding=0, id="text")
+    template = BaseDocTemplate(
+        buf, pagesize=A4, pageTemplates=[PageTemplate("page", [frame])], title=title, author=unit,
+        subject="；".join(x for x in (direction, f"版本 {stamp}" if stamp else "") if x),
+        keywords="；".join(x for x in (call, direction, unit, f"版本 {stamp}" if stamp else "") if x),
+        creator="zscq-desktop", producer="zscq-desktop (reportlab)", invariant=1, lang="zh-CN",
+        leftMargin=P.MARGIN_LEFT, rightMargin=P.MARGIN_RIGHT, topMargin=P.MARGIN_TOP, bottomMargin=P.MARGIN_BOTTOM,
+    )
+    flowables = build_flowables(doc, fonts)
+    with reportlab_settings():
+        template.build(flowables)
+    return buf.getvalue()
