@@ -1,0 +1,362 @@
+"""The `.zscq` document: one SQLite file per submission, saved on every edit.
+
+Tables (see `store.schema` for versions and migrations): ``meta``; ``submission`` (one row: the
+submission JSON and a revision counter); ``blobs`` (attachment bytes keyed by SHA-256, so the same
+file attached twice is stored once); ``derived`` ((sha256, kind) → bytes + JSON metadata: the
+normalised A4 PDF of an attachment, cached so export only assembles).
+
+Durability: rollback journal (``journal_mode=DELETE``) with ``synchronous=FULL``. A commit is the
+deletion of the journal after the database was fsynced, so a process killed (or a power cut) at any
+point leaves either the previous or the new state, and the next opening rolls a half-written save
+back. We prefer this to WAL because the document then stays ONE self-contained file whenever no
+save is in progress — users copy, e-mail and put drafts on USB sticks and network shares, where a
+forgotten ``-wal`` file would silently lose the last edits and WAL's shared memory does not work.
+FULL rather than NORMAL because in rollback mode NORMAL may corrupt the file on power loss; a save
+only rewrites the pages of the submission row, so the two fsyncs are the whole cost (see
+``bench/bench_autosave.py``).
+
+Every file is untrusted input: the header is checked with plain reads before SQLite touches it, a
+foreign or damaged file raises `DocumentError` and is never written to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from zscq_desktop import __version__
+from zscq_desktop.store import files
+from zscq_desktop.store.errors import CLOSED, CONFLICT, EXISTS, MISSING, READONLY, DocumentError, damaged, from_sqlite
+from zscq_desktop.store.opening import check_header, check_opened, check_writable, connect, recover_for_reading
+from zscq_desktop.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
+
+__all__ = ["Document", "DocumentError", "BUSY_TIMEOUT"]
+
+BUSY_TIMEOUT = 3.0  # seconds to wait for another process's save before reporting the file as in use
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def _encode(submission: dict[str, Any]) -> str:
+    """The stored JSON: the submission dict without the JSON form's attachment paths."""
+    if not isinstance(submission, dict):
+        raise TypeError("submission must be a dict (Submission.to_dict())")
+    d = dict(submission)
+    if isinstance(d.get("attachments"), list):
+        d["attachments"] = [{k: v for k, v in a.items() if k != "path"} if isinstance(a, dict) else a
+                            for a in d["attachments"]]
+    return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
+
+
+class Document:
+    """An open `.zscq` file. Thread-safe: one SQLite connection guarded by a lock.
+
+    Use `Document.create` / `Document.open`, and `close()` (or a ``with`` block) when done.
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, readonly: bool) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = conn
+        self._readonly = readonly
+        self._lock = threading.RLock()
+        self._rev = 0
+        self._last_text: str | None = None
+
+    # ---- opening ----------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path, submission: dict) -> "Document":
+        """Create a new document at `path` holding `submission`; never overwrites an existing file."""
+        path = Path(path).absolute()
+        if path.exists():
+            raise DocumentError(f"《{path.name}》已存在，不会覆盖它。请换一个文件名。", EXISTS)
+        if not path.parent.is_dir():
+            raise DocumentError(f"文件夹不存在：{path.parent}", MISSING)
+        if not files.writable(path.parent):
+            raise DocumentError(f"文件夹“{path.parent}”不可写入，无法在其中新建《{path.name}》。", READONLY)
+        text = _encode(submission)
+        tmp = files.temp_beside(path)
+        try:
+            # Built under a temporary name and moved into place when complete: a crash while
+            # creating never leaves a half-made file under the user's name.
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                conn.execute("PRAGMA auto_vacuum = INCREMENTAL")  # must precede the first table
+                conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                migrate(conn, 0)
+                now = _now()
+                conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
+                                 [("created", now), ("app_version", __version__)])
+                conn.execute("INSERT INTO submission (id, json, saved, rev) VALUES (1, ?, ?, 1)", (text, now))
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+            files.fsync_file(tmp)
+            files.remove_stale_sidecars(path)
+            files.place_new(tmp, path)
+            files.fsync_dir(path.parent)
+        except FileExistsError:
+            raise DocumentError(f"《{path.name}》已存在，不会覆盖它。请换一个文件名。", EXISTS) from None
+        except (sqlite3.Error, OSError) as exc:
+            tmp.unlink(missing_ok=True)
+            raise from_sqlite(exc, path, "创建") from None
+        return cls.open(path)
+
+    @classmethod
+    def open(cls, path: Path, *, readonly: bool = False, timeout: float | None = None) -> "Document":
+        """Open an existing document. A damaged, foreign or newer file raises `DocumentError` untouched.
+
+        An older schema is migrated: in place when writable, in a private in-memory copy when
+        `readonly`. `timeout` is how long to wait for another process's save (default `BUSY_TIMEOUT`).
+        """
+        path = Path(path).absolute()
+        check_header(path)
+        if not readonly:
+            check_writable(path)
+        else:
+            recover_for_reading(path)
+        conn = connect(path, readonly=readonly, timeout=BUSY_TIMEOUT if timeout is None else timeout)
+        try:
+            version = check_opened(conn, path)
+            if version < SCHEMA_VERSION:
+                conn = cls._migrate(conn, version, readonly)
+            doc = cls(path, conn, readonly=readonly)
+            doc.load()  # proves the submission row is readable and sets the revision
+        except DocumentError:
+            conn.close()
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            conn.close()
+            raise from_sqlite(exc, path, "打开") from None
+        return doc
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection, version: int, readonly: bool) -> sqlite3.Connection:
+        if readonly:  # never write a file opened read-only: upgrade a copy in memory
+            mem = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            conn.backup(mem)
+            conn.close()
+            conn = mem
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            migrate(conn, version)
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('migrated', ?)",
+                         (f"{version}→{SCHEMA_VERSION} {_now()} {__version__}",))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return conn
+
+    # ---- plumbing ---------------------------------------------------------------------------
+    @property
+    def readonly(self) -> bool:
+        return self._readonly
+
+    @property
+    def revision(self) -> int:
+        """How many times the submission was saved (by anyone) when we last read or wrote it."""
+        return self._rev
+
+    def _live(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise DocumentError(f"《{self.path.name}》已关闭。", CLOSED)
+        return self._conn
+
+    @contextmanager
+    def _reading(self, action: str = "读取") -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self._live()
+            try:
+                yield conn
+            except (sqlite3.Error, OSError) as exc:
+                raise from_sqlite(exc, self.path, action) from None
+
+    @contextmanager
+    def _writing(self, action: str = "保存") -> Iterator[sqlite3.Connection]:
+        """One write transaction: all or nothing, errors as `DocumentError`."""
+        with self._lock:
+            conn = self._live()
+            if self._readonly:
+                raise DocumentError(f"《{self.path.name}》以只读方式打开，不能{action}。如需修改，请“另存为”一个副本。", READONLY)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                conn.execute("COMMIT")
+            except (sqlite3.Error, OSError) as exc:
+                self._rollback(conn)
+                raise from_sqlite(exc, self.path, action) from None
+            except BaseException:
+                self._rollback(conn)
+                raise
+
+    @staticmethod
+    def _rollback(conn: sqlite3.Connection) -> None:
+        try:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # SQLite already rolled back (e.g. after SQLITE_FULL)
+
+    # ---- the submission ---------------------------------------------------------------------
+    def load(self) -> dict:
+        """The stored submission dict (`Submission.to_dict()` form, attachments without ``path``)."""
+        with self._reading() as c:
+            row = c.execute("SELECT json, rev FROM submission WHERE id = 1").fetchone()
+        if row is None:
+            raise damaged(self.path, "缺少申报数据")
+        try:
+            data = json.loads(row[0])
+        except (TypeError, ValueError):
+            raise damaged(self.path, "申报数据无法解析") from None
+        if not isinstance(data, dict):
+            raise damaged(self.path, "申报数据格式不正确")
+        self._rev, self._last_text = int(row[1]), row[0]
+        return data
+
+    def save(self, submission: dict, *, force: bool = False) -> None:
+        """Store `submission` in one transaction (a no-op when nothing changed).
+
+        Raises `DocumentError` with kind ``"conflict"`` when another window or process saved this
+        file since we last read it, rather than silently overwriting its work; ``force=True``
+        overwrites anyway (after the user chose to).
+        """
+        text = _encode(submission)
+        with self._lock:
+            if text == self._last_text and not force:
+                return
+            with self._writing() as c:
+                if force:
+                    c.execute("UPDATE submission SET json = ?, saved = ?, rev = rev + 1 WHERE id = 1", (text, _now()))
+                else:
+                    cur = c.execute("UPDATE submission SET json = ?, saved = ?, rev = rev + 1 WHERE id = 1 AND rev = ?",
+                                    (text, _now(), self._rev))
+                    if cur.rowcount != 1:
+                        raise DocumentError(
+                            f"《{self.path.name}》已被另一个窗口或程序修改（可能同时打开了两次）。为避免互相覆盖，本次修改未写入该文件；"
+                            "请用“另存为”保存当前内容，或关闭另一个窗口后重新打开。", CONFLICT)
+                rev = c.execute("SELECT rev FROM submission WHERE id = 1").fetchone()[0]
+            self._rev, self._last_text = int(rev), text
+
+    # ---- attachment bytes -------------------------------------------------------------------
+    def put_blob(self, data: bytes) -> str:
+        """Store attachment bytes once; returns their SHA-256 (hex)."""
+        data = bytes(data)
+        digest = hashlib.sha256(data).hexdigest()
+        with self._lock:
+            if self.has_blob(digest):
+                return digest
+            with self._writing("保存附件") as c:
+                c.execute("INSERT OR IGNORE INTO blobs (sha256, data, size) VALUES (?, ?, ?)", (digest, data, len(data)))
+        return digest
+
+    def get_blob(self, sha256: str) -> bytes:
+        """The bytes stored under `sha256`; KeyError when absent, `DocumentError` when damaged."""
+        with self._reading("读取附件") as c:
+            row = c.execute("SELECT data FROM blobs WHERE sha256 = ?", (sha256,)).fetchone()
+        if row is None:
+            raise KeyError(sha256)
+        data = bytes(row[0])
+        # The hash is the file's identity in the manifest and the e-mail; never hand out other bytes.
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise damaged(self.path, f"附件数据 {sha256[:12]}… 与其校验值不符")
+        return data
+
+    def has_blob(self, sha256: str) -> bool:
+        with self._reading("读取附件") as c:
+            return c.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (sha256,)).fetchone() is not None
+
+    def blob_sizes(self) -> dict[str, int]:
+        """SHA-256 → size in bytes of every stored blob."""
+        with self._reading("读取附件") as c:
+            return {s: int(n) for s, n in c.execute("SELECT sha256, size FROM blobs")}
+
+    def prune_blobs(self, keep: Iterable[str]) -> int:
+        """Drop the blobs (and their derived data) not in `keep`; returns how many blobs went."""
+        keep = set(keep)
+        with self._writing("清理附件") as c:
+            drop = [(s,) for (s,) in c.execute("SELECT sha256 FROM blobs").fetchall() if s not in keep]
+            c.executemany("DELETE FROM blobs WHERE sha256 = ?", drop)
+            stale = [(s,) for (s,) in c.execute("SELECT DISTINCT sha256 FROM derived").fetchall() if s not in keep]
+            c.executemany("DELETE FROM derived WHERE sha256 = ?", stale)
+            c.execute("PRAGMA incremental_vacuum")  # give the space back instead of keeping free pages
+        return len(drop)
+
+    # ---- derived data (normalised attachments) ----------------------------------------------
+    def get_derived(self, sha256: str, kind: str) -> tuple[bytes, dict] | None:
+        """Cached derived data for a blob, or None. A damaged metadata entry is a cache miss."""
+        with self._reading("读取缓存") as c:
+            row = c.execute("SELECT data, meta FROM derived WHERE sha256 = ? AND kind = ?", (sha256, kind)).fetchone()
+        if row is None:
+            return None
+        try:
+            meta = json.loads(row[1])
+        except (TypeError, ValueError):
+            return None
+        return (bytes(row[0]), meta) if isinstance(meta, dict) else None
+
+    def put_derived(self, sha256: str, kind: str, data: bytes, meta: dict) -> None:
+        with self._writing("保存缓存") as c:
+            c.execute("INSERT OR REPLACE INTO derived (sha256, kind, data, meta) VALUES (?, ?, ?, ?)",
+                      (sha256, kind, bytes(data), json.dumps(meta, ensure_ascii=False)))
+
+    # ---- copies and closing -----------------------------------------------------------------
+    def save_as(self, target: Path) -> None:
+        """Write a consistent, independent copy of the whole document to `target` (atomically replaced).
+
+        This document stays open on its own path; open `target` to continue there.
+        """
+        target = Path(target).absolute()
+        try:
+            same = target.exists() and target.samefile(self.path)
+        except OSError:
+            same = False
+        if same or target == self.path:
+            raise DocumentError("不能另存为正在编辑的同一个文件，请选择其他文件名。", EXISTS)
+        if not target.parent.is_dir():
+            raise DocumentError(f"文件夹不存在：{target.parent}", MISSING)
+        tmp = files.temp_beside(target)
+        with self._lock:
+            conn = self._live()
+            try:
+                dst = sqlite3.connect(tmp, isolation_level=None)
+                try:
+                    conn.backup(dst)  # page-by-page snapshot under our lock: no save can interleave
+                finally:
+                    dst.close()
+                files.fsync_file(tmp)
+                files.remove_stale_sidecars(target)
+                os.replace(tmp, target)
+                files.fsync_dir(target.parent)
+            except (sqlite3.Error, OSError) as exc:
+                tmp.unlink(missing_ok=True)
+                raise from_sqlite(exc, target, "另存为") from None
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> "Document":
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Document {self.path}{' (只读)' if self._readonly else ''}>"

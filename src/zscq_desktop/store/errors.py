@@ -1,0 +1,56 @@
+"""`DocumentError` and the translation of SQLite / OS failures into plain Chinese messages."""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+from pathlib import Path
+
+# Stable values of `DocumentError.kind`, so the UI can react (offer read-only opening, "save as"…).
+MISSING, DAMAGED, FOREIGN, NEWER, LOCKED, FULL, READONLY, CONFLICT, EXISTS, CLOSED, IO = (
+    "missing", "damaged", "foreign", "newer", "locked", "full", "readonly", "conflict", "exists", "closed", "io")
+
+
+class DocumentError(Exception):
+    """A `.zscq` document cannot be opened or written; `str()` is a Chinese message for the user.
+
+    `kind` is one of the module constants (``"damaged"``, ``"foreign"``, ``"newer"``, ``"locked"``,
+    ``"full"``, ``"readonly"``, ``"conflict"``, ``"missing"``, ``"exists"``, ``"closed"``, ``"io"``).
+    """
+
+    def __init__(self, message: str, kind: str = IO) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def damaged(path: Path, detail: str = "") -> DocumentError:
+    extra = f"（{detail}）" if detail else ""
+    return DocumentError(f"《{path.name}》已损坏，无法读取{extra}。文件未被改动；如有备份或导出的 JSON，请从备份恢复。", DAMAGED)
+
+
+def from_sqlite(exc: BaseException, path: Path, action: str) -> DocumentError:
+    """A `DocumentError` for a SQLite or OS exception raised while `action` (e.g. "保存") on `path`."""
+    name = path.name
+    code = getattr(exc, "sqlite_errorcode", None)
+    code = None if code is None else code & 0xFF  # primary code (extended codes such as BUSY_RECOVERY fold in)
+    text = str(exc).lower()
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC:
+            return DocumentError(f"磁盘空间不足，{action}《{name}》失败。请清理磁盘后重试，已输入的内容仍在程序中。", FULL)
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return DocumentError(f"没有权限{action}《{name}》（文件或文件夹只读，或被其他程序占用）。", READONLY)
+        return DocumentError(f"{action}《{name}》时发生读写错误：{exc.strerror or exc}", IO)
+    if code == sqlite3.SQLITE_FULL or "disk is full" in text:
+        return DocumentError(f"磁盘空间不足，{action}《{name}》失败。请清理磁盘后重试，已输入的内容仍在程序中。", FULL)
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text:
+        return DocumentError(f"《{name}》正被其他程序占用（可能已在另一个窗口中打开），暂时无法{action}。请关闭占用它的程序后重试。", LOCKED)
+    if (code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT) or "malformed" in text or "not a database" in text
+            or "no such table" in text or "no such column" in text):
+        return damaged(path)
+    if code == sqlite3.SQLITE_READONLY or "readonly" in text or "read-only" in text:
+        return DocumentError(f"《{name}》是只读的，无法{action}。请以只读方式查看，或“另存为”到可写的位置。", READONLY)
+    if code == sqlite3.SQLITE_CANTOPEN or "unable to open" in text:
+        return DocumentError(f"无法打开《{name}》：文件不存在、没有访问权限，或被其他程序独占。", IO)
+    if code == sqlite3.SQLITE_IOERR or "disk i/o" in text:
+        return DocumentError(f"{action}《{name}》时磁盘读写出错（设备已拔出或网络盘断开？）。已输入的内容仍在程序中，请另存到本机。", IO)
+    return DocumentError(f"{action}《{name}》失败：{exc}", IO)
