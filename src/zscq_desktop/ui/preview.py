@@ -13,7 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Signal
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ class PdfPreview(QWidget):
 
     loaded = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, placeholder: str = "导出后，申报材料将显示在这里。") -> None:
         super().__init__(parent)
         self._buffer: QBuffer | None = None
         self._bytes = QByteArray()
@@ -65,8 +66,15 @@ class PdfPreview(QWidget):
             bar.addWidget(b)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.placeholder = QLabel(placeholder)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setStyleSheet("color: #667; background: #e9ecf0; border: 1px solid #d9dee5;")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(self.view)
         layout.addLayout(bar)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.stack, 1)
 
     # -- public ------------------------------------------------------------------------------
     def load(self, pdf: Path | bytes) -> bool:
@@ -89,6 +97,7 @@ class PdfPreview(QWidget):
         for b in (self.fit_width, self.fit_page, self.zoom_out, self.zoom_in):
             b.setEnabled(True)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.stack.setCurrentWidget(self.view)
         self._update_label()
         self.loaded.emit(self.document.pageCount())
         return True
@@ -104,6 +113,7 @@ class PdfPreview(QWidget):
         for b in (self.fit_width, self.fit_page, self.zoom_out, self.zoom_in):
             b.setEnabled(False)
         self.page_label.setText("尚未生成预览")
+        self.stack.setCurrentWidget(self.placeholder)
 
     def page_count(self) -> int:
         """Pages of the shown document (0 when none)."""

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QCheckBox, QFileDialog, QGridLayout, QGroupBox, Q
 
 from zscq_desktop.core import flow
 from zscq_desktop.core.stamp import version_stamp
-from zscq_desktop.ui import jobs
+from zscq_desktop.ui import jobs, settings
 from zscq_desktop.ui.pages.base import Page
 from zscq_desktop.ui.preview import PdfPreview
 
@@ -99,11 +99,12 @@ class ExportPage(Page):
 
         options = QGroupBox("导出设置")
         grid = QGridLayout(options)
-        self.folder_edit = QLineEdit(str(default_output_dir()))
+        self.folder_edit = QLineEdit(settings.get(settings.EXPORT_FOLDER) or str(default_output_dir()))
         self.folder_edit.setToolTip("导出的文件都放在这个文件夹里；同名的旧文件会被替换。")
         self.folder_button = QPushButton("选择…")
         self.folder_button.clicked.connect(self._choose_folder)
         self.duplex_box = QCheckBox("双面打印（每部分从右页开始，必要时插入空白页）")
+        self.duplex_box.setChecked(bool(settings.get(settings.DUPLEX)))
         grid.addWidget(QLabel("输出文件夹："), 0, 0)
         grid.addWidget(self.folder_edit, 1, 0)
         grid.addWidget(self.folder_button, 1, 1)
@@ -226,6 +227,8 @@ class ExportPage(Page):
             ask(self, "导出", "请选择一个完整的输出文件夹路径。")
             return None
         loaded, call, duplex, cache = session.loaded(), session.call, self.duplex_box.isChecked(), session.document
+        settings.put(settings.EXPORT_FOLDER, str(out_dir))
+        settings.put(settings.DUPLEX, duplex)
 
         def work(progress: Callable[[float, str], None], cancelled: Callable[[], bool]) -> Any:
             from zscq_desktop.render.export import export
