@@ -87,9 +87,8 @@ def _read_json(zf: zipfile.ZipFile, name: str, what: str) -> Any:
 
 def _contact(zf: zipfile.ZipFile, listed: list[str]) -> dict[str, str]:
     """Contact person from the submission JSON in the zip; empty when there is none."""
-    names = [n for n in listed if n.lower().endswith(".json") and n != MANIFEST]
-    names += [n for n in zf.namelist() if n.lower().endswith(".json") and n != MANIFEST and n not in names]
-    for name in names:
+    names = [n for n in listed + zf.namelist() if n.lower().endswith(".json") and n != MANIFEST]
+    for name in dict.fromkeys(names):  # in order, once each
         try:
             data = _read_json(zf, name, "申报数据")
         except (MailError, KeyError):
@@ -128,7 +127,8 @@ def read_package(zip_path: Path) -> PackageSummary:
             missing = [k for k in ("direction_name", "unit_name") if not _clean(manifest.get(k))]
             if missing:
                 raise MailError(f"{zip_path.name} 的清单缺少{'、'.join(missing)}。请重新导出后再发送。")
-            contact = _contact(zf, [str(f["name"]) for f in files])
+            named = [str(manifest["submission"])] if isinstance(manifest.get("submission"), str) else []
+            contact = _contact(zf, named + [str(f["name"]) for f in files])
     except zipfile.BadZipFile:
         raise MailError(f"{zip_path.name} 不是有效的 zip 压缩包（文件可能不完整或已损坏）。请重新导出后再发送。") from None
     return PackageSummary(

@@ -199,7 +199,10 @@ def _translate(exc: BaseException, *, host: str, port: int, security: str, timeo
             return MailError(f"服务器 {where} 不支持登录认证（AUTH），无法用账号发送。请检查服务器地址和端口。")
         return MailError(f"服务器 {where} 不支持本邮件需要的功能（{_reply(None, str(exc), secrets)}）。"
                          "发件和收件地址请只使用英文字符。")
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
+    if isinstance(exc, smtplib.SMTPServerDisconnected) and (
+            isinstance(exc.__context__, TimeoutError) or "timed out" in str(exc)):
+        exc = TimeoutError()  # smtplib reports a read timeout as a disconnection
+    elif isinstance(exc, smtplib.SMTPServerDisconnected):
         return MailError(f"与服务器 {where} 的连接意外中断。请检查网络后重试；邮件较大时，部分服务器也会直接断开连接。")
     if isinstance(exc, smtplib.SMTPResponseException):
         return MailError(f"服务器 {where} 返回错误：{_reply(exc.smtp_code, exc.smtp_error, secrets)}。")
