@@ -177,21 +177,26 @@ def _filters(obj: StreamObject) -> list[str]:
     return [str(x) for x in f] if isinstance(f, list) else [str(f)]
 
 
+#: filters that only wrap the data (text encodings, lossless compression): pypdf undoes them
+_WRAPPERS = {"/ASCII85Decode", "/A85", "/ASCIIHexDecode", "/AHx", "/FlateDecode", "/Fl", "/LZWDecode", "/LZW",
+             "/RunLengthDecode", "/RL"}
+
+
 def _decode(obj: StreamObject, mode: str, size: tuple[int, int], target: tuple[int, int]) -> Image.Image | None:
     """The image's pixels as a PIL image (JPEG drafted towards ``target`` for speed), or None."""
     filters = _filters(obj)
-    if filters == ["/DCTDecode"]:
-        img = Image.open(io.BytesIO(obj.get_data()))
+    if filters and filters[-1] in ("/DCTDecode", "/DCT") and set(filters[:-1]) <= _WRAPPERS:
+        img = Image.open(io.BytesIO(obj.get_data()))  # pypdf undoes the wrappers; DCT data stays JPEG
         if img.mode not in ("L", "RGB") or img.size != size:
             return None  # CMYK/YCCK JPEGs carry inverted Adobe data: leave them
         img.draft(img.mode, target)
         return img.convert(mode)
-    if filters in ([], ["/FlateDecode"]):
+    if set(filters) <= _WRAPPERS:
         data = obj.get_data()
         if len(data) != size[0] * size[1] * len(mode):
             return None
         return Image.frombytes(mode, size, data)
-    return None  # LZW, JPX, CCITT, JBIG2…: rare for colour scans, and bitonal scans are already small
+    return None  # JPX, CCITT, JBIG2: rare for colour scans, and bitonal scans are already small
 
 
 def _reencode(p: _Placement, level: Level, min_dpi: float) -> tuple[bytes, int, int, float] | None:
