@@ -57,7 +57,16 @@ def check_header(path: Path) -> Header:
         raise _foreign(path, "是其他程序的 SQLite 数据库")
     if header.user_version > SCHEMA_VERSION:
         raise _newer(path, header.user_version)
+    _check_length(path, header, size)
     return header
+
+
+def _check_length(path: Path, header: Header, size: int) -> None:
+    """A file shorter than its header says was cut off (copy, download, full USB stick) — unless a
+    save was interrupted, in which case the journal beside it restores the right length."""
+    expected = header.expected_size()
+    if expected is not None and size < expected and not files.sidecar(path, "-journal").exists():
+        raise damaged(path, "文件不完整，可能在复制或下载时被截断")
 
 
 def sqlite_prefix(raw: bytes) -> bool:
@@ -125,9 +134,7 @@ def check_opened(conn: sqlite3.Connection, path: Path) -> int:
         raise _newer(path, version)
     if version < 1:
         raise damaged(path, "文件结构不完整")
-    expected = Header.read(path).expected_size()
-    if expected is not None and path.stat().st_size < expected:
-        raise damaged(path, "文件不完整，可能在复制或下载时被截断")
+    _check_length(path, Header.read(path), path.stat().st_size)  # again, after SQLite's recovery
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     missing = TABLES.get(version, TABLES[SCHEMA_VERSION]) - names
     if missing:
