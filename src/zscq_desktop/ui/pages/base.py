@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from zscq_desktop.ui.session import Session
 
 
+QUIET_CODES = frozenset({"field.required", "eligibility.unanswered", "field.table.rows", "plan.section_empty",
+                         "plan.task_empty", "indicator.target", "schedule.empty"})
+
+
 class Page(QWidget):
     """Base wizard page. Subclasses build widgets into `self.body` (inside a scroll area, so
     nothing is cut off on a 1366×768 screen) and override the hooks below."""
@@ -85,6 +89,17 @@ class Page(QWidget):
         """None when the user may leave the page, else the Chinese reason (from `core.flow`)."""
         session = self.session
         return flow.can_leave(self.spec.id, session.submission if session else None, self.call, forward=forward)
+
+    def inline_findings(self, prefix: str):
+        """Findings to show under the widget of `prefix`. "Please fill in" errors stay hidden until the
+        user has seen the review page once, so a fresh form is not a wall of red."""
+        session = self.session
+        if session is None:
+            return []
+        found = flow.findings_for(session.findings(), prefix)
+        if not getattr(self.window_, "reveal_required", False):
+            found = [f for f in found if f.code not in QUIET_CODES]
+        return found
 
     def findings_changed(self) -> None:
         """The session recomputed its findings: refresh inline error texts."""

@@ -1,0 +1,99 @@
+"""Review page: every finding, grouped by severity, errors first; double-click or Enter on one opens
+the page that owns its field (`core.flow.owner_page`) and focuses the widget."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem
+
+from zscq_desktop.core import flow
+from zscq_desktop.core.findings import Finding, Severity
+from zscq_desktop.ui.pages.base import Page
+
+PATH_ROLE = Qt.ItemDataRole.UserRole
+GROUPS = ((Severity.ERROR, "错误（须修改后才能导出）", "#b3261e"), (Severity.WARNING, "提醒（建议核对，不影响导出）", "#9a6700"),
+          (Severity.INFO, "提示", "#445"))
+
+
+class ReviewPage(Page):
+    scrollable = False
+
+    def __init__(self, window, spec) -> None:
+        super().__init__(window, spec)
+        self.summary = QLabel(objectName="banner")
+        self.summary.setWordWrap(True)
+        self.layout_.addWidget(self.summary)
+        self.intro("双击某一条（或选中后按回车）即可跳到对应页面并定位到该项。")
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["问题", "所在页面", "依据"])
+        self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(False)
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.resizeSection(2, 220)
+        self.layout_.addWidget(self.tree, 1)
+        self.tree.itemActivated.connect(self._open)
+
+    def load(self) -> None:
+        if not getattr(self.window_, "reveal_required", False):
+            self.window_.reveal_required = True  # from now on pages show "please fill in" errors too
+            for page in self.window_._pages.values():
+                if page is not self:
+                    page.findings_changed()
+        self.findings_changed()
+
+    def findings_changed(self) -> None:
+        session = self.session
+        if session is None:
+            self.summary.setText("尚未打开申报。")
+            self.tree.clear()
+            return
+        findings = session.findings()
+        titles = {p.id: p.title for p in flow.pages(self.call, session.submission)}
+        errors = sum(1 for f in findings if f.blocking)
+        warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
+        if errors:
+            self.summary.setText(f"共有 {errors} 处错误须修改后才能导出，另有 {warnings} 条提醒。")
+        else:
+            self.summary.setText(f"没有须修改的错误，可以导出。{f'另有 {warnings} 条提醒，建议逐条核对。' if warnings else ''}")
+        self.tree.clear()
+        for severity, title, color in GROUPS:
+            mine = [f for f in findings if f.severity is severity]
+            if not mine:
+                continue
+            head = QTreeWidgetItem([f"{title}：{len(mine)} 条"])
+            head.setForeground(0, QBrush(QColor(color)))
+            font = head.font(0)
+            font.setBold(True)
+            head.setFont(0, font)
+            head.setFirstColumnSpanned(False)
+            self.tree.addTopLevelItem(head)
+            for f in mine:
+                owner = flow.owner_page(self.call, session.submission, f.path)
+                item = QTreeWidgetItem([f.message, titles.get(owner, "") if owner != flow.REVIEW else "", f.source])
+                item.setData(0, PATH_ROLE, f.path)
+                item.setToolTip(0, f.message)
+                item.setToolTip(2, f.source)
+                head.addChild(item)
+            head.setExpanded(True)
+
+    def items(self) -> list[tuple[Finding | None, QTreeWidgetItem]]:
+        out = []
+        for i in range(self.tree.topLevelItemCount()):
+            head = self.tree.topLevelItem(i)
+            for j in range(head.childCount()):
+                out.append((None, head.child(j)))
+        return out
+
+    def _open(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        path = item.data(0, PATH_ROLE)
+        if path is None or self.session is None:
+            return
+        owner = flow.owner_page(self.call, self.session.submission, path)
+        if owner != flow.REVIEW:
+            self.window_.goto(owner, path)

@@ -1,0 +1,98 @@
+"""Unit profile page: the form's unit section (generated like every form page) plus the saved
+profile library, so a unit's details are typed once and reused in other drafts."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton
+
+from zscq_desktop.ui.pages.form import FormSectionPage
+from zscq_desktop.ui.widgets import dialogs
+
+log = logging.getLogger(__name__)
+
+
+def _library():
+    from zscq_desktop.store.profiles import ProfileLibrary
+
+    return ProfileLibrary()
+
+
+class UnitPage(FormSectionPage):
+    def build_header(self) -> None:
+        self.intro("填写申报单位的基本情况。保存为单位档案后，下次新建申报或为本单位申报第二个项目时可直接选用。")
+        box = QGroupBox("单位档案")
+        row = QHBoxLayout(box)
+        self.profiles = QComboBox()
+        self.profiles.setMinimumWidth(260)
+        self.use_button = QPushButton("填入所选档案")
+        self.save_button = QPushButton("保存为单位档案")
+        self.delete_button = QPushButton("删除所选档案")
+        row.addWidget(QLabel("已保存的单位："))
+        row.addWidget(self.profiles, 1)
+        row.addWidget(self.use_button)
+        row.addWidget(self.save_button)
+        row.addWidget(self.delete_button)
+        self.layout_.addWidget(box)
+        self.use_button.clicked.connect(self.use_profile)
+        self.save_button.clicked.connect(self.save_profile)
+        self.delete_button.clicked.connect(self.delete_profile)
+
+    def _fill_profiles(self) -> None:
+        self.profiles.clear()
+        try:
+            items = _library().list()
+        except Exception as exc:  # a broken library must not block typing
+            log.exception("profile library")
+            items = []
+            self.profiles.setPlaceholderText(f"单位档案无法读取：{exc}")
+        for p in items:
+            self.profiles.addItem(f"{p.get('name') or '未命名单位'}　{p.get('credit_code') or ''}", p["_key"])
+        has = bool(items)
+        self.use_button.setEnabled(has)
+        self.delete_button.setEnabled(has)
+        if not has:
+            self.profiles.setPlaceholderText("还没有保存的单位档案")
+
+    def load(self) -> None:
+        self._fill_profiles()
+        super().load()
+
+    def use_profile(self) -> None:
+        key = self.profiles.currentData()
+        session = self.session
+        if not key or session is None:
+            return
+        profile = _library().get(key)
+        if profile is None:
+            return
+        if session.submission.unit.get("name") and not dialogs.ask(
+                self, "填入单位档案", f"用档案“{profile.get('name')}”覆盖本页已填写的单位信息吗？", ok="覆盖"):
+            return
+        for k, v in profile.items():
+            if not k.startswith("_") and f"unit.{k}" in self.rows:
+                session.edit(f"unit.{k}", v)
+        super().load()
+
+    def save_profile(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        unit = {k: v for k, v in session.submission.unit.items() if v not in (None, "", [])}
+        if not unit.get("name"):
+            dialogs.inform(self, "保存单位档案", "请先填写单位名称。")
+            return
+        try:
+            _library().save(unit)
+        except Exception as exc:
+            dialogs.inform(self, "保存单位档案", f"单位档案保存失败：{exc}", warning=True)
+            return
+        self._fill_profiles()
+        self.window_.statusBar().showMessage(f"已保存单位档案“{unit['name']}”", 4000)
+
+    def delete_profile(self) -> None:
+        key = self.profiles.currentData()
+        if key and dialogs.ask(self, "删除单位档案", f"删除单位档案“{self.profiles.currentText()}”吗？（不影响已有申报）", ok="删除"):
+            _library().delete(key)
+            self._fill_profiles()

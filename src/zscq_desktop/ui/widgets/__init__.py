@@ -1,0 +1,1 @@
+"""Reusable widgets: field editors, table models and editors, dialogs behind small functions."""

@@ -1,0 +1,376 @@
+"""Field editors generated from the form definitions: the right widget for each field type.
+
+`make_editor(call, field, direction_id)` returns a `FieldEditor`: a widget with `value()`,
+`set_value(v)` (no signal), an `edited(object)` signal carrying the new value on every user edit,
+and `focus_target()` for the review page's links. `FieldRow` adds the label, the help text and the
+inline error text under the editor. Values have the submission's JSON types: str, int, float
+(万元), "YYYY-MM-DD", "YYYY-MM", list[str], bool, list[dict] for tables; None when empty.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QDate, QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDateEdit, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout,
+    QWidget,
+)
+
+from zscq_desktop.call.model import Call, Field
+from zscq_desktop.core.validators import check_credit_code
+
+EMPTY_DATE = QDate(1900, 1, 1)
+INT_RE = QRegularExpression(r"^\d{0,9}$")
+AMOUNT_RE = QRegularExpression(r"^\d{0,9}(\.\d{0,4})?$")
+
+
+def parse_int(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.isdigit() else None
+
+
+def parse_amount(text: str) -> float | int | None:
+    text = text.strip().rstrip(".")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() and "." not in text else value
+
+
+def format_number(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class FieldEditor(QWidget):
+    """Base of every field editor."""
+
+    edited = Signal(object)
+
+    def __init__(self, spec: Field, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def set_value(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def focus_target(self) -> QWidget:
+        return self
+
+    def _emit(self, *_args: object) -> None:
+        self.edited.emit(self.value())
+
+
+class LineEditor(FieldEditor):
+    """text / phone / email / postcode / int / amount / credit_code: one line."""
+
+    def __init__(self, spec: Field, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.edit = QLineEdit()
+        self.row.addWidget(self.edit, 1)
+        self.suffix = QLabel()
+        self.status = QLabel()
+        kind = spec.type
+        if kind == "int":
+            self.edit.setValidator(QRegularExpressionValidator(INT_RE, self))
+            self.edit.setMaximumWidth(160)
+        elif kind == "amount":
+            self.edit.setValidator(QRegularExpressionValidator(AMOUNT_RE, self))
+            self.edit.setMaximumWidth(160)
+            self.edit.setPlaceholderText("0.00")
+        elif kind == "credit_code":
+            self.edit.setMaxLength(18)
+            self.edit.setMaximumWidth(260)
+            self.edit.setPlaceholderText("18位，见营业执照")
+            self.edit.textEdited.connect(self._upper)
+        elif kind == "postcode":
+            self.edit.setMaxLength(6)
+            self.edit.setMaximumWidth(120)
+        elif kind == "phone":
+            self.edit.setMaximumWidth(260)
+            self.edit.setPlaceholderText("如 022-23039856 或手机号")
+        elif kind == "email":
+            self.edit.setMaximumWidth(320)
+        unit = spec.unit or ("万元" if kind == "amount" else "")
+        if unit:
+            self.suffix.setText(unit)
+            self.row.addWidget(self.suffix)
+        if kind in ("int", "amount", "credit_code", "postcode", "phone", "email"):
+            self.row.addWidget(self.status, 1)
+            self.row.setStretch(0, 0)
+        if spec.max_chars:
+            self.status.setText(f"0/{spec.max_chars}")
+            self.row.addWidget(self.status)
+        self.edit.textEdited.connect(self._changed)
+
+    def _upper(self, text: str) -> None:
+        if text != text.upper():
+            pos = self.edit.cursorPosition()
+            self.edit.setText(text.upper())
+            self.edit.setCursorPosition(pos)
+
+    def _changed(self, *_args: object) -> None:
+        self._update_status()
+        self._emit()
+
+    def _update_status(self) -> None:
+        text = self.edit.text()
+        if self.spec.type == "credit_code":
+            if not text:
+                self.status.setText("")
+            else:
+                reason = check_credit_code(text)
+                self.status.setText("✓ 校验位正确" if reason is None else reason)
+                self.status.setStyleSheet("color:#1b7f3b" if reason is None else "color:#b3261e")
+                self.status.setWordWrap(True)
+        elif self.spec.max_chars:
+            n = len(text)
+            self.status.setText(f"{n}/{self.spec.max_chars}")
+            self.status.setStyleSheet("color:#b3261e" if n > self.spec.max_chars else "color:#667")
+
+    def value(self) -> Any:
+        text = self.edit.text()
+        if self.spec.type == "int":
+            return parse_int(text)
+        if self.spec.type == "amount":
+            return parse_amount(text)
+        if self.spec.type == "credit_code":
+            text = text.strip().upper()
+        return text if text.strip() else None
+
+    def set_value(self, value: Any) -> None:
+        self.edit.setText(format_number(value) if self.spec.type in ("int", "amount") else ("" if value is None else str(value)))
+        self._update_status()
+
+    def focus_target(self) -> QWidget:
+        return self.edit
+
+
+class TextAreaEditor(FieldEditor):
+    """textarea: several lines with a character counter against `max_chars`."""
+
+    def __init__(self, spec: Field, parent: QWidget | None = None, min_height: int = 90) -> None:
+        super().__init__(spec, parent)
+        box = QVBoxLayout()
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        self.edit = QPlainTextEdit()
+        self.edit.setTabChangesFocus(True)
+        self.edit.setMinimumHeight(min_height)
+        self.counter = QLabel()
+        self.counter.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.counter.setObjectName("fieldHelp")
+        box.addWidget(self.edit)
+        box.addWidget(self.counter)
+        self.row.addLayout(box)
+        self.edit.textChanged.connect(self._changed)
+        self._loading = False
+        self._count()
+
+    def _count(self) -> None:
+        n = len(self.edit.toPlainText())
+        limit = self.spec.max_chars
+        self.counter.setText(f"已输入 {n} 字" + (f"，最多 {limit} 字" if limit else ""))
+        self.counter.setStyleSheet("color:#b3261e" if limit and n > limit else "")
+
+    def _changed(self) -> None:
+        self._count()
+        if not self._loading:
+            self._emit()
+
+    def value(self) -> Any:
+        text = self.edit.toPlainText()
+        return text if text.strip() else None
+
+    def set_value(self, value: Any) -> None:
+        self._loading = True
+        try:
+            if self.edit.toPlainText() != (value or ""):
+                self.edit.setPlainText("" if value is None else str(value))
+        finally:
+            self._loading = False
+        self._count()
+
+    def focus_target(self) -> QWidget:
+        return self.edit
+
+
+class DateEditor(FieldEditor):
+    """date (calendar popup) and month; blank until set (Qt shows “未填写”)."""
+
+    def __init__(self, spec: Field, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.edit = QDateEdit()
+        self.month = spec.type == "month"
+        self.edit.setDisplayFormat("yyyy年MM月" if self.month else "yyyy年MM月dd日")
+        self.edit.setCalendarPopup(not self.month)
+        self.edit.setMinimumDate(EMPTY_DATE)
+        self.edit.setSpecialValueText("未填写")
+        self.edit.setMaximumWidth(180)
+        self.row.addWidget(self.edit)
+        self.row.addStretch(1)
+        self.edit.dateChanged.connect(self._emit)
+        self.edit.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 — Qt API
+        # An empty date starts at today's date when the user first touches it, not in 1900.
+        from PySide6.QtCore import QEvent
+
+        if obj is self.edit and event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress) \
+                and self.edit.date() == EMPTY_DATE:
+            today = QDate.currentDate()
+            self.edit.setDate(QDate(today.year(), today.month(), 1) if self.month else today)
+        return False
+
+    def value(self) -> Any:
+        d = self.edit.date()
+        if d == EMPTY_DATE or not d.isValid():
+            return None
+        return d.toString("yyyy-MM") if self.month else d.toString("yyyy-MM-dd")
+
+    def set_value(self, value: Any) -> None:
+        self.edit.blockSignals(True)
+        text = "" if value is None else str(value)
+        d = QDate.fromString(text + "-01", "yyyy-MM-dd") if self.month else QDate.fromString(text, "yyyy-MM-dd")
+        self.edit.setDate(d if d.isValid() else EMPTY_DATE)
+        self.edit.blockSignals(False)
+
+    def focus_target(self) -> QWidget:
+        return self.edit
+
+
+class ChoiceEditor(FieldEditor):
+    def __init__(self, spec: Field, choices: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.combo = QComboBox()
+        self.combo.addItem("请选择…", None)
+        for c in choices:
+            self.combo.addItem(c, c)
+        self.combo.setMinimumWidth(200)
+        self.row.addWidget(self.combo)
+        self.row.addStretch(1)
+        self.combo.activated.connect(self._emit)
+
+    def value(self) -> Any:
+        return self.combo.currentData()
+
+    def set_value(self, value: Any) -> None:
+        i = self.combo.findData(value) if value else 0
+        if i < 0:  # a value from an older call or a typo: show it rather than hide it
+            self.combo.addItem(f"{value}（不在可选范围内）", value)
+            i = self.combo.count() - 1
+        self.combo.setCurrentIndex(i)
+
+    def focus_target(self) -> QWidget:
+        return self.combo
+
+
+class MultiChoiceEditor(FieldEditor):
+    def __init__(self, spec: Field, choices: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.boxes = []
+        for i, c in enumerate(choices):
+            box = QCheckBox(c)
+            box.toggled.connect(self._emit)
+            grid.addWidget(box, i // 3, i % 3)
+            self.boxes.append(box)
+        self.row.addLayout(grid)
+        self.row.addStretch(1)
+
+    def value(self) -> Any:
+        return [b.text() for b in self.boxes if b.isChecked()]
+
+    def set_value(self, value: Any) -> None:
+        chosen = set(value or [])
+        for b in self.boxes:
+            b.blockSignals(True)
+            b.setChecked(b.text() in chosen)
+            b.blockSignals(False)
+
+    def focus_target(self) -> QWidget:
+        return self.boxes[0] if self.boxes else self
+
+
+class BoolEditor(FieldEditor):
+    def __init__(self, spec: Field, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.box = QCheckBox("是")
+        self.row.addWidget(self.box)
+        self.row.addStretch(1)
+        self.box.toggled.connect(self._emit)
+
+    def value(self) -> Any:
+        return self.box.isChecked()
+
+    def set_value(self, value: Any) -> None:
+        self.box.blockSignals(True)
+        self.box.setChecked(bool(value))
+        self.box.blockSignals(False)
+
+    def focus_target(self) -> QWidget:
+        return self.box
+
+
+def make_editor(call: Call, spec: Field, direction_id: str | None) -> FieldEditor:
+    """The editor widget for a field definition."""
+    kind = spec.type
+    if kind == "table":
+        from zscq_desktop.ui.widgets.table import TableEditor
+
+        return TableEditor(call, spec, direction_id)
+    if kind == "textarea":
+        return TextAreaEditor(spec)
+    if kind in ("date", "month"):
+        return DateEditor(spec)
+    if kind == "choice":
+        return ChoiceEditor(spec, call.choices(spec, direction_id))
+    if kind == "multichoice":
+        return MultiChoiceEditor(spec, call.choices(spec, direction_id))
+    if kind == "bool":
+        return BoolEditor(spec)
+    return LineEditor(spec)
+
+
+class FieldRow(QWidget):
+    """Label, editor, help text and the inline error text of one field."""
+
+    def __init__(self, call: Call, spec: Field, path: str, direction_id: str | None) -> None:
+        super().__init__()
+        self.spec = spec
+        self.path = path
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 4)
+        layout.setSpacing(3)
+        label = spec.label + (f"（{spec.unit}）" if spec.unit and spec.type == "table" else "")
+        self.label = QLabel(("<span style='color:#b3261e'>*</span> " if spec.required else "") + label)
+        self.editor = make_editor(call, spec, direction_id)
+        self.label.setBuddy(self.editor.focus_target())
+        layout.addWidget(self.label)
+        layout.addWidget(self.editor)
+        if spec.help:
+            help_label = QLabel(spec.help, objectName="fieldHelp")
+            help_label.setWordWrap(True)
+            layout.addWidget(help_label)
+        self.error = QLabel(objectName="fieldError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+
+    def show_findings(self, messages: list[str]) -> None:
+        self.error.setText("\n".join(f"✗ {m}" for m in messages))
+        self.error.setVisible(bool(messages))

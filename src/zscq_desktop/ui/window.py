@@ -1,0 +1,452 @@
+"""The main window: a side navigation list, the current page, and 上一步/下一步 at the bottom.
+
+Why not QWizard: people fill an application form in any order, come back to fix the one field the
+review page points at, and the form pages change when the direction changes (附件2 vs 附件3).
+QWizard's side panel cannot be clicked, it insists on a linear path and rebuilds awkwardly when
+pages appear or vanish. A QStackedWidget with a clickable navigation list (grouped 准备 / 申报书 /
+实施方案与附件 / 提交, each page showing how many errors it holds) keeps the guided 上一步/下一步 path
+and adds free movement. The order and which pages exist come from `core.flow`, not from here.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QBrush, QColor, QCloseEvent, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QPushButton, QStackedWidget,
+    QVBoxLayout, QWidget,
+)
+
+from zscq_desktop.call.model import Call
+from zscq_desktop.core import flow
+from zscq_desktop.core.flow import PageSpec
+from zscq_desktop.ui import settings
+from zscq_desktop.ui.pages import page_class
+from zscq_desktop.ui.pages.base import Page
+from zscq_desktop.ui.session import Session, SessionError
+from zscq_desktop.ui.widgets import dialogs
+
+log = logging.getLogger(__name__)
+PAGE_ROLE = Qt.ItemDataRole.UserRole
+SAMPLE_DIRECTION = "creation-pilot"
+STYLE = """
+#nav { background: #f3f5f8; border: none; border-right: 1px solid #d9dee5; font-size: 10.5pt; }
+#nav::item { padding: 5px 8px; }
+#nav::item:selected { background: #1f5fa8; color: white; }
+#pageTitle { font-size: 15pt; font-weight: bold; color: #1f3b5c; }
+#intro { color: #445; }
+#fieldError { color: #b3261e; }
+#fieldHelp { color: #667; }
+#banner { background: #fff6db; border: 1px solid #e9c96b; border-radius: 4px; padding: 8px; }
+"""
+
+
+class MainWindow(QMainWindow):
+    """The application window; owns the open `Session` and the pages."""
+
+    def __init__(self, call: Call) -> None:
+        super().__init__()
+        self.call = call
+        self.session: Session | None = None
+        self._pages: dict[str, Page] = {}
+        self._specs: list[PageSpec] = []
+        self._current = ""
+        self.setStyleSheet(STYLE)
+        self.setMinimumSize(QSize(900, 560))
+
+        self.nav = QListWidget(objectName="nav")
+        self.nav.setFixedWidth(210)
+        self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.nav.currentItemChanged.connect(self._nav_changed)
+        self.title = QLabel(objectName="pageTitle")
+        self.stack = QStackedWidget()
+        self.saved_label = QLabel()
+        self.back_button = QPushButton("上一步")
+        self.next_button = QPushButton("下一步")
+        self.back_button.setShortcut(QKeySequence("Alt+Left"))
+        self.next_button.setShortcut(QKeySequence("Alt+Right"))
+        self.back_button.clicked.connect(self.go_back)
+        self.next_button.clicked.connect(self.go_next)
+        self.next_button.setDefault(False)
+
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 10, 0, 0)
+        head = QHBoxLayout()
+        head.setContentsMargins(20, 0, 20, 0)
+        head.addWidget(self.title, 1)
+        right.addLayout(head)
+        right.addWidget(self.stack, 1)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(20, 6, 20, 10)
+        bottom.addWidget(self.saved_label, 1)
+        bottom.addWidget(self.back_button)
+        bottom.addWidget(self.next_button)
+        right.addLayout(bottom)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addLayout(right, 1)
+        self.setCentralWidget(central)
+        self._build_menu()
+        self._restore_geometry()
+        self._rebuild_nav()
+        self.goto(flow.START)
+        self._update_title()
+
+    @classmethod
+    def create(cls) -> "MainWindow | None":
+        """Load the call data and build the window; None (after telling the user) when it fails."""
+        from zscq_desktop.call import CallDataError, load_call
+        from zscq_desktop.resources import ResourceError
+
+        try:
+            call = load_call()
+        except (CallDataError, ResourceError, OSError) as exc:
+            log.exception("cannot load the call data")
+            dialogs.inform(None, "无法启动", f"申报指南数据无法读取，程序可能安装不完整：\n{exc}", warning=True)
+            return None
+        return cls(call)
+
+    # ---- menu and shortcuts ---------------------------------------------------------------------
+    def _build_menu(self) -> None:
+        file_menu = self.menuBar().addMenu("文件(&F)")
+
+        def action(text: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:
+            a = QAction(text, self)
+            if shortcut is not None:
+                a.setShortcut(QKeySequence(shortcut))
+            a.triggered.connect(slot)
+            file_menu.addAction(a)
+            return a
+
+        self.new_action = action("新建申报(&N)", self.new_submission, QKeySequence.StandardKey.New)
+        self.open_action = action("打开(&O)…", self.open_file, QKeySequence.StandardKey.Open)
+        self.sample_action = action("打开示例申报(&E)", self.open_sample)
+        file_menu.addSeparator()
+        self.save_action = action("保存(&S)", self.save, QKeySequence.StandardKey.Save)
+        self.save_as_action = action("另存为(&A)…", self.save_as, "Ctrl+Shift+S")
+        file_menu.addSeparator()
+        action("退出(&X)", self.close, QKeySequence("Ctrl+Q"))
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        about = QAction("关于(&A)", self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def show_about(self) -> None:
+        from zscq_desktop.ui.about import AboutDialog
+
+        AboutDialog(self.call, self).exec()
+
+    # ---- sessions -------------------------------------------------------------------------------
+    def set_session(self, session: Session | None) -> None:
+        """Make `session` the open submission (the previous one is saved and closed)."""
+        old = self.session
+        if old is not None:
+            old.close()
+            old.deleteLater()
+        self.session = session
+        for page_id in list(self._pages):
+            if page_id != flow.START:
+                self._drop_page(page_id)
+        if session is not None:
+            session.saved_changed.connect(self._update_title)
+            session.findings_changed.connect(self._findings_changed)
+            session.changed.connect(self._session_changed)
+            session.save_failed.connect(self._save_failed)
+        self._rebuild_nav()
+        self._update_title()
+        if flow.START in self._pages:
+            self._pages[flow.START].load()
+
+    def new_submission(self) -> bool:
+        try:
+            session = Session.new(self.call, parent=self)
+        except SessionError as exc:
+            dialogs.inform(self, "无法新建", str(exc), warning=True)
+            return False
+        self.set_session(session)
+        self.goto(flow.DIRECTION)
+        return True
+
+    def open_file(self) -> bool:
+        folder = settings.get(settings.LAST_FOLDER)
+        path = dialogs.open_file(self, "打开申报文件", folder, "申报文件 (*.zscq *.json);;所有文件 (*)")
+        if path is None:
+            return False
+        settings.put(settings.LAST_FOLDER, str(path.parent))
+        return self.open_path(path)
+
+    def open_path(self, path: Path) -> bool:
+        """Open a .zscq document (or import a submission .json as a new draft). A damaged file gives a
+        Chinese message and is left untouched."""
+        path = Path(path)
+        if self.session is not None and self.session.path.resolve() == path.resolve():
+            return True
+        try:
+            if path.suffix.lower() == ".json":
+                from zscq_desktop.docio import InputError, load_json
+
+                try:
+                    loaded = load_json(path)
+                except InputError as exc:
+                    raise SessionError(str(exc)) from None
+                session = Session.new(self.call, loaded.submission, hint=path.stem, blobs=loaded.blobs, parent=self)
+            else:
+                session = Session.open(self.call, path, parent=self)
+        except SessionError as exc:
+            dialogs.inform(self, "无法打开文件", f"《{path.name}》无法打开：\n{exc}\n\n文件未被修改。", warning=True)
+            return False
+        self.set_session(session)
+        session.normalize_pending()
+        self.goto(flow.DIRECTION if not session.submission.direction else flow.REVIEW)
+        return True
+
+    def open_sample(self, direction_id: str = SAMPLE_DIRECTION) -> bool:
+        """A complete example submission (with example attachments) as a new draft."""
+        import hashlib
+
+        from zscq_desktop.core.sample import build_sample, example_attachments
+        from zscq_desktop.core.submission import Attachment
+
+        sub = build_sample(self.call, direction_id)
+        blobs = {}
+        for category, title, name, data in example_attachments():
+            sha = hashlib.sha256(data).hexdigest()
+            blobs[sha] = data
+            sub.attachments.append(Attachment(category=category, title=title, source_name=name, sha256=sha, size=len(data)))
+        try:
+            session = Session.new(self.call, sub, hint="示例", blobs=blobs, parent=self)
+        except SessionError as exc:
+            dialogs.inform(self, "无法打开示例", str(exc), warning=True)
+            return False
+        self.set_session(session)
+        session.normalize_pending()
+        self.goto(flow.DIRECTION)
+        return True
+
+    def save(self) -> bool:
+        """Ctrl+S: everything is saved automatically; a draft is given a place of the user's choice."""
+        if self.session is None:
+            return False
+        if self.session.is_draft:
+            return self.save_as()
+        self.session.save_now()
+        self.statusBar().showMessage("已保存", 3000)
+        return not self.session.dirty
+
+    def save_as(self) -> bool:
+        if self.session is None:
+            return False
+        from zscq_desktop.render.export import safe_name
+
+        folder = settings.get(settings.LAST_FOLDER) or str(Path.home())
+        name = self.session.submission.get("form.cover.project_name") or self.session.submission.unit.get("name") or "申报"
+        target = dialogs.save_file(self, "另存为", str(Path(folder) / f"{safe_name(str(name))}.zscq"), "申报文件 (*.zscq)")
+        if target is None:
+            return False
+        try:
+            self.session.save_as(target)
+        except SessionError as exc:
+            dialogs.inform(self, "另存为失败", str(exc), warning=True)
+            return False
+        settings.put(settings.LAST_FOLDER, str(target.parent))
+        self._update_title()
+        self.statusBar().showMessage(f"已保存到 {self.session.path}", 5000)
+        return True
+
+    # ---- navigation -----------------------------------------------------------------------------
+    def page(self, page_id: str) -> Page:
+        """The page widget for `page_id`, created on first use."""
+        page = self._pages.get(page_id)
+        if page is None:
+            spec = next((s for s in self._specs if s.id == page_id), None) or PageSpec(page_id, page_id, "")
+            page = page_class(page_id)(self, spec)
+            self._pages[page_id] = page
+            self.stack.addWidget(page)
+        return page
+
+    def current_page(self) -> Page | None:
+        return self._pages.get(self._current)
+
+    @property
+    def current_page_id(self) -> str:
+        return self._current
+
+    def goto(self, page_id: str, path: str = "") -> bool:
+        """Show `page_id` (and focus the widget of field `path`); False when it cannot be entered."""
+        sub = self.session.submission if self.session else None
+        reason = flow.can_enter(page_id, sub, self.call)
+        if reason is not None or page_id not in [s.id for s in self._specs]:
+            if reason:
+                self.statusBar().showMessage(reason, 5000)
+            self._select_nav(self._current)
+            return False
+        current = self.current_page()
+        if current is not None and page_id != self._current:
+            current.save()
+        page = self.page(page_id)
+        if page_id != self._current:
+            page.load()
+        self._current = page_id
+        self.stack.setCurrentWidget(page)
+        self.title.setText(page.spec.title)
+        self._select_nav(page_id)
+        self._update_buttons()
+        if path:
+            QTimer.singleShot(0, lambda: page.focus_path(path))
+        return True
+
+    def go_next(self) -> None:
+        page = self.current_page()
+        if page is not None:
+            page.save()
+            reason = page.validate(forward=True)
+            if reason:
+                dialogs.inform(self, "还不能继续", reason)
+                return
+        sub = self.session.submission if self.session else None
+        target = flow.next_page(self.call, sub, self._current)
+        if target:
+            self.goto(target)
+
+    def go_back(self) -> None:
+        sub = self.session.submission if self.session else None
+        target = flow.previous_page(self.call, sub, self._current)
+        if target:
+            self.goto(target)
+
+    def _update_buttons(self) -> None:
+        sub = self.session.submission if self.session else None
+        self.back_button.setEnabled(flow.previous_page(self.call, sub, self._current) is not None)
+        self.next_button.setEnabled(flow.next_page(self.call, sub, self._current) is not None)
+
+    def _drop_page(self, page_id: str) -> None:
+        page = self._pages.pop(page_id, None)
+        if page is not None:
+            self.stack.removeWidget(page)
+            page.deleteLater()
+
+    def _rebuild_nav(self) -> None:
+        sub = self.session.submission if self.session else None
+        self._specs = flow.pages(self.call, sub)
+        for page_id in list(self._pages):
+            if page_id not in [s.id for s in self._specs]:
+                self._drop_page(page_id)
+        self.nav.blockSignals(True)
+        self.nav.clear()
+        group = None
+        for spec in self._specs:
+            if spec.group != group:
+                group = spec.group
+                head = QListWidgetItem(group)
+                head.setFlags(Qt.ItemFlag.NoItemFlags)
+                font = QFont(head.font())
+                font.setBold(True)
+                head.setFont(font)
+                head.setForeground(QBrush(QColor("#6b7684")))
+                self.nav.addItem(head)
+            item = QListWidgetItem("    " + spec.title)
+            item.setData(PAGE_ROLE, spec.id)
+            if flow.can_enter(spec.id, sub, self.call) is not None:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            self.nav.addItem(item)
+        self.nav.blockSignals(False)
+        self._select_nav(self._current)
+        self._update_badges()
+        self._update_buttons()
+
+    def _select_nav(self, page_id: str) -> None:
+        self.nav.blockSignals(True)
+        for i in range(self.nav.count()):
+            item = self.nav.item(i)
+            if item.data(PAGE_ROLE) == page_id:
+                self.nav.setCurrentItem(item)
+                break
+        self.nav.blockSignals(False)
+
+    def _nav_changed(self, item: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
+        if item is not None and item.data(PAGE_ROLE):
+            self.goto(item.data(PAGE_ROLE))
+
+    def _update_badges(self) -> None:
+        """Each navigation entry shows how many errors its page holds."""
+        counts: dict[str, int] = {}
+        if self.session is not None:
+            for f in self.session.findings():
+                if f.blocking:
+                    owner = flow.owner_page(self.call, self.session.submission, f.path)
+                    counts[owner] = counts.get(owner, 0) + 1
+        titles = {s.id: s.title for s in self._specs}
+        for i in range(self.nav.count()):
+            item = self.nav.item(i)
+            page_id = item.data(PAGE_ROLE)
+            if not page_id:
+                continue
+            n = counts.get(page_id, 0) if page_id not in (flow.REVIEW, flow.EXPORT, flow.START) else 0
+            item.setText("    " + titles[page_id] + (f"  （{n}）" if n else ""))
+            item.setForeground(QBrush(QColor("#b3261e")) if n else QBrush())
+            item.setToolTip(f"此页有 {n} 处须修改的错误" if n else "")
+
+    # ---- session signals ------------------------------------------------------------------------
+    def _findings_changed(self) -> None:
+        self._update_badges()
+        for page in self._pages.values():
+            page.findings_changed()
+
+    def _session_changed(self, path: str) -> None:
+        if path == "direction":
+            for page_id in list(self._pages):
+                if page_id not in (flow.START, flow.DIRECTION):
+                    self._drop_page(page_id)
+            self._rebuild_nav()
+
+    def _save_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+        if not getattr(self, "_save_warned", False):
+            self._save_warned = True
+            dialogs.inform(self, "自动保存失败", message, warning=True)
+
+    def _update_title(self, *_args: object) -> None:
+        s = self.session
+        if s is None:
+            self.setWindowTitle("开始")
+            self.saved_label.setText("")
+            return
+        state = "未保存" if s.dirty else "已保存"
+        self.setWindowTitle(f"{s.display_name()} — {state}")
+        where = "草稿保存在本机用户文件夹，可用“另存为”保存到其他位置" if s.is_draft else str(s.path)
+        self.saved_label.setText(f"{'● 正在保存…' if s.dirty else '✓ 已自动保存'}　{where}")
+        self.saved_label.setToolTip(str(s.path))
+        self.save_action.setEnabled(True)
+
+    # ---- window state ---------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        geometry = settings.get(settings.WINDOW_GEOMETRY)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry):
+            return
+        screen = QApplication.primaryScreen()
+        avail = screen.availableGeometry() if screen else None
+        w, h = 1280, 800
+        if avail is not None:
+            w, h = min(w, avail.width() - 40), min(h, avail.height() - 40)
+        self.resize(max(w, 900), max(h, 560))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        page = self.current_page()
+        if page is not None:
+            page.save()
+        if self.session is not None:
+            self.session.save_now()
+            if self.session.dirty and not dialogs.ask(
+                    self, "尚未保存", "最近的修改未能保存到文件（见窗口底部的提示）。仍要退出吗？", ok="仍要退出", cancel="返回"):
+                event.ignore()
+                return
+            self.session.close()
+            self.session = None
+        settings.put(settings.WINDOW_GEOMETRY, self.saveGeometry())
+        event.accept()
