@@ -231,7 +231,7 @@ DISK_FULL = textwrap.dedent("""
     old = out / package_name(info)
     old.write_bytes(b"the older package")
     try:
-        build_package(out, files=[tuple(f) for f in args["files"]], submission=args["submission"], info=info)
+        build_package(out, files=[(n, Path(p)) for n, p in args["files"]], submission=args["submission"], info=info)
         result = {"raised": None}
     except OSError as exc:
         result = {"raised": type(exc).__name__, "errno": exc.errno, "message": str(exc)}
