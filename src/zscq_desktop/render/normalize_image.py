@@ -1,0 +1,283 @@
+"""Image supporting files (JPEG, PNG, TIFF, BMP) → A4 portrait PDF pages, one per image/TIFF page.
+
+Each image is laid out at its own resolution (:data:`DEFAULT_DPI` when the file has none or an
+implausible one), scaled down if it does not fit the free area, centred (``normalize_common``).
+Images are embedded the way img2pdf does it, never through a PIL image handed to reportlab
+(DESIGN §9): a JPEG that needs no change is copied byte for byte (``/DCTDecode``); anything else is
+decoded once, downsampled to at most :data:`MAX_DPI` at its placed size (JPEGs through
+``Image.draft``, which decodes at ½, ¼ or ⅛ size directly), flattened on white if it has alpha,
+turned to 8-bit RGB or grey (CMYK, 16-bit, palette, …), and stored either as a JPEG (photographs,
+and what was a JPEG already) or losslessly with PNG predictors (line art, certificates, text).
+
+EXIF orientation is applied by the page's placement matrix, not by turning pixels, so an unchanged
+JPEG stays unchanged.  Pillow's decompression-bomb guard stays on, set above our own pixel limit so
+that the user gets our message; both are caught.
+
+No Qt here.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import struct
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image, ImageChops, UnidentifiedImageError
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject
+
+from zscq_desktop.render.normalize_common import (
+    DEFAULT_DPI,
+    EXIF,
+    MAX_DPI,
+    PAGE_H,
+    PAGE_W,
+    Context,
+    Limits,
+    Problem,
+    place,
+    then,
+)
+
+log = logging.getLogger(__name__)
+
+# Deliberate: Pillow refuses (error) above 2 × MAX_IMAGE_PIXELS and warns above it.  Our own limit
+# (Limits.max_pixels) is checked first, with a clear message; Pillow's guard is the backstop.
+Image.MAX_IMAGE_PIXELS = 2 * Limits().max_pixels
+
+JPEG_QUALITY = 80
+LOW_DPI = 100  # below this at the placed size, print looks blurred: warn
+_TOLERANCE = 1.05  # do not re-encode a JPEG that is only a few per cent over MAX_DPI
+
+
+@dataclass
+class _Placed:
+    """One image XObject and where it goes."""
+
+    data: bytes
+    filter: str  # "/DCTDecode" | "/FlateDecode"
+    colorspace: str  # "/DeviceRGB" | "/DeviceGray"
+    bpc: int
+    width: int
+    height: int
+    matrix: tuple[float, float, float, float, float, float]
+    colors: int = 3
+
+
+def normalize_image(data: bytes, ctx: Context) -> tuple[bytes, int]:
+    """The A4 portrait PDF of an image file (every page of a multi-page TIFF); raises :class:`Problem`."""
+    im = _open(data, ctx)
+    frames = getattr(im, "n_frames", 1) if im.format == "TIFF" else 1  # an animated PNG: its first frame
+    if frames > ctx.limits.max_pages:
+        raise Problem("attachment.image.too_many_pages",
+                      f"{ctx.label}共 {frames} 页，超过单个附件 {ctx.limits.max_pages} 页的上限，请拆分后重新添加。")
+    placed: list[_Placed] = []
+    low: list[tuple[int, float]] = []
+    for i in range(frames):
+        ctx.check()
+        try:
+            if i:
+                im.seek(i)
+            p, dpi = _frame(im, data if frames == 1 else None, ctx)
+        except Problem:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _bomb(ctx, im.size) from None
+        except (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error) as exc:
+            log.info("image %s frame %d: %r", ctx.name, i, exc)
+            where = f"第 {i + 1} 页" if frames > 1 else ""
+            raise Problem("attachment.image.damaged",
+                          f"{ctx.label}{where}已损坏或不完整，无法读取。请重新扫描或另存后再添加。") from None
+        placed.append(p)
+        if dpi < LOW_DPI:
+            low.append((i + 1, dpi))
+    if low:
+        worst = min(d for _p, d in low)
+        pages = "" if frames == 1 else "第 " + "、".join(str(p) for p, _d in low[:8]) + " 页"
+        ctx.warn("attachment.image.low_dpi",
+                 f"{ctx.label}{pages}分辨率较低（约 {worst:.0f} dpi），打印出来可能模糊；如有条件请以 200 dpi 以上重新扫描。")
+    return _write(placed), len(placed)
+
+
+def _open(data: bytes, ctx: Context) -> Image.Image:
+    try:
+        im = Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _bomb(ctx, None) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+        log.info("unreadable image %s: %r", ctx.name, exc)
+        raise Problem("attachment.image.damaged",
+                      f"{ctx.label}不是有效的图片文件或已损坏，无法读取。请重新扫描或另存后再添加。") from None
+    return im
+
+
+def _frame(im: Image.Image, original: bytes | None, ctx: Context) -> tuple[_Placed, float]:
+    """Place the current frame; return it and its resolution at the placed size."""
+    w, h = im.size
+    if w < 1 or h < 1:
+        raise ValueError("empty image")
+    if w * h > ctx.limits.max_pixels:
+        raise _bomb(ctx, (w, h))
+    xdpi, ydpi = _dpi(im)
+    orient = _orientation(im)
+    swap = orient in (5, 6, 7, 8)
+    seen_w, seen_h = (h / ydpi * 72, w / xdpi * 72) if swap else (w / xdpi * 72, h / ydpi * 72)
+    where = place(seen_w, seen_h)
+    # the placed size in inches, in the stored orientation → target pixels at MAX_DPI
+    box_w, box_h = (where.box.h, where.box.w) if where.turned else (where.box.w, where.box.h)
+    in_w, in_h = (box_h / 72, box_w / 72) if swap else (box_w / 72, box_h / 72)
+    tw, th = max(1, round(in_w * MAX_DPI)), max(1, round(in_h * MAX_DPI))
+    placed_dpi = w / in_w
+    matrix = then(EXIF[orient], where.matrix())
+    shrink = w > tw * _TOLERANCE or h > th * _TOLERANCE
+
+    if original is not None and im.format == "JPEG" and im.mode in ("L", "RGB") and not shrink:
+        _check_jpeg(original)
+        cs, colors = ("/DeviceGray", 1) if im.mode == "L" else ("/DeviceRGB", 3)
+        return _Placed(original, "/DCTDecode", cs, 8, w, h, matrix, colors), placed_dpi
+
+    lossy = im.format == "JPEG"
+    if lossy and shrink:
+        im.draft("L" if im.mode == "L" else im.mode, (tw, th))  # decodes at 1/2, 1/4 or 1/8 size directly
+    im.load()
+    img = _eight_bit(im)
+    if shrink and (img.width > tw or img.height > th):
+        img = img.resize((min(tw, img.width), min(th, img.height)), Image.Resampling.BICUBIC, reducing_gap=2.0)
+    if img.mode == "RGB" and _is_grey(img):
+        img = img.convert("L")
+    return _encode(img, lossy, matrix), min(placed_dpi, MAX_DPI) if shrink else placed_dpi
+
+
+def _check_jpeg(data: bytes) -> None:
+    """Decode a JPEG that is to be copied as is, at ⅛ size (cheap), so a truncated or corrupt
+    file is caught here rather than printed as a grey half-page; raises OSError."""
+    probe = Image.open(io.BytesIO(data))
+    probe.draft(probe.mode, (max(1, probe.width // 8), max(1, probe.height // 8)))
+    probe.load()
+
+
+def _eight_bit(im: Image.Image) -> Image.Image:
+    """8-bit grey, RGB or bilevel pixels; alpha flattened on white."""
+    mode = im.mode
+    if mode in ("1", "L", "RGB"):
+        return im
+    if mode.startswith("I;16") or mode in ("I", "F"):
+        src = im.convert("I") if mode.startswith("I;16") else im
+        if mode == "F" or not mode.startswith("I;16"):
+            lo, hi = src.getextrema()
+            top = float(hi) if hi and float(hi) > 255 else 255.0  # a 16/32-bit range, or already 0…255
+        else:
+            top = 65535.0
+        return src.point(lambda v: v * (255.0 / top)).convert("L")
+    if mode == "P" and "transparency" in im.info or mode in ("PA", "RGBA", "LA", "La", "RGBa"):
+        rgba = im.convert("RGBA")
+        white = Image.new("RGB", rgba.size, (255, 255, 255))
+        white.paste(rgba, mask=rgba.getchannel("A"))
+        return white
+    return im.convert("RGB")  # CMYK (Adobe inversion handled by Pillow), P, YCbCr, LAB, RGBX…
+
+
+def _is_grey(img: Image.Image) -> bool:
+    """An RGB image whose channels (nearly) agree: a grey scan saved as colour."""
+    small = img.copy()
+    small.thumbnail((96, 96))
+    r, g, b = small.split()
+    return max(ImageChops.difference(r, g).getextrema()[1], ImageChops.difference(g, b).getextrema()[1]) <= 12
+
+
+def _encode(img: Image.Image, lossy: bool, matrix: Any) -> _Placed:
+    cs, colors = ("/DeviceRGB", 3) if img.mode == "RGB" else ("/DeviceGray", 1)
+    bpc = 1 if img.mode == "1" else 8
+    if not lossy:
+        png = _png_idat(img)
+        # a photograph saved as PNG/TIFF: a JPEG is far smaller and looks the same on paper
+        if img.mode != "1" and len(png) > 200_000:
+            jpeg = _jpeg(img)
+            if len(jpeg) * 3 < len(png):
+                return _Placed(jpeg, "/DCTDecode", cs, 8, img.width, img.height, matrix, colors)
+        return _Placed(png, "/FlateDecode", cs, bpc, img.width, img.height, matrix, colors)
+    if img.mode == "1":
+        img = img.convert("L")
+    return _Placed(_jpeg(img), "/DCTDecode", cs, 8, img.width, img.height, matrix, colors)
+
+
+def _jpeg(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return buf.getvalue()
+
+
+def _png_idat(img: Image.Image) -> bytes:
+    """The zlib stream of a PNG encoding: exactly PDF's FlateDecode with PNG predictors."""
+    buf = io.BytesIO()
+    img.save(buf, "PNG", compress_level=6)
+    data = buf.getvalue()
+    pos, out = 8, []
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind == b"IDAT":
+            out.append(data[pos + 8:pos + 8 + length])
+        pos += 12 + length
+    return b"".join(out)
+
+
+def _dpi(im: Image.Image) -> tuple[float, float]:
+    """The image's resolution, or DEFAULT_DPI when missing or implausible (30…4800)."""
+    raw = im.info.get("dpi")
+    try:
+        x, y = (float(raw[0]), float(raw[1])) if raw else (0.0, 0.0)
+    except (TypeError, ValueError, IndexError):
+        x = y = 0.0
+    if not (30 <= x <= 4800 and 30 <= y <= 4800):
+        return DEFAULT_DPI, DEFAULT_DPI
+    return x, y
+
+
+def _orientation(im: Image.Image) -> int:
+    try:
+        value = int(im.getexif().get(0x0112, 1))
+    except Exception:  # a broken EXIF block: ignore it, as viewers do
+        return 1
+    return value if value in EXIF else 1
+
+
+def _write(placed: list[_Placed]) -> bytes:
+    writer = PdfWriter()
+    for p in placed:
+        page = writer.add_blank_page(PAGE_W, PAGE_H)
+        img = DecodedStreamObject()  # already encoded: written as is, with its /Filter
+        img.update({
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Image"),
+            NameObject("/Width"): NumberObject(p.width),
+            NameObject("/Height"): NumberObject(p.height),
+            NameObject("/ColorSpace"): NameObject(p.colorspace),
+            NameObject("/BitsPerComponent"): NumberObject(p.bpc),
+            NameObject("/Filter"): NameObject(p.filter),
+        })
+        if p.filter == "/FlateDecode":
+            img[NameObject("/DecodeParms")] = DictionaryObject({
+                NameObject("/Predictor"): NumberObject(15), NameObject("/Colors"): NumberObject(p.colors),
+                NameObject("/BitsPerComponent"): NumberObject(p.bpc), NameObject("/Columns"): NumberObject(p.width)})
+        img.set_data(p.data)
+        ref = writer._add_object(img)  # pypdf's way to make an indirect object (streams must be indirect)
+        page[NameObject("/Resources")] = DictionaryObject({
+            NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): ref}),
+            NameObject("/ProcSet"): ArrayObject([NameObject("/PDF"), NameObject("/ImageC"), NameObject("/ImageB")])})
+        content = DecodedStreamObject()
+        m = " ".join(f"{v:.4f}" for v in p.matrix)
+        content.set_data(f"q {m} cm /Im0 Do Q\n".encode())
+        page.replace_contents(content)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _bomb(ctx: Context, size: tuple[int, int] | None) -> Problem:
+    dims = f"（{size[0]} × {size[1]} 像素）" if size else ""
+    return Problem("attachment.image.too_large",
+                   f"{ctx.label}的图片尺寸过大{dims}，超过本程序可安全处理的范围。"
+                   "请用看图软件缩小到 A4 幅面 300 dpi 左右（约 2480 × 3508 像素）后重新添加。")
