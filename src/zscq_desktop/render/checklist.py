@@ -21,17 +21,15 @@ from reportlab.lib.colors import Color, black
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepInFrame, PageTemplate, Paragraph, Spacer,
-                                Table, TableStyle)
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepInFrame, PageTemplate, Spacer, Table
 
 from zscq_desktop.call.model import Call
 from zscq_desktop.core.submission import Submission
 from zscq_desktop.render import page as P
 from zscq_desktop.render.fonts import FontSet
 from zscq_desktop.render.pdf_styles import (CELL_PAD, CELL_VPAD, FRAME_RULE, RULE, SHADE, draw_text, make_styles,
-                                            para, reportlab_settings)
+                                            para, reportlab_settings, table_style)
 
 __all__ = ["render_checklist", "checklist_items"]
 
@@ -137,18 +135,18 @@ def _story(call: Call, sub: Submission, stamp: str, volume_pages: int, fonts: Fo
                              para(f"{call.title}申报材料", sub_title, fonts)]
     rows = _info_rows(call, sub, stamp, volume_pages)
     data = [[para(k, s.label, fonts), para(v, s.cell, fonts)] for k, v in rows]
-    story.append(Table(data, colWidths=[0.2 * P.TEXT_W, 0.8 * P.TEXT_W], hAlign="LEFT", spaceAfter=4, style=TableStyle([
+    story.append(Table(data, colWidths=[0.2 * P.TEXT_W, 0.8 * P.TEXT_W], hAlign="LEFT", spaceAfter=4, style=table_style([
         ("GRID", (0, 0), (-1, -1), RULE, black), ("BOX", (0, 0), (-1, -1), FRAME_RULE, black),
         ("BACKGROUND", (0, 0), (0, -1), SHADE), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD), ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
-        ("TOPPADDING", (0, 0), (-1, -1), CELL_VPAD), ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_VPAD + 1)])))
+        ("TOPPADDING", (0, 0), (-1, -1), CELL_VPAD), ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_VPAD + 1)], fonts)))
     for heading, items in checklist_items(call, sub, stamp=stamp, volume_pages=volume_pages):
         story.append(para(heading, s.headings[2], fonts))
         ticks = [[TickBox(), para(text, item, fonts)] for text in items]
-        story.append(Table(ticks, colWidths=[16, P.TEXT_W - 16], hAlign="LEFT", style=TableStyle([
+        story.append(Table(ticks, colWidths=[16, P.TEXT_W - 16], hAlign="LEFT", style=table_style([
             ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3), ("TOPPADDING", (0, 0), (0, -1), 5)])))
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3), ("TOPPADDING", (0, 0), (0, -1), 5)], fonts)))
     pc = call.submission.get("process_contact") or {}
     story.append(para("四、咨询电话", s.headings[2], fonts))
     asks = [f"本方向业务咨询：{d.contact.name}（{d.contact.phone}）"]
@@ -187,6 +185,7 @@ def render_checklist(call: Call, sub: Submission, *, stamp: str, volume_pages: i
         subject="；".join(x for x in (d.name, f"版本 {stamp}" if stamp else "") if x),
         keywords="；".join(x for x in (call.title, d.name, unit, f"版本 {stamp}" if stamp else "") if x),
         creator="zscq-desktop", producer="zscq-desktop (reportlab)", invariant=1, lang="zh-CN",
+        initialFontName=fonts.body,  # else an unembedded Helvetica sits in every page's resources
     )
     # shrink-to-fit: however long the names, the checklist stays on one sheet
     box = KeepInFrame(P.TEXT_W, P.TEXT_H, _story(call, sub, stamp, volume_pages, fonts), mode="shrink")

@@ -23,7 +23,7 @@ from reportlab.lib import textsplit as _textsplit
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Paragraph, TableStyle
 from reportlab.platypus import paragraph as _paragraph_module
 
 from zscq_desktop.render.fonts import FontSet, font_runs, markup
@@ -116,6 +116,12 @@ def make_styles(fonts: FontSet) -> Styles:
                           spaceBefore=4)
     return Styles(fonts, body, flush, title, headings, caption, cell, cell_center, cell_head, small, small_center,
                   small_head, label, box_title, sign)
+
+
+def table_style(commands: list[tuple], fonts: FontSet) -> TableStyle:
+    """A TableStyle whose plain-string cells use the body font: reportlab's default is Helvetica,
+    which would sit unembedded in every page's resources even for an empty cell."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.body), *commands])
 
 
 def para(text: str, style: ParagraphStyle, fonts: FontSet) -> Paragraph:

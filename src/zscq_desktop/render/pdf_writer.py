@@ -27,14 +27,13 @@ from reportlab.lib.colors import black
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate, Paragraph, Spacer, Table
-from reportlab.platypus.tables import TableStyle
 
 from zscq_desktop.render import content as c
 from zscq_desktop.render import page as P
 from zscq_desktop.render.fonts import FontSet
 from zscq_desktop.render.pdf_cover import CoverPage
 from zscq_desktop.render.pdf_styles import (CELL_PAD, CELL_VPAD, FRAME_RULE, RULE, SHADE, Styles, make_styles, para,
-                                            reportlab_settings)
+                                            reportlab_settings, table_style)
 
 __all__ = ["render_pdf", "build_flowables"]
 
@@ -127,7 +126,7 @@ class _Writer:
                 row += [""] * (2 * (n - len(chunk)))
                 style.append(("SPAN", (2 * len(chunk) - 1, r), (-1, r)))
             rows.append(row)
-        return Table(rows, colWidths=widths, style=TableStyle(style), minRowHeights=[FIELD_ROW_H] * len(rows),
+        return Table(rows, colWidths=widths, style=table_style(style, self.fonts), minRowHeights=[FIELD_ROW_H] * len(rows),
                      splitInRow=1, spaceAfter=TABLE_GAP, hAlign="LEFT")
 
     def table(self, t: c.Table) -> list[Flowable]:
@@ -151,7 +150,7 @@ class _Writer:
             data.append([self.p(cell, col_style[k]) for k, cell in enumerate(cells)])
         if not data:
             data.append([""] * ncol)
-        table = Table(data, colWidths=_widths(t.widths, ncol), style=TableStyle(_base_style(bool(t.columns))),
+        table = Table(data, colWidths=_widths(t.widths, ncol), style=table_style(_base_style(bool(t.columns)), self.fonts),
                       repeatRows=1 if t.columns else 0, splitInRow=1, spaceAfter=TABLE_GAP, hAlign="LEFT")
         out: list[Flowable] = []
         if t.caption:
@@ -179,7 +178,7 @@ class _Writer:
             ("TOPPADDING", (0, 1), (-1, 1), CELL_VPAD + 2),
             ("BOTTOMPADDING", (0, -1), (-1, -1), CELL_VPAD + 3),
         ]
-        return Table(data, colWidths=[P.TEXT_W], style=TableStyle(style), repeatRows=1, splitInRow=1,
+        return Table(data, colWidths=[P.TEXT_W], style=table_style(style, self.fonts), repeatRows=1, splitInRow=1,
                      spaceAfter=TABLE_GAP, hAlign="LEFT")
 
     def signbox(self, sb: c.SignBox) -> Table:
@@ -208,7 +207,7 @@ class _Writer:
         # a box that fits a page moves whole to the next page; a long statement flows, but the
         # signature lines and the room above them stay together
         style.append(("NOSPLIT", (0, 0 if small else first_sign - 1), (-1, -1)))
-        return Table(data, colWidths=[P.TEXT_W], style=TableStyle(style), splitInRow=0 if small else 1,
+        return Table(data, colWidths=[P.TEXT_W], style=table_style(style, self.fonts), splitInRow=0 if small else 1,
                      spaceAfter=TABLE_GAP, hAlign="LEFT")
 
 
@@ -234,6 +233,7 @@ def render_pdf(doc: c.Document, *, fonts: FontSet, stamp: str) -> bytes:
         subject="；".join(x for x in (direction, f"版本 {stamp}" if stamp else "") if x),
         keywords="；".join(x for x in (call, direction, unit, f"版本 {stamp}" if stamp else "") if x),
         creator="zscq-desktop", producer="zscq-desktop (reportlab)", invariant=1, lang="zh-CN",
+        initialFontName=fonts.body,  # else an unembedded Helvetica sits in every page's resources
         leftMargin=P.MARGIN_LEFT, rightMargin=P.MARGIN_RIGHT, topMargin=P.MARGIN_TOP, bottomMargin=P.MARGIN_BOTTOM,
     )
     flowables = build_flowables(doc, fonts)
