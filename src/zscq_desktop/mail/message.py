@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from zscq_desktop import APP_TITLE
+from zscq_desktop import APP_TITLE, __version__
 from zscq_desktop.mail.presets import address_domain
 
 DEFAULT_TO = "zscqsl@163.com"
@@ -201,7 +201,7 @@ def compose(zip_path: Path, *, sender: str, to: str = DEFAULT_TO,
     msg["Date"] = format_datetime(datetime.now().astimezone())
     # make_msgid() would put this computer's name into the header; use the sender's domain instead.
     msg["Message-ID"] = make_msgid(domain=address_domain(sender) or "zscq-desktop.invalid")
-    msg["X-Mailer"] = f"zscq-desktop ({APP_TITLE})"
+    msg["X-Mailer"] = f"zscq-desktop {__version__}"
     # base64 body: safe through servers without 8BITMIME.
     msg.set_content(body_for(summary), charset="utf-8", cte="base64")
     data = Path(summary.path).read_bytes()
@@ -223,7 +223,7 @@ def mailto_url(zip_path: Path, to: str = DEFAULT_TO) -> str:
     The body names the files without their hashes so the URL stays short enough for Windows.
     """
     summary = read_package(zip_path)
-    head = [f"申报单位：{summary.unit_name}", f"支持方向：{summary.direction_name}"]
+    head = ["现报送电子版申报材料，请查收。", "", f"申报单位：{summary.unit_name}", f"支持方向：{summary.direction_name}"]
     if summary.stamp:
         head.append(f"版本标识：{summary.stamp}")
     head += _contact_lines(summary)
