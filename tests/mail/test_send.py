@@ -13,7 +13,7 @@ import pytest
 from mailkit import PASSWORD, RCPT, UNIT, USER, files_containing, free_port, make_package, sha
 
 from zscq_desktop.mail.message import human_size
-from zscq_desktop.mail.service import MailError, SendResult, _secret_forms, _translate, send_package
+from zscq_desktop.mail.service import MailError, SendCancelled, SendResult, _secret_forms, _translate, send_package
 
 
 def _send(zip_path: Path, server, pki, **kw) -> SendResult:
@@ -185,3 +185,27 @@ def test_password_written_nowhere(tmp_path, smtp_server, pki, caplog):
     needles = [s.encode() for s in _secret_forms(USER, PASSWORD)]
     assert files_containing([tmp_path, Path(os.environ["ZSCQ_USER_DIR"])], needles) == []
     assert not any(s in caplog.text for s in _secret_forms(USER, PASSWORD))
+
+
+def test_upload_progress_and_cancel(tmp_path, smtp_server, pki):
+    server = smtp_server("ssl")
+    zip_path = make_package(tmp_path, payload=1_500_000)
+    seen: list[str] = []
+    result = _send(zip_path, server, pki, progress=lambda f, m: seen.append(m))
+    uploads = [m for m in seen if m.startswith("正在上传")]
+    assert len(uploads) >= 8 and result.record["message_size"] > 2_000_000  # base64 grows the zip by ~1/3
+
+    calls = {"n": 0}
+
+    def cancel_in_upload() -> bool:  # let connect and login pass, stop during the data
+        calls["n"] += 1
+        return calls["n"] > 4
+
+    with pytest.raises(SendCancelled, match="已取消发送"):
+        _send(zip_path, server, pki, cancel=cancel_in_upload)
+    assert len(server.sink.messages) == 1  # only the first, complete send arrived
+    assert sorted(p.name for p in tmp_path.glob("*.eml")) == [f"{zip_path.stem}.eml"]
+
+    with pytest.raises(SendCancelled):
+        _send(zip_path, server, pki, cancel=lambda: True)
+    assert len(server.sink.logins) == 2  # the cancel before connecting never reached the server

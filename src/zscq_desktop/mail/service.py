@@ -27,14 +27,47 @@ from typing import Callable
 from zscq_desktop.mail.message import DEFAULT_TO, MailError, compose, human_size, mailto_url, read_package
 from zscq_desktop.mail.presets import SECURITIES
 
-__all__ = ["MailError", "SendResult", "compose", "mailto_url", "send_package", "DEFAULT_TO"]
+__all__ = ["MailError", "SendCancelled", "SendResult", "compose", "mailto_url", "send_package", "DEFAULT_TO"]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
+Cancel = Callable[[], bool]
+_CHUNK = 256 * 1024  # the message goes out in slices: upload progress, and cancel between slices
 # What we say in EHLO: smtplib would announce this computer's network name otherwise.
 _EHLO_NAME = "[127.0.0.1]"
 _AUTH_HINT = "163/QQ 邮箱需使用授权码而非登录密码：请在网页版邮箱的设置中开启 SMTP 服务并获取授权码。"
 _SIZE_WORDS = ("size", "too large", "too big", "exceed", "limit")
+
+
+class SendCancelled(MailError):
+    """The user cancelled; the server got no complete message (the connection was cut mid-data)."""
+
+    def __init__(self) -> None:
+        super().__init__("已取消发送，邮件未发出。")
+
+
+class _Sliced:
+    """Mixin for smtplib's SMTP classes: send big payloads (the DATA) in slices, reporting each."""
+
+    on_slice: Callable[[int, int], None] | None = None  # (bytes sent, total); may raise SendCancelled
+
+    def send(self, s: bytes | str) -> None:
+        watch = self.on_slice
+        if watch is None or len(s) <= _CHUNK:
+            return super().send(s)  # type: ignore[misc]
+        data = s.encode(self.command_encoding) if isinstance(s, str) else s  # type: ignore[attr-defined]
+        for start in range(0, len(data), _CHUNK):
+            watch(start, len(data))
+            super().send(data[start:start + _CHUNK])  # type: ignore[misc]
+        watch(len(data), len(data))
+
+
+class _SMTP(_Sliced, smtplib.SMTP):
+    pass
+
+
+class _SMTPSSL(_Sliced, smtplib.SMTP_SSL):
+    pass
 
 
 @dataclass
@@ -54,7 +87,7 @@ class SendResult:
 
 def send_package(zip_path: Path, *, account: str, password: str, to: str = DEFAULT_TO, host: str, port: int,
                  security: str, timeout: float = 60, cafile: str | None = None,
-                 progress: Progress | None = None) -> SendResult:
+                 progress: Progress | None = None, cancel: Cancel | None = None) -> SendResult:
     """Connect, log in, send the package and save the sent message as ``.eml`` beside the zip.
 
     Args:
@@ -65,12 +98,15 @@ def send_package(zip_path: Path, *, account: str, password: str, to: str = DEFAU
         host, port, security: the server; ``security`` is ``"ssl"`` or ``"starttls"``.
         timeout: seconds allowed for each network step.
         cafile: extra trusted certificates (tests only; verification itself is never switched off).
-        progress: optional ``(fraction, message)`` callback.
+        progress: optional ``(fraction, message)`` callback, also during the upload.
+        cancel: optional; returning True stops before login or between upload slices.
 
     Raises:
+        SendCancelled: ``cancel`` returned True; nothing was delivered.
         MailError: with a Chinese explanation; nothing was delivered (or the server said so).
     """
     report = progress or (lambda _f, _m: None)
+    cancelled = cancel or (lambda: False)
     if security not in SECURITIES:
         raise MailError(f"不支持的加密方式“{security}”：只能选择 SSL（465 端口）或 STARTTLS（587 端口）。")
     if not host.strip():
@@ -84,15 +120,26 @@ def send_package(zip_path: Path, *, account: str, password: str, to: str = DEFAU
     failure: MailError | None = None
     smtp: smtplib.SMTP | None = None
     sent = False
+
+    def on_slice(done: int, total: int) -> None:
+        if cancelled():
+            raise SendCancelled()
+        report(0.3 + 0.6 * done / total, f"正在上传 {human_size(done)} / {human_size(total)}")
+
     try:
+        if cancelled():
+            raise SendCancelled()
         report(0.05, f"正在连接 {host}:{port}")
         smtp = _connect(host.strip(), port, security, timeout, context)
+        if cancelled():
+            raise SendCancelled()
         report(0.2, "正在登录邮箱")
         smtp.login(account.strip(), password)
         limit = str(smtp.esmtp_features.get("size", "")).strip()
         if limit.isdigit() and int(limit) > 0 and len(data) > int(limit):
             raise MailError(_size_message(len(data), int(limit)))
         report(0.3, f"正在发送（{human_size(len(data))}）")
+        smtp.on_slice = on_slice  # type: ignore[attr-defined]
         smtp.sendmail(account.strip(), [to.strip()], data)
         sent = True
     except MailError as exc:
@@ -104,7 +151,8 @@ def send_package(zip_path: Path, *, account: str, password: str, to: str = DEFAU
                              secrets=_secret_forms(account.strip(), password), size=len(data))
     finally:
         if smtp is not None:
-            _close(smtp)
+            # After a cancel mid-data a QUIT would only become part of the message: just hang up.
+            _close(smtp, polite=not isinstance(failure, SendCancelled))
     if failure is not None or not sent:
         log.info("发送失败：%s", failure)
         raise failure or MailError("发送未完成。")
@@ -124,8 +172,8 @@ def send_package(zip_path: Path, *, account: str, password: str, to: str = DEFAU
 
 def _connect(host: str, port: int, security: str, timeout: float, context: ssl.SSLContext) -> smtplib.SMTP:
     if security == "ssl":
-        return smtplib.SMTP_SSL(host, port, local_hostname=_EHLO_NAME, timeout=timeout, context=context)
-    smtp = smtplib.SMTP(host, port, local_hostname=_EHLO_NAME, timeout=timeout)
+        return _SMTPSSL(host, port, local_hostname=_EHLO_NAME, timeout=timeout, context=context)
+    smtp = _SMTP(host, port, local_hostname=_EHLO_NAME, timeout=timeout)
     try:
         smtp.ehlo()
         if not smtp.has_extn("starttls"):
@@ -139,12 +187,14 @@ def _connect(host: str, port: int, security: str, timeout: float, context: ssl.S
     return smtp
 
 
-def _close(smtp: smtplib.SMTP) -> None:
+def _close(smtp: smtplib.SMTP, *, polite: bool = True) -> None:
     # QUIT is a courtesy: once the server has accepted the message, a failing QUIT changes nothing.
     try:
-        smtp.quit()
+        if polite:
+            smtp.quit()
     except (OSError, smtplib.SMTPException):
-        smtp.close()
+        pass
+    smtp.close()
 
 
 def _secret_forms(account: str, password: str) -> list[str]:
