@@ -17,7 +17,6 @@ from pathlib import Path
 import keyring
 import keyring.core
 import pytest
-from PySide6.QtCore import QStandardPaths
 
 from zscq_desktop.core.stamp import version_stamp
 from zscq_desktop.ui import jobs, mail_dialog
@@ -98,12 +97,6 @@ def smtp_server(certificate):
 
 
 # ---- keyring, settings, session, package ------------------------------------------------------------
-@pytest.fixture(autouse=True)
-def _test_settings():
-    QStandardPaths.setTestModeEnabled(True)
-    yield
-
-
 @pytest.fixture
 def file_keyring(tmp_path):
     from keyrings.alt.file import PlaintextKeyring
@@ -175,9 +168,8 @@ def _fill_custom(qtbot, d: mail_dialog.MailDialog, port: int) -> None:
 
 # ---- tests ----------------------------------------------------------------------------------------
 def test_send_records_the_send_and_remembers_the_code(qtbot, session, package, smtp_server, certificate,
-                                                      file_keyring, monkeypatch):
-    told: list[tuple[str, str]] = []
-    monkeypatch.setattr(mail_dialog, "ask", lambda parent, title, text: told.append((title, text)))
+                                                      file_keyring, dialogs_recorder):
+    told = dialogs_recorder.messages
     d = mail_dialog.MailDialog(session, package)
     qtbot.addWidget(d)
     d.cafile = str(certificate[0])
@@ -224,8 +216,7 @@ def test_send_records_the_send_and_remembers_the_code(qtbot, session, package, s
 
 
 def test_wrong_code_shows_chinese_error_and_records_nothing(qtbot, session, package, smtp_server, certificate,
-                                                            file_keyring, monkeypatch):
-    monkeypatch.setattr(mail_dialog, "ask", lambda *a: pytest.fail("no success box expected"))
+                                                            file_keyring, dialogs_recorder):
     d = mail_dialog.MailDialog(session, package)
     qtbot.addWidget(d)
     d.cafile = str(certificate[0])
@@ -241,18 +232,18 @@ def test_wrong_code_shows_chinese_error_and_records_nothing(qtbot, session, pack
     assert session.submission.sends == []
     assert file_keyring.get_password("zscq-desktop", ACCOUNT) is None
     assert d.send_button.isEnabled() and d.close_button.isEnabled()
+    assert dialogs_recorder.messages == []  # no success box
 
 
-def test_untrusted_certificate_is_refused(qtbot, session, package, smtp_server, file_keyring, monkeypatch):
-    monkeypatch.setattr(mail_dialog, "ask", lambda *a: pytest.fail("no success box expected"))
+def test_untrusted_certificate_is_refused(qtbot, session, package, smtp_server, file_keyring, dialogs_recorder):
     d = mail_dialog.MailDialog(session, package)
     qtbot.addWidget(d)
     _fill_custom(qtbot, d, smtp_server.port)  # no cafile: the self-signed certificate is not trusted
     job = d.send()
     with qtbot.waitSignal(job.finished, timeout=20000):
         pass
-    assert d.status_label.text().startswith("发送失败：")
-    assert smtp_server.inbox.messages == []
+    assert d.status_label.text().startswith("发送失败：") and "证书" in d.status_label.text()
+    assert smtp_server.inbox.messages == [] and dialogs_recorder.messages == []
 
 
 def test_preset_is_guessed_from_the_address(qtbot, session, package, no_keyring):

@@ -21,20 +21,12 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from zscq_desktop.mail import presets, secrets
 from zscq_desktop.ui import jobs
+from zscq_desktop.ui.widgets import dialogs
 
 log = logging.getLogger(__name__)
 
 _SECURITY_LABELS = {"ssl": "SSL（通常 465 端口）", "starttls": "STARTTLS（通常 587 端口）"}
 _SETTINGS = "mail"
-
-
-def ask(parent: QWidget | None, title: str, text: str) -> None:
-    """An information box (tests replace this module-level function)."""
-    from PySide6.QtWidgets import QMessageBox
-
-    box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.NoButton, parent)
-    box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
-    box.exec()
 
 
 class MailDialog(QDialog):
@@ -280,7 +272,7 @@ class MailDialog(QDialog):
         self.status_label.setText(text)
         self.send_button.setText("再次发送")
         self._update_send()
-        ask(self, "发送成功", text)
+        dialogs.inform(self, "发送成功", text)
 
     def _on_failed(self, exc: BaseException) -> None:
         from zscq_desktop.mail.service import MailError

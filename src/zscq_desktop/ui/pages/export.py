@@ -18,37 +18,28 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QMessageBox, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QFileDialog, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QProgressBar, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from zscq_desktop.core import flow
 from zscq_desktop.core.stamp import version_stamp
 from zscq_desktop.ui import jobs, settings
 from zscq_desktop.ui.pages.base import Page
 from zscq_desktop.ui.preview import PdfPreview
+from zscq_desktop.ui.widgets import dialogs
 
 log = logging.getLogger(__name__)
-
-
-def ask(parent: QWidget | None, title: str, text: str, buttons: tuple[str, ...] = ("确定",)) -> str:
-    """Show a message box with Chinese buttons; returns the clicked button's text.
-
-    Tests replace this module-level function (pytest-qt's advice for modal dialogs).
-    """
-    box = QMessageBox(parent)
-    box.setWindowTitle(title)
-    box.setText(text)
-    made = [box.addButton(b, QMessageBox.ButtonRole.AcceptRole if i == 0 else QMessageBox.ButtonRole.RejectRole)
-            for i, b in enumerate(buttons)]
-    box.setDefaultButton(made[0])
-    box.exec()
-    clicked = box.clickedButton()
-    return clicked.text() if clicked is not None else buttons[-1]
 
 
 def open_url(url: QUrl) -> bool:
     """Open a folder, file or mailto link with the system (replaced in tests)."""
     return QDesktopServices.openUrl(url)
+
+
+def choose_folder(parent: QWidget, start: Path) -> Path | None:
+    """The folder picker (replaced in tests); None when cancelled."""
+    folder = QFileDialog.getExistingDirectory(parent, "选择输出文件夹", str(start))
+    return Path(folder) if folder else None
 
 
 def default_output_dir() -> Path:
@@ -167,14 +158,20 @@ class ExportPage(Page):
         col.addStretch(1)
 
         self.preview = PdfPreview()
+        # The left column scrolls on its own so a long result text never squeezes the buttons.
+        left_scroll = QScrollArea()
+        left_scroll.setWidgetResizable(True)
+        left_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left_scroll.setWidget(left)
+        left_scroll.setMinimumWidth(340)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
+        splitter.addWidget(left_scroll)
         splitter.addWidget(self.preview)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([380, 620])
         splitter.setChildrenCollapsible(False)
-        left.setMinimumWidth(320)
         self.layout_.addWidget(splitter, 1)
         self._set_running(False)
         self._update_actions()
@@ -224,7 +221,7 @@ class ExportPage(Page):
             return None
         out_dir = self.output_dir()
         if not out_dir.is_absolute():
-            ask(self, "导出", "请选择一个完整的输出文件夹路径。")
+            dialogs.inform(self, "导出", "请选择一个完整的输出文件夹路径（例如 C:\\Users\\…\\Documents\\申报材料）。")
             return None
         loaded, call, duplex, cache = session.loaded(), session.call, self.duplex_box.isChecked(), session.document
         settings.put(settings.EXPORT_FOLDER, str(out_dir))
@@ -288,7 +285,7 @@ class ExportPage(Page):
         self._update_actions()
         self.findings_changed()
         if not isinstance(exc, ExportCancelled):
-            ask(self, "导出未完成", message)
+            dialogs.inform(self, "导出未完成", message, warning=True)
 
     def _set_running(self, running: bool) -> None:
         for w in (self.progress, self.cancel_button, self.progress_label):
@@ -325,9 +322,9 @@ class ExportPage(Page):
             self.progress_label.setVisible(True)
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择输出文件夹", str(self.output_dir()))
-        if folder:
-            self.folder_edit.setText(folder)
+        folder = choose_folder(self, self.output_dir())
+        if folder is not None:
+            self.folder_edit.setText(str(folder))
 
     def _go_review(self, _link: str = "") -> None:
         self.window_.goto(flow.REVIEW)
@@ -339,10 +336,10 @@ class ExportPage(Page):
 
     def _open(self, path: Path | None) -> None:
         if path is None or not path.exists():
-            ask(self, "文件不存在", "找不到导出的文件，可能已被移动或删除。请重新导出。")
+            dialogs.inform(self, "文件不存在", "找不到导出的文件，可能已被移动或删除。请重新导出。", warning=True)
             return
         if not open_url(QUrl.fromLocalFile(str(path))):
-            ask(self, "无法打开", f"系统没有可以打开此文件的程序：\n{path}")
+            dialogs.inform(self, "无法打开", f"系统没有可以打开此文件的程序：\n{path}", warning=True)
 
     def open_folder(self) -> None:
         if self.result is not None:
@@ -367,11 +364,15 @@ class ExportPage(Page):
     def open_mail_client(self) -> None:
         if self.result is None or self.result.zip is None:
             return
-        from zscq_desktop.mail.service import mailto_url
+        from zscq_desktop.mail.message import mailto_note
+        from zscq_desktop.mail.service import MailError, mailto_url
 
-        to = self.call.submit_email
-        opened = open_url(QUrl(mailto_url(self.result.zip, to=to)))
+        try:
+            url = mailto_url(self.result.zip, to=self.call.submit_email)
+        except MailError as exc:
+            dialogs.inform(self, "无法生成邮件", str(exc), warning=True)
+            return
+        opened = open_url(QUrl(url))
         self.open_folder()
-        ask(self, "在邮件客户端中发送",
-            ("已打开邮件程序并填好收件人和主题。" if opened else "没有找到系统默认的邮件程序。") +
-            f"\n请把压缩包《{self.result.zip.name}》作为附件添加到邮件中（已打开所在文件夹），然后发送。")
+        head = "已打开邮件程序并填好收件人、主题和正文。" if opened else "没有找到系统默认的邮件程序，请在邮箱网页中新建邮件。"
+        dialogs.inform(self, "在邮件客户端中发送", f"{head}\n{mailto_note(self.result.zip)}")
