@@ -55,7 +55,7 @@ class MainWindow(QMainWindow):
         self._specs: list[PageSpec] = []
         self._current = ""
         self.setStyleSheet(STYLE)
-        self.setMinimumSize(QSize(900, 560))
+        self.setMinimumSize(QSize(760, 520))
 
         self.nav = QListWidget(objectName="nav")
         self.nav.setFixedWidth(210)
@@ -434,7 +434,7 @@ class MainWindow(QMainWindow):
         w, h = 1280, 800
         if avail is not None:
             w, h = min(w, avail.width() - 40), min(h, avail.height() - 40)
-        self.resize(max(w, 900), max(h, 560))
+        self.resize(max(w, 760), max(h, 520))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         page = self.current_page()

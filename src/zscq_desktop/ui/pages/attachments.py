@@ -111,7 +111,9 @@ class AttachmentsPage(Page):
         tools.addWidget(self.selected_label, 1)
         for w in (self.rename_button, self.remove_button, self.up_button, self.down_button, self.move_combo):
             tools.addWidget(w)
-        self.layout_.addLayout(tools)
+        # the tool row stays above the scrolling category list, so it is reachable from any category
+        tools.setContentsMargins(20, 4, 20, 4)
+        self.layout().insertLayout(0, tools)
         self.rename_button.clicked.connect(self.rename_selected)
         self.remove_button.clicked.connect(self.remove_selected)
         self.up_button.clicked.connect(lambda: self.move_selected(-1))

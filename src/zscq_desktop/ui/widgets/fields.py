@@ -93,7 +93,7 @@ class LineEditor(FieldEditor):
             self.edit.setPlaceholderText("0.00")
         elif kind == "credit_code":
             self.edit.setMaxLength(18)
-            self.edit.setMaximumWidth(260)
+            self.edit.setFixedWidth(self.edit.fontMetrics().horizontalAdvance("W" * 18) + 16)
             self.edit.setPlaceholderText("18位，见营业执照")
             self.edit.textEdited.connect(self._upper)
         elif kind == "postcode":
@@ -109,11 +109,15 @@ class LineEditor(FieldEditor):
             self.suffix.setText(unit)
             self.row.addWidget(self.suffix)
         if kind in ("int", "amount", "credit_code", "postcode", "phone", "email"):
+            self.edit.setMinimumWidth(max(self.edit.minimumWidth(), 120))
             self.row.addWidget(self.status, 1)
             self.row.setStretch(0, 0)
+        else:
+            self.edit.setMaximumWidth(760)
         if spec.max_chars:
             self.status.setText(f"0/{spec.max_chars}")
             self.row.addWidget(self.status)
+            self.row.addStretch(1)
         self.edit.textEdited.connect(self._changed)
 
     def _upper(self, text: str) -> None:
@@ -170,6 +174,7 @@ class TextAreaEditor(FieldEditor):
         self.edit = QPlainTextEdit()
         self.edit.setTabChangesFocus(True)
         self.edit.setMinimumHeight(min_height)
+        self.edit.setMaximumHeight(int(min_height * 1.8))  # the page scrolls, not a giant box
         self.counter = QLabel()
         self.counter.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.counter.setObjectName("fieldHelp")

@@ -154,8 +154,10 @@ class TableView(QTableView):
         self.setTabKeyNavigation(True)
         self.setWordWrap(True)
         header = self.horizontalHeader()
+        all_short = all(c.type in NUMERIC + ("month", "date") for c in model.columns)
         for i, c in enumerate(model.columns):
-            mode = QHeaderView.ResizeMode.ResizeToContents if c.type in NUMERIC + ("month", "date") else QHeaderView.ResizeMode.Stretch
+            short = c.type in NUMERIC + ("month", "date") and not all_short
+            mode = QHeaderView.ResizeMode.ResizeToContents if short else QHeaderView.ResizeMode.Stretch
             header.setSectionResizeMode(i, mode)
         self.verticalHeader().setDefaultSectionSize(28)
         model.modelReset.connect(self.fit_height)

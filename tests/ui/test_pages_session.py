@@ -1,0 +1,123 @@
+"""Session and shell: autosave to disk within a second, surviving the window; damaged files; 另存为."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from zscq_desktop.core import flow
+
+
+def _on_disk(path: Path) -> dict:
+    from zscq_desktop.store.document import Document
+
+    with Document.open(path, readonly=True) as doc:
+        return doc.load()
+
+
+def test_new_draft_autosaves_within_a_second_and_survives_closing(window, qtbot, type_text):
+    qtbot.mouseClick(window.page(flow.START).new_button, Qt.MouseButton.LeftButton)
+    session = window.session
+    assert session is not None and session.is_draft
+    from zscq_desktop.store.profiles import drafts_dir
+
+    assert session.path.parent == drafts_dir() and session.path.exists()
+    assert window.current_page_id == flow.DIRECTION
+    page = window.page(flow.DIRECTION)
+    page.select("patent-navigation")
+    qtbot.mouseClick(page.choose_button, Qt.MouseButton.LeftButton)
+    assert session.submission.direction == "patent-navigation"
+    assert window.current_page_id == flow.ELIGIBILITY
+
+    window.goto(flow.UNIT)
+    unit = window.page(flow.UNIT)
+    edit = unit.rows["unit.name"].editor.edit
+    started = time.monotonic()
+    type_text(edit, "天津测试单位")
+    assert "未保存" in window.windowTitle()
+    qtbot.waitUntil(lambda: _on_disk(session.path)["unit"].get("name") == "天津测试单位", timeout=1000)
+    assert time.monotonic() - started < 1.5
+    qtbot.waitUntil(lambda: "已保存" in window.windowTitle(), timeout=1000)
+
+    path = session.path
+    qtbot.keyClicks(edit, "X")  # typed and the window closed at once: still on disk
+    window.close()
+    data = _on_disk(path)
+    assert data["unit"]["name"] == "天津测试单位X"
+    assert data["direction"] == "patent-navigation"
+    assert [r["key"] for r in data["plan"]["indicators"]]  # pre-filled with the direction's indicators
+
+
+def test_reopen_restores_the_last_state(window, qtbot, tmp_path, dialogs_recorder):
+    assert window.open_sample("creation-pilot")
+    session = window.session
+    session.edit("form.cover.project_name", "重新打开测试")
+    dialogs_recorder.save_path = tmp_path / "我的申报"
+    draft = session.path
+    assert window.save()  # Ctrl+S on a draft asks where to keep it
+    target = tmp_path / "我的申报.zscq"
+    assert session.path == target and not session.is_draft and not draft.exists()
+    assert window.windowTitle().startswith("我的申报.zscq")
+    window.close()
+    assert window.open_path(target)
+    assert window.session.submission.get("form.cover.project_name") == "重新打开测试"
+    assert len(window.session.submission.attachments) == 2
+    from zscq_desktop.store.profiles import RecentFiles
+
+    assert RecentFiles().list()[0] == target
+
+
+def test_damaged_file_shows_message_and_is_not_modified(window, tmp_path, dialogs_recorder):
+    bad = tmp_path / "损坏.zscq"
+    bad.write_bytes(b"SQLite format 3\x00" + b"\x13" * 3000)
+    before = bad.read_bytes()
+    assert not window.open_path(bad)
+    title, text = dialogs_recorder.messages[-1]
+    assert title == "无法打开文件" and "损坏.zscq" in text and "未被修改" in text
+    assert bad.read_bytes() == before
+    assert window.session is None
+
+    foreign = tmp_path / "别的.zscq"
+    foreign.write_text("这不是申报文件", encoding="utf-8")
+    assert not window.open_path(foreign)
+    assert "别的.zscq" in dialogs_recorder.messages[-1][1]
+
+
+def test_open_file_dialog_and_json_import(window, tmp_path, dialogs_recorder, call):
+    from zscq_desktop.core.sample import write_sample
+
+    write_sample(call, "innovation-culture", tmp_path / "示例.json")
+    dialogs_recorder.open_path = tmp_path / "示例.json"
+    assert window.open_file()
+    s = window.session
+    assert s.is_draft and s.submission.direction == "innovation-culture"
+    assert len(s.submission.attachments) == 2 and all(s.document.has_blob(a.sha256) for a in s.submission.attachments)
+    assert "form:work_base" in [window.nav.item(i).data(Qt.ItemDataRole.UserRole) for i in range(window.nav.count())]
+
+
+def test_about_dialog_lists_font_licences(window, qtbot):
+    from zscq_desktop.ui.about import AboutDialog
+
+    dlg = AboutDialog(window.call, window)
+    qtbot.addWidget(dlg)
+    tabs = dlg.findChild(__import__("PySide6.QtWidgets", fromlist=["QTabWidget"]).QTabWidget)
+    texts = [tabs.widget(i).toPlainText() for i in range(tabs.count())]
+    assert "版本" in texts[0]
+    assert any("SIL OPEN FONT LICENSE" in t.upper() for t in texts[1:])
+
+
+def test_chinese_qt_strings_and_geometry_remembered(window, qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    qtbot.addWidget(box)
+    assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
+    window.resize(780, 540)
+    window.close()
+    from zscq_desktop.ui.window import MainWindow
+
+    again = MainWindow.create()
+    qtbot.addWidget(again)
+    assert (again.width(), again.height()) == (780, 540)
