@@ -301,9 +301,9 @@ def test_a4_scan_at_300_dpi_is_downsampled_to_200_dpi() -> None:
     reader = ok(result, 1)
     (img,) = image_xobjects(reader)
     assert img["/Filter"] == "/DCTDecode"
-    placed_height_in = C.AREA.h / 72  # an A4 scan fills the area's height
-    assert img["/Height"] <= placed_height_in * C.MAX_DPI + 2
-    assert img["/Height"] >= placed_height_in * C.MAX_DPI * 0.9
+    placed_height_in = C.place(210 * N.MM, 297 * N.MM).box.h / 72
+    assert 150 <= img["/Height"] / placed_height_in <= C.MAX_DPI * 1.01  # ≤ 200 dpi, but not blurred
+    assert img["/ColorSpace"] == "/DeviceRGB"  # a colour scan stays in colour
     assert len(result.pdf or b"") < len(data)
 
 
@@ -466,3 +466,10 @@ def test_broken_office_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.delenv("ZSCQ_OFFICE", raising=False)
     data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
     failed(normalize(data, "坏.doc", path="attachments[2]"), "attachment.office.failed", "坏.doc")
+
+
+def test_grey_scan_saved_as_colour_is_stored_grey() -> None:
+    scan = N.marked_image(2480, 3508).convert("L").convert("RGB")
+    result = normalize(N.save(scan, "JPEG", quality=85, dpi=(300, 300)), "grey.jpg")
+    (img,) = image_xobjects(ok(result, 1))
+    assert img["/ColorSpace"] == "/DeviceGray"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import struct
 import zlib
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 Image.MAX_IMAGE_PIXELS = 2 * Limits().max_pixels
 
 JPEG_QUALITY = 80
+MIN_DRAFT = 0.75  # a JPEG may be decoded down to 150 dpi rather than resized to exactly 200
 LOW_DPI = 100  # below this at the placed size, print looks blurred: warn
 _TOLERANCE = 1.05  # do not re-encode a JPEG that is only a few per cent over MAX_DPI
 
@@ -92,7 +94,7 @@ def normalize_image(data: bytes, ctx: Context) -> tuple[bytes, int]:
             raise Problem("attachment.image.damaged",
                           f"{ctx.label}{where}已损坏或不完整，无法读取。请重新扫描或另存后再添加。") from None
         placed.append(p)
-        if dpi < LOW_DPI:
+        if round(dpi) < LOW_DPI:
             low.append((i + 1, dpi))
     if low:
         worst = min(d for _p, d in low)
@@ -141,14 +143,16 @@ def _frame(im: Image.Image, original: bytes | None, ctx: Context) -> tuple[_Plac
 
     lossy = im.format == "JPEG"
     if lossy and shrink:
-        im.draft("L" if im.mode == "L" else im.mode, (tw, th))  # decodes at 1/2, 1/4 or 1/8 size directly
+        # decode at 1/2, 1/4 or 1/8 size directly; accept down to MIN_DRAFT of the target so that a
+        # 300-dpi scan decodes at half size (≈ 180 dpi) instead of full size plus a costly resize
+        im.draft(im.mode, (math.ceil(tw * MIN_DRAFT), math.ceil(th * MIN_DRAFT)))
     im.load()
     img = _eight_bit(im)
-    if shrink and (img.width > tw or img.height > th):
-        img = img.resize((min(tw, img.width), min(th, img.height)), Image.Resampling.BICUBIC, reducing_gap=2.0)
     if img.mode == "RGB" and _is_grey(img):
-        img = img.convert("L")
-    return _encode(img, lossy, matrix), min(placed_dpi, MAX_DPI) if shrink else placed_dpi
+        img = img.convert("L")  # a third of the pixels to resize and store
+    if img.width > tw * _TOLERANCE or img.height > th * _TOLERANCE:
+        img = img.resize((min(tw, img.width), min(th, img.height)), Image.Resampling.BICUBIC, reducing_gap=2.0)
+    return _encode(img, lossy, matrix), placed_dpi
 
 
 def _check_jpeg(data: bytes) -> None:
