@@ -209,3 +209,22 @@ def test_upload_progress_and_cancel(tmp_path, smtp_server, pki):
     with pytest.raises(SendCancelled):
         _send(zip_path, server, pki, cancel=lambda: True)
     assert len(server.sink.logins) == 2  # the cancel before connecting never reached the server
+
+
+def test_non_ascii_password(tmp_path, smtp_server, pki):
+    server = smtp_server("ssl")
+    with pytest.raises(MailError, match="中文或全角字符") as caught:
+        _send(make_package(tmp_path), server, pki, password="授权码ａｂｃ")
+    assert "授权码ａｂｃ" not in str(caught.value)
+
+
+def test_eml_falls_back_to_the_user_folder(tmp_path):
+    import os
+
+    from zscq_desktop.mail.service import _save_eml
+
+    gone = tmp_path / "removed-export-folder" / "p.zip"  # the export folder vanished after sending
+    saved = _save_eml(gone, b"Subject: x\r\n\r\nbody\r\n")
+    assert saved is not None and saved.parent == Path(os.environ["ZSCQ_USER_DIR"]) / "sent"
+    assert saved.name == "p.eml" and saved.read_bytes().startswith(b"Subject: x")
+    assert not [p for p in saved.parent.iterdir() if p.suffix == ".tmp"]
