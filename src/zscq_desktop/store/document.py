@@ -35,7 +35,8 @@ from typing import Any
 
 from zscq_desktop import __version__
 from zscq_desktop.store import files
-from zscq_desktop.store.errors import CLOSED, CONFLICT, EXISTS, MISSING, READONLY, DocumentError, damaged, from_sqlite
+from zscq_desktop.store.errors import (CLOSED, CONFLICT, DAMAGED, EXISTS, FULL, LOCKED, MISSING, READONLY, DocumentError,
+                                       damaged, from_sqlite)
 from zscq_desktop.store.opening import check_header, check_opened, check_writable, connect, recover_for_reading
 from zscq_desktop.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
@@ -131,7 +132,7 @@ class Document:
         try:
             version = check_opened(conn, path)
             if version < SCHEMA_VERSION:
-                conn = cls._migrate(conn, version, readonly)
+                conn = cls._migrate(conn, version, readonly, path)
             doc = cls(path, conn, readonly=readonly)
             doc.load()  # proves the submission row is readable and sets the revision
         except DocumentError:
@@ -143,7 +144,7 @@ class Document:
         return doc
 
     @staticmethod
-    def _migrate(conn: sqlite3.Connection, version: int, readonly: bool) -> sqlite3.Connection:
+    def _migrate(conn: sqlite3.Connection, version: int, readonly: bool, path: Path) -> sqlite3.Connection:
         if readonly:  # never write a file opened read-only: upgrade a copy in memory
             mem = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
             conn.backup(mem)
@@ -155,9 +156,15 @@ class Document:
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('migrated', ?)",
                          (f"{version}→{SCHEMA_VERSION} {_now()} {__version__}",))
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")  # one transaction: the old file stays exactly as it was
+            if isinstance(exc, sqlite3.Error):
+                err = from_sqlite(exc, path, "升级")
+                if err.kind in (FULL, LOCKED, READONLY):
+                    raise err from None
+                raise DocumentError(f"无法把《{path.name}》从文件格式第 {version} 版升级到第 {SCHEMA_VERSION} 版（{exc}）。"
+                                    "文件未被改动；请把它发给技术支持。", DAMAGED) from None
             raise
         return conn
 

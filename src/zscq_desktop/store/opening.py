@@ -90,10 +90,7 @@ def recover_for_reading(path: Path) -> None:
     through a read-only connection). The rollback restores the last committed state; no user data
     is changed."""
     journal = files.sidecar(path, "-journal")
-    try:
-        if not journal.exists() or journal.stat().st_size == 0:
-            return
-    except OSError:
+    if not journal_is_hot(journal):
         return
     if not (files.writable(path) and files.writable(path.parent)):
         raise DocumentError(f"《{path.name}》上次保存时被中断，需要在可写的位置打开一次才能恢复。请把它和同名的"
@@ -105,6 +102,17 @@ def recover_for_reading(path: Path) -> None:
         raise from_sqlite(exc, path, "恢复") from None
     finally:
         conn.close()
+
+
+def journal_is_hot(journal: Path) -> bool:
+    """Whether a rollback journal may hold pages to restore. SQLite writes the journal's header with
+    zeros until the journal is synced, and only then touches the database: a journal starting with a
+    zero byte (or empty) is a harmless leftover that SQLite itself ignores."""
+    try:
+        with open(journal, "rb") as f:
+            return f.read(1) not in (b"", b"\x00")
+    except OSError:
+        return False
 
 
 def connect(path: Path, *, readonly: bool, timeout: float) -> sqlite3.Connection:
