@@ -161,3 +161,10 @@ def test_remember_then_send_from_the_keyring(package, tmp_path, smtp_server, pki
     assert files_containing([export, Path(os.environ["ZSCQ_USER_DIR"])], needles) == []
     for proc in (first, second):
         assert PASSWORD not in proc.stdout + proc.stderr
+
+
+def test_account_missing_exit_2(package, no_keyring, capsys):
+    ns = Namespace(zip=str(package), to=None, account=None, preset=None, host=None, port=None, security=None,
+                   password_stdin=False, remember=False)
+    assert run_send(ns) == 2
+    assert "--account" in capsys.readouterr().err

@@ -137,6 +137,9 @@ def run_send(args: argparse.Namespace) -> int:
             _err("  " + p)
         return EXIT_INPUT
     account = (args.account or "").strip()
+    if not account:
+        _err("请用 --account 指定发件邮箱地址（也是登录 SMTP 服务器的账号）。")
+        return EXIT_INPUT
     if not is_address(account):
         _err(f"发件邮箱“{account}”不是有效的电子邮箱地址。")
         return EXIT_INPUT
