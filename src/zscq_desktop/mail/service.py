@@ -56,10 +56,11 @@ class _Sliced:
         if watch is None or len(s) <= _CHUNK:
             return super().send(s)  # type: ignore[misc]
         data = s.encode(self.command_encoding) if isinstance(s, str) else s  # type: ignore[attr-defined]
+        # Watched before each slice only: the last slice ends with the terminating ".", so after
+        # it a cancel would come too late to stop the message.
         for start in range(0, len(data), _CHUNK):
             watch(start, len(data))
             super().send(data[start:start + _CHUNK])  # type: ignore[misc]
-        watch(len(data), len(data))
 
 
 class _SMTP(_Sliced, smtplib.SMTP):
