@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
+import subprocess
 import zipfile
 
 import pytest
@@ -65,6 +67,12 @@ def test_over_budget_recompresses_the_zipped_volume(scans, tmp_path):
     assert reader.metadata["/ZSCQStamp"] == scans.stamp
     dpis = effective_dpis(zipped)
     assert len(dpis) == 4 and all(149.5 <= x <= 230 for d in dpis for x in d)
+    if shutil.which("pdfimages"):  # an independent reading of the placed resolution (poppler)
+        (tmp_path / "zipped.pdf").write_bytes(zipped)
+        rows = subprocess.run(["pdfimages", "-list", str(tmp_path / "zipped.pdf")], capture_output=True, text=True,
+                              check=True).stdout.splitlines()[2:]
+        ppis = [(int(r.split()[12]), int(r.split()[13])) for r in rows]
+        assert len(ppis) == 4 and all(150 <= x <= 230 for d in ppis for x in d), ppis
     m = read_manifest(result.path)
     rec = m["volume_recompressed"]
     assert rec["original_sha256"] == printed and rec["images"] == 4 and rec["min_effective_dpi"] >= 150

@@ -46,6 +46,8 @@ def test_name_and_members(build, inputs, tmp_path):
         for name, path in inputs.files:
             assert zf.read(name) == path.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == [ZIP_NAME]  # no temporary file left
+    (tmp_path / "plain").touch()
+    assert result.path.stat().st_mode == (tmp_path / "plain").stat().st_mode  # the umask's mode, not 0600
 
 
 def test_manifest(build, inputs, tmp_path):

@@ -256,7 +256,11 @@ def shrink_pdf(data: bytes, level: Level, *, min_dpi: float = MIN_DPI) -> Shrink
     changed = skipped = 0
     lowest: float | None = None
     for p in image_placements(writer):
-        new = _reencode(p, level, min_dpi)
+        try:
+            new = _reencode(p, level, min_dpi)
+        except Exception:  # noqa: BLE001 - one odd image must not stop the others; it stays as it was
+            log.exception("image not recompressed")
+            new = None
         if new is None:
             skipped += 1
             continue

@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import logging
 import os
 import re
+import secrets
 import struct
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ from zscq_desktop.package.shrink import LEVELS, MIN_DPI, shrink_pdf
 __all__ = ["DEFAULT_BUDGET", "PackageError", "PackageInfo", "PackageResult", "build_package", "package_name",
            "read_manifest"]
 
+log = logging.getLogger(__name__)
 DEFAULT_BUDGET = 20 * 1024 * 1024
 UNIX = 3  # create_system: fixed, whatever platform builds the zip
 FILE_MODE = 0o100644  # regular file, rw-r--r--
@@ -188,12 +190,12 @@ def build_package(out_dir: Path, *, files: list[tuple[str, Path]], submission: d
         raise ValueError(f"申报材料 PDF《{info.volume_name}》无法读取：{exc}") from None
 
     target = out_dir / package_name(info)
+    # not mkstemp: its 0600 mode would make the zip unlike the other exported files (umask applies here)
+    tmp = out_dir / f".zscq-package-{secrets.token_hex(6)}.zip.tmp"
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".zscq-package-", suffix=".zip.tmp", dir=out_dir)
-        os.close(fd)
+        tmp.open("xb").close()
     except OSError as exc:
         raise _os_error(exc, out_dir) from None
-    tmp = Path(tmp_name)
     try:
         size = _write_zip(tmp, contents, info, pages, None)
         size_before = None
@@ -201,7 +203,16 @@ def build_package(out_dir: Path, *, files: list[tuple[str, Path]], submission: d
             size_before = size
             size, found = _fit_budget(tmp, contents, volume_index, info, pages, budget_bytes, size)
             findings.extend(found)
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except PermissionError:
+            if not target.exists():
+                raise
+            raise PackageError(errno.EACCES, f"旧的电子版压缩包《{target.name}》正被其他程序（如解压软件、邮件客户端）打开，"
+                                             "无法替换。请关闭该程序后重新导出。") from None
+    except PackageError:
+        tmp.unlink(missing_ok=True)
+        raise
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise _os_error(exc, out_dir) from None
@@ -219,7 +230,8 @@ def _fit_budget(tmp: Path, contents: list[tuple[str, bytes]], volume_index: int,
     for level in LEVELS:
         try:
             shrunk = shrink_pdf(original, level, min_dpi=MIN_DPI)
-        except ValueError:
+        except Exception:  # noqa: BLE001 - odd PDF internals: keep the complete, unshrunk zip and warn below
+            log.exception("recompressing the volume failed at %s", level)
             break
         if shrunk.changed == 0 or shrunk.pages != pages:
             continue  # nothing to gain at this level (or something went wrong: never ship it)
