@@ -26,7 +26,8 @@ from collections.abc import Iterable
 from reportlab.lib.colors import black
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate, Paragraph, Spacer, Table
+from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, PageBreak, PageTemplate, Paragraph,
+                                Spacer, Table)
 
 from zscq_desktop.render import content as c
 from zscq_desktop.render import page as P
@@ -42,6 +43,7 @@ TEXTBOX_MIN_H = 25 * mm
 CENTRE_MAX_CHARS = 12  # columns whose longest cell is this short are centred
 WIDE_COLUMNS = 8  # tables with this many columns use the small size
 TABLE_GAP = 8  # space after a table, pt
+SIGN_GROUP = 3  # a sign box is kept with its heading if at most this many flowables come between
 
 
 def _widths(rel: Iterable[float] | None, n: int, total: float = P.TEXT_W) -> list[float]:
@@ -80,6 +82,7 @@ class _Writer:
     def flowables(self, blocks: Iterable[c.Block]) -> list[Flowable]:
         out: list[Flowable] = []
         page_fresh = True  # nothing on the current page yet: a PageBreak here would leave it blank
+        heading_at: int | None = None  # index in `out` of the last heading
         for b in blocks:
             if isinstance(b, c.PageBreak):
                 if not page_fresh:
@@ -94,6 +97,7 @@ class _Writer:
                 continue
             page_fresh = False
             if isinstance(b, c.Heading):
+                heading_at = len(out)
                 out.append(self.p(b.text, self.s.title if b.level <= 0 else self.s.headings[min(3, b.level)]))
             elif isinstance(b, c.Para):
                 out.append(self.p(b.text, self.s.body if b.indent else self.s.body_flush))
@@ -104,7 +108,15 @@ class _Writer:
             elif isinstance(b, c.TextBox):
                 out.append(self.textbox(b))
             elif isinstance(b, c.SignBox):
-                out.append(self.signbox(b))
+                box = self.signbox(b)
+                if heading_at is not None and len(out) - heading_at <= SIGN_GROUP:
+                    # a statement to sign stays on one page with its heading (and the signer's row)
+                    group = out[heading_at:] + [box]
+                    del out[heading_at:]
+                    out.append(KeepTogether(group))
+                    heading_at = None
+                else:
+                    out.append(box)
         if out and isinstance(out[-1], PageBreak):
             out.pop()  # no empty last page
         return out or [Spacer(1, 1)]
@@ -177,6 +189,7 @@ class _Writer:
             ("BOTTOMPADDING", (0, 0), (-1, 0), 0),
             ("TOPPADDING", (0, 1), (-1, 1), CELL_VPAD + 2),
             ("BOTTOMPADDING", (0, -1), (-1, -1), CELL_VPAD + 3),
+            ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), FRAME_RULE, black),  # close the box at a page break
         ]
         return Table(data, colWidths=[P.TEXT_W], style=table_style(style, self.fonts), repeatRows=1, splitInRow=1,
                      spaceAfter=TABLE_GAP, hAlign="LEFT")
@@ -202,6 +215,7 @@ class _Writer:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
             ("TOPPADDING", (0, 0), (-1, 0), CELL_VPAD + 2),
             ("BOTTOMPADDING", (0, -1), (-1, -1), CELL_VPAD + 6),
+            ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), FRAME_RULE, black),
         ]
         small = max(used, sb.min_height_mm * mm) < 0.8 * P.TEXT_H
         # a box that fits a page moves whole to the next page; a long statement flows, but the
