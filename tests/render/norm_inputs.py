@@ -73,9 +73,9 @@ def offset_box_pdf() -> bytes:
     return _write(writer)
 
 
-def encrypted_pdf(user_password: str) -> bytes:
+def encrypted_pdf(user_password: str, algorithm: str = "AES-256") -> bytes:
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(marked_pdf(A4, 2))))
-    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm="AES-256")
+    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm=algorithm)
     return _write(writer)
 
 
@@ -236,7 +236,8 @@ def ink_box(img: Image.Image, dpi: int, colour: tuple[int, int, int] | None = No
         mask = Image.eval(img.convert("L"), lambda v: 255 if v < 235 else 0)
     else:
         r, g, b = img.split()
-        parts = [Image.eval(ch, lambda v, c=c: 255 if abs(v - c) <= tol else 0) for ch, c in zip((r, g, b), colour)]
+        parts = [Image.eval(ch, lambda v, c=c: 255 if abs(v - c) <= tol else 0)
+                 for ch, c in zip((r, g, b), colour)]
         mask = Image.eval(Image.merge("RGB", parts).convert("L"), lambda v: 255 if v == 255 else 0)
     box = mask.getbbox()
     if box is None:

@@ -197,8 +197,9 @@ def test_shared_resources_are_not_copied_per_page() -> None:
     assert len(result.pdf or b"") < len(src) * 1.2
 
 
-def test_pdf_with_empty_user_password_is_opened() -> None:
-    result = normalize(N.encrypted_pdf(""), "加密.pdf", path="attachments[2]")
+@pytest.mark.parametrize("algorithm", ["AES-256", "RC4-128"])
+def test_pdf_with_empty_user_password_is_opened(algorithm: str) -> None:
+    result = normalize(N.encrypted_pdf("", algorithm), "加密.pdf", path="attachments[2]")
     reader = ok(result, 2)
     assert not reader.is_encrypted
     assert "Page 2" in reader.pages[1].extract_text()
@@ -473,3 +474,24 @@ def test_grey_scan_saved_as_colour_is_stored_grey() -> None:
     result = normalize(N.save(scan, "JPEG", quality=85, dpi=(300, 300)), "grey.jpg")
     (img,) = image_xobjects(ok(result, 1))
     assert img["/ColorSpace"] == "/DeviceGray"
+
+
+@needs_pdftoppm
+@pytest.mark.parametrize(("dpi", "bits"), [(150, 1), (300, 8)])
+def test_bilevel_g4_tiff(dpi: int, bits: int, tmp_path: Path) -> None:
+    """A fax-style scan stays 1-bit when small enough, else shrinks to anti-aliased grey."""
+    grey = N.marked_image(1240 * dpi // 150, 1754 * dpi // 150).convert("L")
+    data = N.save(grey.point(lambda v: 255 if v > 128 else 0).convert("1"), "TIFF", compression="group4",
+                  dpi=(dpi, dpi))
+    result = normalize(data, "fax.tif")
+    (img,) = image_xobjects(ok(result, 1))
+    assert img["/BitsPerComponent"] == bits and img["/ColorSpace"] == "/DeviceGray"
+    page = pages_of(result, tmp_path)[0]
+    box = inside_area(page)
+    assert box[2] - box[0] > 150  # an A4 scan fills the width
+
+
+def test_messages_name_the_file_not_its_folder() -> None:
+    result = normalize(b"junk", "C:\\Users\\张三\\桌面\\材料.pdf", path="attachments[2]")
+    message = failed(result, "attachment.pdf.damaged", "材料.pdf")
+    assert "张三" not in message

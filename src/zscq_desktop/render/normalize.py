@@ -22,7 +22,7 @@ import logging
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import PurePath
+from pathlib import PurePath, PurePosixPath
 
 from zscq_desktop.core.findings import Finding
 from zscq_desktop.render.normalize_common import AREA, Cancelled, Context, Limits, Problem
@@ -71,7 +71,8 @@ def normalize(data: bytes, name: str, *, path: str = "", cancel: Callable[[], bo
     Raises:
         Cancelled: ``cancel()`` returned True.
     """
-    ctx = Context(name=PurePath(name).name if name else "", path=path, cancel=cancel, limits=limits or Limits())
+    base = PurePosixPath(name.replace("\\", "/")).name if name else ""  # a Windows path names only the file
+    ctx = Context(name=base, path=path, cancel=cancel, limits=limits or Limits())
     try:
         pdf, pages = _normalize(data, ctx)
     except Problem as p:

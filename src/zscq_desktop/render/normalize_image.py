@@ -151,6 +151,8 @@ def _frame(im: Image.Image, original: bytes | None, ctx: Context) -> tuple[_Plac
     if img.mode == "RGB" and _is_grey(img):
         img = img.convert("L")  # a third of the pixels to resize and store
     if img.width > tw * _TOLERANCE or img.height > th * _TOLERANCE:
+        if img.mode == "1":  # a bilevel (fax, G4) scan: shrink to anti-aliased grey, not by dropping pixels
+            img = img.convert("L")
         img = img.resize((min(tw, img.width), min(th, img.height)), Image.Resampling.BICUBIC, reducing_gap=2.0)
     return _encode(img, lossy, matrix), placed_dpi
 

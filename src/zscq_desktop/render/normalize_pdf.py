@@ -139,9 +139,12 @@ def _page(writer: PdfWriter, src: Any) -> tuple[float, bool] | None:
         return None
     x0, y0, x1, y1 = box
     w, h = x1 - x0, y1 - y0
-    rotation = int(src.get("/Rotate", 0) or 0) % 360
+    rotation = int(src.rotation) % 360  # pypdf resolves an inherited or indirect /Rotate
     rotation = rotation - rotation % 90  # only multiples of 90 are valid; round down as viewers do
-    unit = float(src.get("/UserUnit", 1) or 1)
+    unit = src.get("/UserUnit")
+    unit = float(unit.get_object()) if unit is not None else 1.0
+    if not 0.01 <= unit <= 1000:
+        unit = 1.0
     seen_w, seen_h = (h * unit, w * unit) if rotation in (90, 270) else (w * unit, h * unit)
     where = place(seen_w, seen_h)
     to_unit: Matrix = (1 / w, 0.0, 0.0, 1 / h, -x0 / w, -y0 / h)
@@ -227,8 +230,9 @@ def _appearances(writer: PdfWriter, src: Any) -> tuple[bytes, dict[str, Any]]:
                     continue
             rect = [float(v) for v in a["/Rect"]]
             bbox = [float(v) for v in normal["/BBox"]]
-            fm = tuple(float(v) for v in normal.get("/Matrix", [1, 0, 0, 1, 0, 0]))
-            corners = [apply(fm, x, y) for x in (bbox[0], bbox[2]) for y in (bbox[1], bbox[3])]  # type: ignore[arg-type]
+            v6 = [float(v) for v in normal.get("/Matrix", [1, 0, 0, 1, 0, 0])]
+            fm: Matrix = (v6[0], v6[1], v6[2], v6[3], v6[4], v6[5])
+            corners = [apply(fm, x, y) for x in (bbox[0], bbox[2]) for y in (bbox[1], bbox[3])]
             tx0, tx1 = min(c[0] for c in corners), max(c[0] for c in corners)
             ty0, ty1 = min(c[1] for c in corners), max(c[1] for c in corners)
             rx0, rx1 = sorted((rect[0], rect[2]))
