@@ -64,6 +64,8 @@ def window(qtbot, dialogs_recorder):
     w.resize(1366, 740)
     w.show()
     qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitActive(w)
     yield w
     if w.session is not None:
         w.close()

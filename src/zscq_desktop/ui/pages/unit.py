@@ -50,6 +50,8 @@ class UnitPage(FormSectionPage):
         for p in items:
             self.profiles.addItem(f"{p.get('name') or '未命名单位'}　{p.get('credit_code') or ''}", p["_key"])
         has = bool(items)
+        if has:
+            self.profiles.setCurrentIndex(0)  # with a placeholder set, Qt leaves nothing selected
         self.use_button.setEnabled(has)
         self.delete_button.setEnabled(has)
         if not has:
