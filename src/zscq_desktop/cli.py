@@ -255,13 +255,16 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("send", help="通过 SMTP 发送电子版压缩包")
     s.add_argument("zip")
     s.add_argument("--to", default=None, help="收件人，默认为申报指南规定的电子邮箱")
-    s.add_argument("--account", required=True, help="发件邮箱地址")
+    s.add_argument("--account", default=None, help="发件邮箱地址")
     s.add_argument("--preset", default=None, help="邮箱服务商预设（默认按发件地址猜测）")
     s.add_argument("--host", default=None)
     s.add_argument("--port", type=int, default=None)
     s.add_argument("--security", choices=["ssl", "starttls"], default=None)
     s.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码/授权码（不保存）")
     s.add_argument("--remember", action="store_true", help="把密码/授权码保存到系统钥匙串")
+    s.add_argument("--document", default=None, help="把发送记录写入该 .zscq 申报文件")
+    s.add_argument("--mailto", action="store_true", help="不发送，只输出 mailto: 链接（附件需手动添加）")
+    s.add_argument("--timeout", type=float, default=60, help="连接和发送的超时秒数（默认 60）")
     s.set_defaults(fn=cmd_send)
     return p
 
