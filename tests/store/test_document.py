@@ -204,3 +204,56 @@ def test_shared_between_threads(doc_path: Path, sub: dict) -> None:
         assert not errors
         assert doc.load()["meta"] == {"n": 59}
         assert doc.verify() == []
+
+
+DISK_FULL = r"""
+import json, os, sys
+from pathlib import Path
+from zscq_desktop.store.document import Document, DocumentError
+folder, sub = Path(sys.argv[1]), json.loads(sys.argv[2])
+path, result = folder / "满.zscq", {}
+with Document.create(path, sub) as doc:
+    try:
+        for i in range(100):
+            doc.put_blob(os.urandom(100_000))
+    except DocumentError as exc:
+        result.update(kind=exc.kind, message=str(exc), stored=i)
+    sub["unit"]["name"] = "磁盘满了之后的小改动"
+    try:
+        doc.save(sub)
+        result["small_save"] = "ok"
+    except DocumentError as exc:
+        result["small_save"] = exc.kind
+with Document.open(path) as doc:
+    result.update(name=doc.load()["unit"]["name"], blobs=len(doc.blob_sizes()), problems=doc.verify())
+result["left"] = sorted(p.name for p in folder.iterdir())
+print(json.dumps(result, ensure_ascii=False))
+"""
+
+
+def test_real_full_disk(tmp_path: Path, sub: dict) -> None:
+    """A real ENOSPC: a 1 MB tmpfs in a private mount namespace (skipped where that is not allowed)."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode:
+        pytest.skip("unshare -rm (user + mount namespace) is not available")
+    folder = tmp_path / "small-disk"
+    folder.mkdir()
+    script = f'mount -t tmpfs -o size=1m tmpfs "$1" && exec "{sys.executable}" -c "$2" "$1" "$3"'
+    proc = subprocess.run(["unshare", "-rm", "sh", "-c", script, "sh", str(folder), DISK_FULL,
+                           json.dumps(sub, ensure_ascii=False)], capture_output=True, timeout=120,
+                          env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    if proc.returncode and b"mount" in proc.stderr:
+        pytest.skip(f"tmpfs cannot be mounted here: {proc.stderr.decode(errors='replace')}")
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    result = json.loads(proc.stdout.decode("utf-8"))
+    assert result["kind"] == "full" and result["message"].startswith("磁盘空间不足"), result
+    assert "已输入的内容仍在程序中，不会丢失" in result["message"]
+    assert 1 <= result["stored"] <= 10
+    # Whatever the small save did, the file holds a committed state and is intact.
+    expected = "磁盘满了之后的小改动" if result["small_save"] == "ok" else sub["unit"]["name"]
+    assert result["name"] == expected and result["blobs"] == result["stored"] and result["problems"] == []
+    assert result["left"] == ["满.zscq"]

@@ -34,23 +34,30 @@ def from_sqlite(exc: BaseException, path: Path, action: str) -> DocumentError:
     code = getattr(exc, "sqlite_errorcode", None)
     code = None if code is None else code & 0xFF  # primary code (extended codes such as BUSY_RECOVERY fold in)
     text = str(exc).lower()
+    # When a write fails the caller still holds the user's input: say so, it is what they worry about.
+    keep = "" if action in _READS else "已输入的内容仍在程序中，不会丢失。"
     if isinstance(exc, OSError):
         if exc.errno == errno.ENOSPC:
-            return DocumentError(f"磁盘空间不足，{action}《{name}》失败。请清理磁盘后重试，已输入的内容仍在程序中。", FULL)
+            return DocumentError(f"磁盘空间不足，《{name}》{action}失败。请清理磁盘后重试；{keep}", FULL)
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return DocumentError(f"没有权限{action}《{name}》（文件或文件夹只读，或被其他程序占用）。", READONLY)
-        return DocumentError(f"{action}《{name}》时发生读写错误：{exc.strerror or exc}", IO)
+            return DocumentError(f"《{name}》{action}失败：没有权限（文件或文件夹只读，或被其他程序占用）。{keep}", READONLY)
+        return DocumentError(f"《{name}》{action}失败：{exc.strerror or exc}。{keep}", IO)
     if code == sqlite3.SQLITE_FULL or "disk is full" in text:
-        return DocumentError(f"磁盘空间不足，{action}《{name}》失败。请清理磁盘后重试，已输入的内容仍在程序中。", FULL)
+        return DocumentError(f"磁盘空间不足，《{name}》{action}失败。请清理磁盘后重试；{keep}", FULL)
     if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text:
-        return DocumentError(f"《{name}》正被其他程序占用（可能已在另一个窗口中打开），暂时无法{action}。请关闭占用它的程序后重试。", LOCKED)
+        return DocumentError(f"《{name}》正被其他程序占用（可能已在另一个窗口中打开），暂时无法{action}。"
+                             f"请关闭占用它的程序后重试。{keep}", LOCKED)
     if (code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT) or "malformed" in text or "not a database" in text
             or "no such table" in text or "no such column" in text):
         return damaged(path)
     if code == sqlite3.SQLITE_READONLY or "readonly" in text or "read-only" in text:
-        return DocumentError(f"《{name}》是只读的，无法{action}。请以只读方式查看，或“另存为”到可写的位置。", READONLY)
+        return DocumentError(f"《{name}》是只读的，无法{action}。请以只读方式查看，或“另存为”到可写的位置。{keep}", READONLY)
     if code == sqlite3.SQLITE_CANTOPEN or "unable to open" in text:
-        return DocumentError(f"无法打开《{name}》：文件不存在、没有访问权限，或被其他程序独占。", IO)
+        return DocumentError(f"无法打开《{name}》：文件不存在、没有访问权限，或被其他程序独占。{keep}", IO)
     if code == sqlite3.SQLITE_IOERR or "disk i/o" in text:
-        return DocumentError(f"{action}《{name}》时磁盘读写出错（设备已拔出或网络盘断开？）。已输入的内容仍在程序中，请另存到本机。", IO)
-    return DocumentError(f"{action}《{name}》失败：{exc}", IO)
+        return DocumentError(f"《{name}》{action}时磁盘读写出错（U 盘已拔出或网络盘断开？）。{keep}"
+                             f"{'请“另存为”到本机磁盘。' if keep else ''}", IO)
+    return DocumentError(f"《{name}》{action}失败：{exc}。{keep}", IO)
+
+
+_READS = {"打开", "读取", "读取附件", "读取缓存", "检查", "恢复", "升级"}

@@ -86,11 +86,9 @@ class ProfileLibrary:
 
     def list(self) -> list[dict]:
         """All profiles, most recently saved first; each is the unit dict plus ``"_key"``."""
-        entries = self._store.read()["profiles"]
-        rows = [(e.get("saved", ""), k, e["unit"]) for k, e in entries.items()
+        entries = self._store.read()["profiles"]  # kept in saving order, newest last
+        return [{**copy.deepcopy(e["unit"]), "_key": k} for k, e in reversed(entries.items())
                 if isinstance(e, dict) and isinstance(e.get("unit"), dict)]
-        rows.sort(key=lambda r: r[0], reverse=True)
-        return [{**copy.deepcopy(unit), "_key": key} for _, key, unit in rows]
 
     def get(self, key: str) -> dict | None:
         """The unit dict saved under `key` (without ``_key``), or None."""
@@ -112,6 +110,7 @@ class ProfileLibrary:
             # The same unit saved earlier by name only (before its code was known) is superseded.
             if key != name and name in profiles and not _code(profiles[name].get("unit", {}).get("credit_code")):
                 del profiles[name]
+            profiles.pop(key, None)  # re-inserted last: the order of the file is the order of saving
             profiles[key] = {"unit": clean, "saved": _now()}
 
         self._store.update(change, quiet=False)
