@@ -22,11 +22,10 @@ import io
 import logging
 import math
 import struct
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image, ImageChops, UnidentifiedImageError
+from PIL import Image, ImageChops
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject
 
@@ -72,7 +71,13 @@ class _Placed:
 def normalize_image(data: bytes, ctx: Context) -> tuple[bytes, int]:
     """The A4 portrait PDF of an image file (every page of a multi-page TIFF); raises :class:`Problem`."""
     im = _open(data, ctx)
-    frames = getattr(im, "n_frames", 1) if im.format == "TIFF" else 1  # an animated PNG: its first frame
+    try:  # counting a TIFF's pages reads every page header: a damaged one may fail here
+        frames = getattr(im, "n_frames", 1) if im.format == "TIFF" else 1  # an animated PNG: its first frame
+    except MemoryError:
+        raise
+    except Exception as exc:
+        log.info("image %s: cannot count pages: %r", ctx.name, exc)
+        raise _damaged(ctx, "") from None
     if frames > ctx.limits.max_pages:
         raise Problem("attachment.image.too_many_pages",
                       f"{ctx.label}共 {frames} 页，超过单个附件 {ctx.limits.max_pages} 页的上限，请拆分后重新添加。")
@@ -88,11 +93,11 @@ def normalize_image(data: bytes, ctx: Context) -> tuple[bytes, int]:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _bomb(ctx, im.size) from None
-        except (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error) as exc:
+        except MemoryError:
+            raise
+        except Exception as exc:  # Pillow's decoders raise many types on hostile files (TypeError, KeyError…)
             log.info("image %s frame %d: %r", ctx.name, i, exc)
-            where = f"第 {i + 1} 页" if frames > 1 else ""
-            raise Problem("attachment.image.damaged",
-                          f"{ctx.label}{where}已损坏或不完整，无法读取。请重新扫描或另存后再添加。") from None
+            raise _damaged(ctx, f"第 {i + 1} 页" if frames > 1 else "") from None
         placed.append(p)
         if round(dpi) < LOW_DPI:
             low.append((i + 1, dpi))
@@ -109,7 +114,9 @@ def _open(data: bytes, ctx: Context) -> Image.Image:
         im = Image.open(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _bomb(ctx, None) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+    except MemoryError:
+        raise
+    except Exception as exc:  # UnidentifiedImageError, OSError, SyntaxError… on hostile files
         log.info("unreadable image %s: %r", ctx.name, exc)
         raise Problem("attachment.image.damaged",
                       f"{ctx.label}不是有效的图片文件或已损坏，无法读取。请重新扫描或另存后再添加。") from None
@@ -280,6 +287,11 @@ def _write(placed: list[_Placed]) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _damaged(ctx: Context, where: str) -> Problem:
+    return Problem("attachment.image.damaged",
+                   f"{ctx.label}{where}已损坏或不完整，无法读取。请重新扫描或另存后再添加。")
 
 
 def _bomb(ctx: Context, size: tuple[int, int] | None) -> Problem:
