@@ -132,3 +132,18 @@ def make_inputs(folder: Path, call, fonts, *, scans: list[bytes] | None = None) 
     render_docx(plan_document(call, sub_obj), folder / names[2], stamp=stamp)
     write(folder / names[3], text_pdf(fonts, "打印与报送清单", 1))
     return Inputs([(n, folder / n) for n in names], sub, stamp, names[0], pages)
+
+
+def member(zip_path: Path, name: str) -> bytes:
+    """One member's bytes (the zip is closed again: no ResourceWarning)."""
+    import zipfile
+
+    with zipfile.ZipFile(zip_path) as zf:
+        return zf.read(name)
+
+
+def infos(zip_path: Path) -> list:
+    import zipfile
+
+    with zipfile.ZipFile(zip_path) as zf:
+        return zf.infolist()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -13,10 +14,11 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
-from pkg_helpers import CREATED, DIRECTION, UNIT, make_info
+from pkg_helpers import CREATED, DIRECTION, UNIT, infos, make_info, member
 
 from zscq_desktop import __version__
 from zscq_desktop.core.stamp import version_stamp
@@ -75,7 +77,7 @@ def test_chinese_names_list_correctly(build, inputs, tmp_path, tool):
     path = build(tmp_path).path
     want = expected_names(inputs)
     if tool == "python":
-        names = zipfile.ZipFile(path).namelist()
+        names = [i.filename for i in infos(path)]
     elif shutil.which(tool) is None:
         pytest.skip(f"{tool} is not installed")
     elif tool == "unzip":
@@ -122,6 +124,7 @@ def test_headers_carry_nothing_of_the_machine(build, tmp_path):
             if want:  # the Unicode Path field holds the same name, CRC of the header name
                 body = zi.extra[4:]
                 assert body[0] == 1 and body[5:].decode("utf-8") == zi.filename
+                assert struct.unpack("<I", body[1:5])[0] == zlib.crc32(zi.filename.encode("utf-8"))
 
 
 def _needles(*extra: Path) -> list[bytes]:
@@ -140,7 +143,7 @@ def _blobs(path: Path) -> list[tuple[str, bytes]]:
             data = zf.read(name)
             out.append((name, data))
             if name.endswith(".docx"):
-                with zipfile.ZipFile(__import__("io").BytesIO(data)) as inner:
+                with zipfile.ZipFile(io.BytesIO(data)) as inner:
                     out += [(f"{name}/{n}", inner.read(n)) for n in inner.namelist()]
             if name.endswith(".pdf") and shutil.which("qpdf"):
                 src = path.parent / "leak-check.pdf"
@@ -164,7 +167,7 @@ def test_no_path_user_or_machine_name_anywhere(build, inputs, tmp_path):
     out = tmp_path / "out"
     result = build(out, submission=sub)
     assert [f.code for f in result.findings] == ["package.stamp_mismatch"]  # the sample stamp changed: warned
-    inside = json.loads(zipfile.ZipFile(result.path).read("submission.json"))
+    inside = json.loads(member(result.path, "submission.json"))
     assert "path" not in inside["attachments"][0]
     assert inside["sends"][0]["package"] == "old.zip" and inside["meta"]["source"] == "申报.zscq"
     needles = _needles(tmp_path, inputs.files[0][1].parent) + [b"Users", "张三".encode()]
@@ -270,4 +273,4 @@ def test_created_time_keeps_its_offset(build, inputs, tmp_path):
     assert CREATED.utcoffset() is not None
     result = build_package(tmp_path / "x", files=inputs.files, submission=inputs.submission,
                            info=make_info(inputs.stamp, inputs.volume_name, created=CREATED.replace(year=1975)))
-    assert zipfile.ZipFile(result.path).infolist()[0].date_time[0] == 1980  # DOS dates start in 1980
+    assert infos(result.path)[0].date_time[0] == 1980  # DOS dates start in 1980
