@@ -12,8 +12,9 @@ back. We prefer this to WAL because the document then stays ONE self-contained f
 save is in progress — users copy, e-mail and put drafts on USB sticks and network shares, where a
 forgotten ``-wal`` file would silently lose the last edits and WAL's shared memory does not work.
 FULL rather than NORMAL because in rollback mode NORMAL may corrupt the file on power loss; a save
-only rewrites the pages of the submission row, so the two fsyncs are the whole cost (see
-``bench/bench_autosave.py``).
+only rewrites the pages of the submission row, so the fsyncs are nearly the whole cost:
+``bench/bench_autosave.py`` measured a median of 1.3 ms (p95 1.6 ms) with 50 MB of blobs and a
+256 kB submission on the 2-core development machine. A save whose JSON did not change writes nothing.
 
 Every file is untrusted input: the header is checked with plain reads before SQLite touches it, a
 foreign or damaged file raises `DocumentError` and is never written to.
