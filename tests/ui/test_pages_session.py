@@ -121,3 +121,51 @@ def test_chinese_qt_strings_and_geometry_remembered(window, qtbot):
     again = MainWindow.create()
     qtbot.addWidget(again)
     assert (again.width(), again.height()) == (780, 540)
+
+
+CRASHING_EDITOR = r"""
+import os, sys, time
+from PySide6.QtWidgets import QApplication
+from zscq_desktop.call import load_call
+from zscq_desktop.ui.session import Session
+app = QApplication([])
+s = Session.new(load_call())
+s.edit("direction", "gi-protection")
+s.edit("unit.name", "断电前输入的单位")
+deadline = time.monotonic() + 1.0
+while time.monotonic() < deadline:  # the event loop runs for a second, as it would while typing
+    app.processEvents()
+    time.sleep(0.01)
+print(s.path, flush=True)
+os._exit(9)  # killed: no close(), no cleanup
+"""
+
+
+def test_process_killed_after_typing_loses_nothing(window, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([sys.executable, "-c", CRASHING_EDITOR], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 9, proc.stderr
+    path = Path(proc.stdout.strip())
+    start = window.page(flow.START)
+    start.load()
+    listed = [start.recent.item(i).data(Qt.ItemDataRole.UserRole) for i in range(start.recent.count())]
+    assert str(path) in listed  # the draft is offered again on the start page
+    assert "草稿" in start.recent.item(listed.index(str(path))).text()
+    assert window.open_path(path)
+    assert window.session.submission.unit["name"] == "断电前输入的单位"
+    assert window.session.submission.direction == "gi-protection"
+
+
+def test_blank_new_draft_leaves_nothing_behind(window, qtbot):
+    assert window.new_submission()
+    path = window.session.path
+    assert path.exists()
+    window.close()
+    assert not path.exists()
+    from zscq_desktop.store.profiles import RecentFiles
+
+    assert path not in RecentFiles().list()

@@ -108,6 +108,10 @@ class Session(QObject):
             raise SessionError(f"无法在用户文件夹中创建草稿（{path.parent}）：{exc.strerror or exc}") from None
         session = cls(call, doc, sub, is_draft=True, parent=parent)
         session._record_draft()
+        try:  # drafts are listed with the recent files, so a draft is found again after a crash
+            profiles.RecentFiles().add(path)
+        except Exception:
+            log.exception("recent files")
         return session
 
     @classmethod
@@ -132,8 +136,10 @@ class Session(QObject):
             raise SessionError(f"《{path.name}》属于申报年度“{sub.call}”，本程序当前为“{call.title}”，无法打开。")
         is_draft = _is_inside(path, profiles.drafts_dir())
         session = cls(call, doc, sub, is_draft=is_draft, parent=parent)
-        if not is_draft:
+        try:
             profiles.RecentFiles().add(path)
+        except Exception:
+            log.exception("recent files")
         return session
 
     # ---- the contract -------------------------------------------------------------------------
@@ -185,6 +191,7 @@ class Session(QObject):
         index = profiles.DraftIndex()
         if was_draft and old_path != target:
             index.forget(old_path)
+            profiles.RecentFiles().remove(old_path)
             try:
                 old_path.unlink()
             except OSError:
@@ -230,6 +237,21 @@ class Session(QObject):
         self.save_now()
         self._findings_timer.stop()
         self.document.close()
+        if self.is_draft and self._is_blank():
+            self._discard_draft()  # a 新建 that was never filled in leaves nothing behind
+
+    def _is_blank(self) -> bool:
+        sub = self.submission
+        return not (sub.direction or sub.unit or any(sub.form.values()) or sub.attachments or sub.eligibility)
+
+    def _discard_draft(self) -> None:
+        _, profiles = _store()
+        try:
+            profiles.DraftIndex().forget(self.path)
+            profiles.RecentFiles().remove(self.path)
+            self.path.unlink()
+        except OSError:
+            log.warning("could not remove the empty draft %s", self.path)
 
     # ---- attachments --------------------------------------------------------------------------------
     def add_attachment(self, file: Path, category: str, title: str = "") -> int:
@@ -393,9 +415,15 @@ class Session(QObject):
         self.saved_changed.emit(True)
 
     def _record_draft(self) -> None:
+        sub = self.submission
+        facts = (str(self.path), sub.direction, str(sub.unit.get("credit_code") or ""), str(sub.unit.get("name") or ""),
+                 str(sub.get("form.cover.project_name") or ""))
+        if facts == getattr(self, "_recorded", None):
+            return  # the index only holds these facts; don't rewrite it on every keystroke
+        self._recorded = facts
         _, profiles = _store()
         try:
-            profiles.DraftIndex().record(self.path, self.submission.to_dict())
+            profiles.DraftIndex().record(self.path, sub.to_dict())
         except Exception:  # the index is a convenience; never let it stop a save
             log.exception("could not record draft %s", self.path)
 

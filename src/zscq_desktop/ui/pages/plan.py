@@ -15,7 +15,7 @@ from zscq_desktop.ui.widgets.table import TableEditor
 
 INDICATOR_COLUMNS = (
     Column("task", "对应任务", "int"), Column("name", "指标名称", "text", required=True),
-    Column("unit", "单位", "text"), Column("min", "指南要求（不少于）", "amount"),
+    Column("unit", "单位", "text", max_chars=10), Column("min", "指南要求（不少于）", "amount"),
     Column("target", "目标值", "amount", required=True), Column("note", "说明", "text"),
 )
 SCHEDULE_COLUMNS = (

@@ -68,7 +68,7 @@ class StartPage(Page):
         cur.addWidget(self.continue_button)
         self.layout_.addWidget(self.current_box)
 
-        recent_box = QGroupBox("最近打开的文件（双击打开）")
+        recent_box = QGroupBox("最近的申报文件和草稿（双击打开）")
         rl = QVBoxLayout(recent_box)
         self.recent = QListWidget()
         self.recent.setMinimumHeight(120)
@@ -97,8 +97,15 @@ class StartPage(Page):
             paths = RecentFiles().list()
         except Exception:  # the list is a convenience; a broken one must not block the start page
             paths = []
+        try:
+            from zscq_desktop.store.profiles import drafts_dir
+
+            drafts = drafts_dir().resolve()
+        except Exception:
+            drafts = None
         for p in paths:
-            item = QListWidgetItem(f"{p.name}　　{p.parent}")
+            where = "草稿（本机用户文件夹）" if drafts is not None and p.resolve().parent == drafts else str(p.parent)
+            item = QListWidgetItem(f"{p.name}　　{where}")
             item.setData(PATH_ROLE, str(p))
             item.setToolTip(str(p))
             self.recent.addItem(item)

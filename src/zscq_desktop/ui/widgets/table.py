@@ -156,7 +156,7 @@ class TableView(QTableView):
         header = self.horizontalHeader()
         all_short = all(c.type in NUMERIC + ("month", "date") for c in model.columns)
         for i, c in enumerate(model.columns):
-            short = c.type in NUMERIC + ("month", "date") and not all_short
+            short = (c.type in NUMERIC + ("month", "date") or (c.max_chars or 99) <= 10) and not all_short
             mode = QHeaderView.ResizeMode.ResizeToContents if short else QHeaderView.ResizeMode.Stretch
             header.setSectionResizeMode(i, mode)
         self.verticalHeader().setDefaultSectionSize(28)
