@@ -303,3 +303,17 @@ def test_rare_characters_render_through_the_fallback_font(call, pilot, fonts) ->
     names = [str(k) for k, ref in page["/Resources"]["/Font"].items() if EXTB in str(ref.get_object()["/BaseFont"])]
     content = page.get_contents().get_data().decode("latin-1")
     assert any(f"{n} " in content for n in names), names
+
+
+def test_sign_boxes_stay_whole_and_do_not_push_the_next_section_away(fonts) -> None:
+    blocks = (c.Heading(1, "六、申报单位承诺"), c.Fields((("法定代表人（签字）", "王示例"),), per_row=1),
+              c.SignBox("", "本单位承诺：" + "所填报内容真实、合法、有效。" * 12,
+                        ("法定代表人（签字）：", "申报单位（公章）：", "年    月    日"), 70),
+              c.Heading(1, "七、审核意见"), c.SignBox("区知识产权局审核意见", "", ("（盖章）", "年    月    日"), 55),
+              c.SignBox("市知识产权局意见", "", ("（盖章）", "年    月    日"), 55))
+    assert len(page_texts(render_pdf(c.Document("t", blocks, {}), fonts=fonts, stamp=STAMP))) == 1
+    # pushed down the page, the statement moves whole with its heading instead of splitting
+    filler = tuple(c.Para("填充内容" * 20) for _ in range(24))
+    pages = page_texts(render_pdf(c.Document("t", filler + blocks[:3], {}), fonts=fonts, stamp=STAMP))
+    last = squash(pages[-1])
+    assert "六、申报单位承诺" in last and "本单位承诺" in last and "申报单位（公章）" in last

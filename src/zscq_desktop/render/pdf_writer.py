@@ -21,10 +21,12 @@ give the same bytes (``invariant``).  No Qt here.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 
 from reportlab.lib.colors import black
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, PageBreak, PageTemplate, Paragraph,
                                 Spacer, Table)
@@ -32,9 +34,10 @@ from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, 
 from zscq_desktop.render import content as c
 from zscq_desktop.render import page as P
 from zscq_desktop.render.fonts import FontSet
+from zscq_desktop.render.pdf_boxes import RuledBox
 from zscq_desktop.render.pdf_cover import CoverPage
 from zscq_desktop.render.pdf_styles import (CELL_PAD, CELL_VPAD, FRAME_RULE, RULE, SHADE, Styles, make_styles, para,
-                                            reportlab_settings, table_style)
+                                            reportlab_settings, table_style, text_width)
 
 __all__ = ["render_pdf", "build_flowables"]
 
@@ -43,6 +46,9 @@ TEXTBOX_MIN_H = 25 * mm
 CENTRE_MAX_CHARS = 12  # columns whose longest cell is this short are centred
 WIDE_COLUMNS = 8  # tables with this many columns use the small size
 TABLE_GAP = 8  # space after a table, pt
+#: a list item's marker ("1." "（一）" "•" and the spaces after it), for the hanging indent
+LIST_MARKER = re.compile(c.LIST_ITEM.pattern + r"\s*|^•\s*")
+MAX_HANG = 4  # markers wider than this many characters get no hanging indent
 SIGN_GROUP = 3  # a sign box is kept with its heading if at most this many flowables come between
 
 
@@ -73,9 +79,28 @@ class _Writer:
     def __init__(self, fonts: FontSet) -> None:
         self.fonts = fonts
         self.s: Styles = make_styles(fonts)
+        self._hanging: dict[float, ParagraphStyle] = {}
 
     def p(self, text: str, style) -> Paragraph:  # type: ignore[no-untyped-def]
         return para(text, style, self.fonts)
+
+    def body(self, item: c.Para) -> Paragraph:
+        """A paragraph of prose; a list item ("1." "（一）" "•") gets a hanging indent so its wrapped
+        lines align after the marker."""
+        if item.indent:
+            return self.p(item.text, self.s.body)
+        m = LIST_MARKER.match(item.text)
+        if not m:
+            return self.p(item.text, self.s.body_flush)
+        base = self.s.body_flush
+        hang = round(text_width(m.group(), base.fontName, base.fontSize, self.fonts), 1)
+        if hang > MAX_HANG * base.fontSize:
+            return self.p(item.text, base)
+        style = self._hanging.get(hang)
+        if style is None:
+            style = self._hanging[hang] = ParagraphStyle(f"Hang{hang}", parent=base, leftIndent=hang,
+                                                         firstLineIndent=-hang)
+        return self.p(item.text, style)
 
     # -- blocks -------------------------------------------------------------------------------------
 
@@ -100,7 +125,7 @@ class _Writer:
                 heading_at = len(out)
                 out.append(self.p(b.text, self.s.title if b.level <= 0 else self.s.headings[min(3, b.level)]))
             elif isinstance(b, c.Para):
-                out.append(self.p(b.text, self.s.body if b.indent else self.s.body_flush))
+                out.append(self.body(b))
             elif isinstance(b, c.Fields):
                 out.append(self.fields(b))
             elif isinstance(b, c.Table):
@@ -108,15 +133,17 @@ class _Writer:
             elif isinstance(b, c.TextBox):
                 out.append(self.textbox(b))
             elif isinstance(b, c.SignBox):
-                box = self.signbox(b)
-                if heading_at is not None and len(out) - heading_at <= SIGN_GROUP:
+                box, fits = self.signbox(b)
+                if not fits:  # longer than a page: it flows, its signature lines stay together
+                    out.append(box)
+                elif heading_at is not None and len(out) - heading_at <= SIGN_GROUP:
                     # a statement to sign stays on one page with its heading (and the signer's row)
                     group = out[heading_at:] + [box]
                     del out[heading_at:]
                     out.append(KeepTogether(group))
-                    heading_at = None
                 else:
-                    out.append(box)
+                    out.append(KeepTogether([box]))
+                heading_at = None
         if out and isinstance(out[-1], PageBreak):
             out.pop()  # no empty last page
         return out or [Spacer(1, 1)]
@@ -170,59 +197,30 @@ class _Writer:
         out.append(table)
         return out
 
-    def textbox(self, tb: c.TextBox) -> Table:
-        body = [self.p(pa.text, self.s.body if pa.indent else self.s.body_flush) for pa in c._paras(tb.text)]
-        height = sum(x.wrap(P.TEXT_W - 2 * CELL_PAD - 4, P.TEXT_H)[1] for x in body)
-        data: list[list] = [[self.p(tb.label, self.s.box_title)]] + [[x] for x in body]
-        if height < TEXTBOX_MIN_H:
-            data.append([Spacer(1, TEXTBOX_MIN_H - height)])
-        style = [
-            ("BOX", (0, 0), (-1, -1), FRAME_RULE, black),
-            ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-            ("LINEBELOW", (0, 0), (-1, 0), RULE, black),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD + 2),
-            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD + 2),
-            ("TOPPADDING", (0, 1), (-1, -1), 0),
-            ("BOTTOMPADDING", (0, 1), (-1, -1), 0),
-            ("TOPPADDING", (0, 0), (-1, 0), CELL_VPAD),
-            ("BOTTOMPADDING", (0, 0), (-1, 0), 0),
-            ("TOPPADDING", (0, 1), (-1, 1), CELL_VPAD + 2),
-            ("BOTTOMPADDING", (0, -1), (-1, -1), CELL_VPAD + 3),
-            ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), FRAME_RULE, black),  # close the box at a page break
-        ]
-        return Table(data, colWidths=[P.TEXT_W], style=table_style(style, self.fonts), repeatRows=1, splitInRow=1,
-                     spaceAfter=TABLE_GAP, hAlign="LEFT")
+    def textbox(self, tb: c.TextBox) -> RuledBox:
+        """Shaded label strip (repeated on every page the answer runs over), then the text."""
+        box = RuledBox(self.p(tb.label, self.s.box_title), [self.body(pa) for pa in c._paras(tb.text)],
+                       shade=SHADE, pad_x=CELL_PAD + 2, pad_top=CELL_VPAD + 2, pad_bottom=CELL_VPAD + 4,
+                       min_height=TEXTBOX_MIN_H, frame=FRAME_RULE, rule=RULE)
+        box.spaceAfter = TABLE_GAP
+        return box
 
-    def signbox(self, sb: c.SignBox) -> Table:
-        data: list[list] = []
-        if sb.title:
-            data.append([self.p(sb.title, self.s.box_title)])
-        if sb.text.strip():
-            data += [[self.p(pa.text, self.s.body if pa.indent else self.s.body_flush)] for pa in c._paras(sb.text)]
-        signs = [[self.p(line, self.s.sign)] for line in sb.sign_lines or ("",)]
-        width = P.TEXT_W - 2 * (CELL_PAD + 2)
-        used = sum(row[0].wrap(width, P.TEXT_H)[1] for row in data + signs) + 8 * len(signs) + 12
-        data.append([Spacer(1, max(6 * mm, sb.min_height_mm * mm - used))])  # room for a signature and a seal
-        first_sign = len(data)
-        data += signs
-        style = [
-            ("BOX", (0, 0), (-1, -1), FRAME_RULE, black),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD + 2),
-            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD + 2),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-            ("TOPPADDING", (0, 0), (-1, 0), CELL_VPAD + 2),
-            ("BOTTOMPADDING", (0, -1), (-1, -1), CELL_VPAD + 6),
-            ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), FRAME_RULE, black),
-        ]
-        small = max(used, sb.min_height_mm * mm) < 0.8 * P.TEXT_H
-        # a box that fits a page moves whole to the next page; a long statement flows, but the
-        # signature lines and the room above them stay together
-        style.append(("NOSPLIT", (0, 0 if small else first_sign - 1), (-1, -1)))
-        return Table(data, colWidths=[P.TEXT_W], style=table_style(style, self.fonts), splitInRow=0 if small else 1,
-                     spaceAfter=TABLE_GAP, hAlign="LEFT")
+    def signbox(self, sb: c.SignBox) -> tuple[RuledBox, bool]:
+        """Statement, room for a signature and a seal, then the signature/stamp/date lines (kept
+        together); and whether the box fits a page (then it is never split)."""
+        body: list[Flowable] = [self.body(pa) for pa in c._paras(sb.text)] if sb.text.strip() else []
+        inner = P.TEXT_W - 2 * (CELL_PAD + 2)
+        signs = Table([[self.p(line, self.s.sign)] for line in sb.sign_lines or ("",)], colWidths=[inner],
+                      style=table_style([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)],
+                                        self.fonts))
+        title = self.p(sb.title, self.s.box_title) if sb.title else None
+        used = sum(f.wrap(inner, P.TEXT_H)[1] for f in [*body, signs] + ([title] if title else [])) + 20
+        body += [Spacer(1, max(6 * mm, sb.min_height_mm * mm - used)), signs]  # room for a signature and a seal
+        box = RuledBox(title, body, label_rule=False, pad_x=CELL_PAD + 2, pad_top=2, pad_bottom=CELL_VPAD + 6,
+                       label_pad=CELL_VPAD, frame=FRAME_RULE)
+        box.spaceAfter = TABLE_GAP
+        return box, max(used, sb.min_height_mm * mm) < 0.8 * P.TEXT_H
 
 
 def build_flowables(doc: c.Document, fonts: FontSet) -> list[Flowable]:
