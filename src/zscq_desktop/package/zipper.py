@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import logging
 import os
 import re
@@ -40,6 +41,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 
 from zscq_desktop.core.findings import Finding, info as info_finding, warning
 from zscq_desktop.core.stamp import version_stamp
@@ -222,6 +226,14 @@ def build_package(out_dir: Path, *, files: list[tuple[str, Path]], submission: d
     return PackageResult(target, size, findings, size_before)
 
 
+def _meta_stamp(pdf: bytes) -> str | None:
+    try:
+        meta = PdfReader(io.BytesIO(pdf)).metadata or {}
+    except (PdfReadError, ValueError, OSError):
+        return None
+    return str(meta.get("/ZSCQStamp") or meta.get("/Subject") or "")
+
+
 def _fit_budget(tmp: Path, contents: list[tuple[str, bytes]], volume_index: int, info: PackageInfo, pages: int,
                 budget: int, size: int) -> tuple[int, list[Finding]]:
     """Recompress the volume copy level by level until the zip fits; return the final size and findings."""
@@ -233,7 +245,7 @@ def _fit_budget(tmp: Path, contents: list[tuple[str, bytes]], volume_index: int,
         except Exception:  # noqa: BLE001 - odd PDF internals: keep the complete, unshrunk zip and warn below
             log.exception("recompressing the volume failed at %s", level)
             break
-        if shrunk.changed == 0 or shrunk.pages != pages:
+        if shrunk.changed == 0 or shrunk.pages != pages or _meta_stamp(shrunk.pdf) != _meta_stamp(original):
             continue  # nothing to gain at this level (or something went wrong: never ship it)
         members = list(contents)
         members[volume_index] = (info.volume_name, shrunk.pdf)
