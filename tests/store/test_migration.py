@@ -95,3 +95,18 @@ def test_a_failing_step_leaves_the_old_file_intact(tmp_path: Path, sub: dict, fi
     assert file_state(path) == before
     with Document.open(path) as doc:
         assert doc.load() == sub
+
+
+def test_two_processes_upgrading_at_once(tmp_path: Path, sub: dict) -> None:
+    """The second opener read version 1 before the first one upgraded: its step is skipped, not repeated."""
+    from zscq_desktop.store.opening import connect
+
+    path = tmp_path / "old.zscq"
+    make_v1(path, sub)
+    late = connect(path, readonly=False, timeout=1)
+    assert late.execute("PRAGMA user_version").fetchone()[0] == 1
+    Document.open(path).close()  # the first opener upgrades
+    late = Document._migrate(late, 1, False, path)  # noqa: SLF001 — what open() does next in the late process
+    late.close()
+    with Document.open(path) as doc:
+        assert doc.load() == sub and doc.verify() == []

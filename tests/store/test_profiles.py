@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from zscq_desktop.store.document import Document
-from zscq_desktop.store.profiles import (DraftIndex, LibraryError, ProfileLibrary, RecentFiles, drafts_dir,
-                                         new_draft_path, user_data_dir)
+from zscq_desktop.store.profiles import (DraftIndex, LibraryError, ProfileLibrary, RecentFiles, discard_draft, drafts_dir,
+                                         list_drafts, new_draft_path, user_data_dir)
 
 CODE = "91120116MA05XK3P7X"
 
@@ -150,3 +151,20 @@ def test_recent_files(tmp_path: Path) -> None:
     (user_data_dir() / "recent.json").write_text("[1, 2", "utf-8")
     assert recent.list() == []
     assert (user_data_dir() / "recent.json.bad").exists()
+
+
+def test_list_and_discard_drafts(tmp_path: Path, sub: dict) -> None:
+    old = _draft(drafts_dir(), "old.zscq", sub, "creation-pilot")
+    os.utime(old, (1_600_000_000, 1_600_000_000))
+    new = _draft(drafts_dir(), "new.zscq", sub, "public-service")
+    RecentFiles().add(new)
+    (drafts_dir() / "notes.txt").write_text("not a draft", "utf-8")
+    assert list_drafts() == [new, old]
+    mine = tmp_path / "mine.zscq"
+    mine.write_bytes(b"the user's own file")
+    assert not discard_draft(mine) and mine.exists()  # outside the drafts folder: never deleted
+    assert not discard_draft(drafts_dir() / "notes.txt")
+    new.with_name(new.name + "-journal").write_bytes(b"")
+    assert discard_draft(new)
+    assert list_drafts() == [old] and sorted(p.name for p in drafts_dir().iterdir()) == ["notes.txt", "old.zscq"]
+    assert RecentFiles().list() == [] and [e["direction"] for e in DraftIndex().drafts_for(CODE)] == ["creation-pilot"]

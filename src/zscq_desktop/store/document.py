@@ -153,6 +153,11 @@ class Document:
             conn = mem
         conn.execute("BEGIN IMMEDIATE")
         try:
+            # Another process may have upgraded the file while we waited for the write lock.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
+                conn.execute("COMMIT")
+                return conn
             migrate(conn, version)
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('migrated', ?)",
                          (f"{version}→{SCHEMA_VERSION} {_now()} {__version__}",))

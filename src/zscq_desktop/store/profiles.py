@@ -19,8 +19,8 @@ import platformdirs
 
 from zscq_desktop.store.jsonstore import JsonStore, LibraryError
 
-__all__ = ["user_data_dir", "drafts_dir", "new_draft_path", "ProfileLibrary", "DraftIndex", "RecentFiles",
-           "LibraryError"]
+__all__ = ["user_data_dir", "drafts_dir", "new_draft_path", "list_drafts", "discard_draft", "ProfileLibrary",
+           "DraftIndex", "RecentFiles", "LibraryError"]
 
 RECENT_SHOWN = 10
 RECENT_KEPT = 20  # keep a few more than shown, so a file on an unplugged USB stick comes back later
@@ -55,6 +55,26 @@ def new_draft_path(hint: str = "") -> Path:
         n += 1
         path = folder / f"{stem}-{n}.zscq"
     return path
+
+
+def list_drafts() -> list[Path]:
+    """The documents in `drafts_dir()`, most recently changed first (for "continue a draft")."""
+    found = [(p.stat().st_mtime, p) for p in drafts_dir().glob("*.zscq") if p.is_file()]
+    return [p for _, p in sorted(found, key=lambda t: t[0], reverse=True)]
+
+
+def discard_draft(path: Path) -> bool:
+    """Delete a draft from `drafts_dir()` (after it was saved elsewhere), with its journal files,
+    and forget it in the draft index and recent files. Refuses (returns False) for any file outside
+    the drafts folder: the user's own files are never deleted."""
+    path = Path(os.path.abspath(os.fspath(path)))
+    if _norm(path.parent) != _norm(drafts_dir()) or path.suffix.lower() != ".zscq":
+        return False
+    for p in (path, *(path.with_name(path.name + s) for s in ("-journal", "-wal", "-shm"))):
+        p.unlink(missing_ok=True)
+    DraftIndex().forget(path)
+    RecentFiles().remove(path)
+    return True
 
 
 def _now() -> str:
