@@ -91,7 +91,8 @@ class Styles:
 def make_styles(fonts: FontSet) -> Styles:
     """Build the styles for ``fonts`` (cheap; one set per rendered document)."""
     body = ParagraphStyle("Body", fontName=fonts.body, fontSize=BODY_PT, leading=BODY_LEADING,
-                          firstLineIndent=2 * BODY_PT, alignment=TA_JUSTIFY, wordWrap="CJK", textColor=black)
+                          firstLineIndent=2 * BODY_PT, alignment=TA_JUSTIFY, wordWrap="CJK", textColor=black,
+                          allowWidows=0, allowOrphans=0)  # no lone first or last line at a page break
     flush = ParagraphStyle("BodyFlush", parent=body, firstLineIndent=0)
     title = ParagraphStyle("Title", parent=body, fontName=fonts.heading, fontSize=TITLE_PT, leading=TITLE_PT * 1.4,
                            firstLineIndent=0, alignment=TA_CENTER, spaceBefore=0, spaceAfter=18)
