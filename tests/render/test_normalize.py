@@ -495,3 +495,32 @@ def test_messages_name_the_file_not_its_folder() -> None:
     result = normalize(b"junk", "C:\\Users\\张三\\桌面\\材料.pdf", path="attachments[2]")
     message = failed(result, "attachment.pdf.damaged", "材料.pdf")
     assert "张三" not in message
+
+
+def test_normalised_files_bind_without_complaint(caplog: pytest.LogCaptureFixture) -> None:
+    from zscq_desktop.render.binder import AttachmentPart, VolumeInput, bind
+
+    files = [("rotated.pdf", N.rotated_pdf(90)), ("photo.jpg", N.exif_rotated_jpeg(6)),
+             ("drawing.pdf", N.marked_pdf(N.landscape(N.A3))), ("pages.tif", N.multipage_tiff(2))]
+    parts = []
+    for i, (name, data) in enumerate(files):
+        result = normalize(data, name)
+        assert result.pdf is not None
+        parts.append(AttachmentPart(label=f"附件材料3-{i + 1}", title=name, category="其它支撑材料", pdf=result.pdf))
+    blank = N.marked_pdf()
+    with caplog.at_level("WARNING"):
+        volume = bind(VolumeInput(form_pdf=blank, plan_pdf=blank, attachments=parts, title="t", unit="u",
+                                  direction="d", stamp="0123ABCD"))
+    assert volume.pages == 1 + 1 + 1 + 5  # cover (the form), contents, plan, 5 attachment pages
+    assert not [r for r in caplog.records if "not A4" in r.getMessage()]
+
+
+@needs_pdftoppm
+def test_a3_landscape_scan_is_turned_with_its_top_toward_the_binding(tmp_path: Path) -> None:
+    data = N.save(N.marked_image(2480, 1754), "JPEG", quality=85, dpi=(150, 150))  # A3 landscape at 150 dpi
+    result = normalize(data, "平面图.jpg", path="attachments[2]")
+    ok(result, 1)
+    assert [f.code for f in result.findings] == ["attachment.image.turned"]
+    page = pages_of(result, tmp_path)[0]
+    inside_area(page)
+    red_is(page, "left")

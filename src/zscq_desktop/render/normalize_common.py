@@ -106,9 +106,6 @@ class Context:
         if self.cancel is not None and self.cancel():
             raise Cancelled("已取消处理附件。")
 
-    def fail(self, code: str, message: str) -> Problem:
-        return Problem(code, message)
-
     def warn(self, code: str, message: str) -> None:
         self.findings.append(warning(code, message, self.path))
 

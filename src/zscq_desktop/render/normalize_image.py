@@ -66,6 +66,7 @@ class _Placed:
     height: int
     matrix: tuple[float, float, float, float, float, float]
     colors: int = 3
+    turned: bool = False  # turned 90° to fit (normalize_common: very large landscape pictures)
 
 
 def normalize_image(data: bytes, ctx: Context) -> tuple[bytes, int]:
@@ -101,6 +102,11 @@ def normalize_image(data: bytes, ctx: Context) -> tuple[bytes, int]:
         placed.append(p)
         if round(dpi) < LOW_DPI:
             low.append((i + 1, dpi))
+    turned = [i + 1 for i, p in enumerate(placed) if p.turned]
+    if turned:
+        pages = "" if frames == 1 else "第 " + "、".join(str(p) for p in turned[:8]) + " 页"
+        ctx.note("attachment.image.turned",
+                 f"{ctx.label}{pages}为横向大幅面，已逆时针旋转 90°（页顶朝装订边）放入 A4 页面。")
     if low:
         worst = min(d for _p, d in low)
         pages = "" if frames == 1 else "第 " + "、".join(str(p) for p, _d in low[:8]) + " 页"
@@ -146,7 +152,7 @@ def _frame(im: Image.Image, original: bytes | None, ctx: Context) -> tuple[_Plac
     if original is not None and im.format == "JPEG" and im.mode in ("L", "RGB") and not shrink:
         _check_jpeg(original)
         cs, colors = ("/DeviceGray", 1) if im.mode == "L" else ("/DeviceRGB", 3)
-        return _Placed(original, "/DCTDecode", cs, 8, w, h, matrix, colors), placed_dpi
+        return _Placed(original, "/DCTDecode", cs, 8, w, h, matrix, colors, where.turned), placed_dpi
 
     lossy = im.format == "JPEG"
     if lossy and shrink:
@@ -161,7 +167,9 @@ def _frame(im: Image.Image, original: bytes | None, ctx: Context) -> tuple[_Plac
         if img.mode == "1":  # a bilevel (fax, G4) scan: shrink to anti-aliased grey, not by dropping pixels
             img = img.convert("L")
         img = img.resize((min(tw, img.width), min(th, img.height)), Image.Resampling.BICUBIC, reducing_gap=2.0)
-    return _encode(img, lossy, matrix), placed_dpi
+    result = _encode(img, lossy, matrix)
+    result.turned = where.turned
+    return result, placed_dpi
 
 
 def _check_jpeg(data: bytes) -> None:

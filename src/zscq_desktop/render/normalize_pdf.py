@@ -25,7 +25,7 @@ import logging
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+from pypdf.errors import DependencyError, FileNotDecryptedError
 from pypdf.generic import (
     ArrayObject,
     DecodedStreamObject,
@@ -285,4 +285,4 @@ def _too_many(ctx: Context, n: int) -> Problem:
                    "请只保留需要提交的页面，或拆分成几个附件后重新添加。")
 
 
-__all__ = ["normalize_pdf", "open_pdf", "PdfReadError"]
+__all__ = ["normalize_pdf", "open_pdf"]
