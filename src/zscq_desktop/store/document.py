@@ -165,6 +165,8 @@ class Document:
         except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")  # one transaction: the old file stays exactly as it was
+            if readonly:
+                conn.close()  # the in-memory copy; open() closes the file's own connection
             if isinstance(exc, sqlite3.Error):
                 err = from_sqlite(exc, path, "升级")
                 if err.kind in (FULL, LOCKED, READONLY):
@@ -227,17 +229,17 @@ class Document:
     # ---- the submission ---------------------------------------------------------------------
     def load(self) -> dict:
         """The stored submission dict (`Submission.to_dict()` form, attachments without ``path``)."""
-        with self._reading() as c:
+        with self._reading() as c:  # the lock is held until the revision is recorded
             row = c.execute("SELECT json, rev FROM submission WHERE id = 1").fetchone()
-        if row is None:
-            raise damaged(self.path, "缺少申报数据")
-        try:
-            data = json.loads(row[0])
-        except (TypeError, ValueError):
-            raise damaged(self.path, "申报数据无法解析") from None
-        if not isinstance(data, dict):
-            raise damaged(self.path, "申报数据格式不正确")
-        self._rev, self._last_text = int(row[1]), row[0]
+            if row is None:
+                raise damaged(self.path, "缺少申报数据")
+            try:
+                data, rev = json.loads(row[0]), int(row[1])
+            except (TypeError, ValueError):
+                raise damaged(self.path, "申报数据无法解析") from None
+            if not isinstance(data, dict):
+                raise damaged(self.path, "申报数据格式不正确")
+            self._rev, self._last_text = rev, row[0]
         return data
 
     def save(self, submission: dict, *, force: bool = False) -> None:
