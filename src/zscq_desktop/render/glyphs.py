@@ -29,10 +29,11 @@ _cover_cache: dict[FontSet, frozenset[str]] = {}
 
 
 def _printable(fonts: FontSet) -> frozenset[str]:
-    """Every character some font of the set can draw."""
+    """Every character the body font or a fallback can draw (user text is always set in the body
+    font, whose fallback chain does not include the heading face)."""
     cov = _cover_cache.get(fonts)
     if cov is None:
-        cov = frozenset().union(*(coverage(f) for f in fonts.all))
+        cov = frozenset().union(*(coverage(f) for f in (fonts.body, *fonts.fallbacks)))
         _cover_cache[fonts] = cov
     return cov
 
