@@ -55,7 +55,7 @@ class ShrinkResult:
     pdf: bytes
     pages: int
     changed: int  # images re-encoded
-    skipped: int  # images left as they were (masks, colour spaces we do not re-encode, unplaced)
+    skipped: int  # placed images left as they were (masks, colour spaces we do not re-encode, no gain)
     min_dpi: float | None  # lowest effective dpi among re-encoded images, at their largest placement
 
 
@@ -143,11 +143,21 @@ def _walk(content: Any, resources: Any, ctm: Matrix, pdf: Any, found: dict[int, 
                 _walk(x, _resolve(x.get("/Resources")) or resources, _mul(inner, ctm), pdf, found, depth + 1)
 
 
+def _inherited(page: Any, key: str) -> Any:
+    """A page attribute, looked up the page tree as PDF inheritance allows (Resources may sit on /Pages)."""
+    node, depth = page, 0
+    while isinstance(node, DictionaryObject) and depth < 64:
+        if key in node:
+            return _resolve(node[key])
+        node, depth = _resolve(node.get("/Parent")), depth + 1
+    return None
+
+
 def image_placements(writer: PdfWriter) -> list[_Placement]:
     """Every image XObject drawn in ``writer``'s pages with its largest placed size in points."""
     found: dict[int, _Placement] = {}
     for page in writer.pages:
-        resources = _resolve(page.get("/Resources"))
+        resources = _inherited(page, "/Resources")
         if not _has_images(resources):
             continue
         content = page.get_contents()
