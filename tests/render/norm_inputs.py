@@ -252,3 +252,14 @@ def area_mm() -> tuple[float, float, float, float]:
 
 
 __all__ = ["A3", "A4", "PAGE_W", "landscape", "letter"]
+
+
+def content_bomb_pdf() -> bytes:
+    """A page whose 100 KB content stream inflates to 100 MB."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    stream = DecodedStreamObject()
+    stream.set_data(zlib.compress(b" " * 100_000_000, 9))
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    return _write(writer)

@@ -524,3 +524,10 @@ def test_a3_landscape_scan_is_turned_with_its_top_toward_the_binding(tmp_path: P
     page = pages_of(result, tmp_path)[0]
     inside_area(page)
     red_is(page, "left")
+
+
+def test_content_stream_bomb_is_refused_without_inflating_it() -> None:
+    data = N.content_bomb_pdf()
+    assert len(data) < 1_000_000
+    message = failed(normalize(data, "炸弹.pdf", path="attachments[2]"), "attachment.pdf.damaged", "炸弹.pdf")
+    assert "第 1 页" in message

@@ -158,18 +158,31 @@ def _kill(proc: subprocess.Popen) -> None:
 
 
 def _word(src: Path, target: Path, ctx: Context) -> None:  # pragma: no cover - Windows only
-    """Save ``src`` as PDF through Word's COM interface (wdExportFormatPDF = 17)."""
+    """Save ``src`` as PDF through Word's COM interface (wdExportFormatPDF = 17).
+
+    A COM call blocks: the cancel hook and the timeout are not polled while Word works.
+    """
     if src.suffix.lower() not in WORD_SUFFIXES:
         raise not_installed(ctx)
     try:
-        try:
+        try:  # COM must be initialised in this (worker) thread
+            import comtypes  # type: ignore[import-not-found]
             import comtypes.client as cc  # type: ignore[import-not-found]
 
+            comtypes.CoInitialize()
+            done = comtypes.CoUninitialize
             word = cc.CreateObject("Word.Application")
         except ImportError:
+            import pythoncom  # type: ignore[import-not-found]
             import win32com.client as wc  # type: ignore[import-not-found]
 
+            pythoncom.CoInitialize()
+            done = pythoncom.CoUninitialize
             word = wc.DispatchEx("Word.Application")
+    except Exception as exc:
+        log.warning("Word is not usable: %r", exc)
+        raise _failed(ctx) from None
+    try:
         word.Visible = False
         word.DisplayAlerts = 0
         try:
@@ -180,11 +193,11 @@ def _word(src: Path, target: Path, ctx: Context) -> None:  # pragma: no cover - 
                 doc.Close(False)
         finally:
             word.Quit()
-    except Problem:
-        raise
     except Exception as exc:
         log.warning("Word conversion failed: %r", exc)
         raise _failed(ctx) from None
+    finally:
+        done()
 
 
 def _failed(ctx: Context) -> Problem:
