@@ -184,3 +184,11 @@ def test_locked_by_another_process(doc_path: Path, file_state, sub: dict) -> Non
         doc.save(sub)  # the other program is done: the same save now succeeds
     with Document.open(doc_path) as doc:
         assert doc.load()["unit"]["name"] == "占用期间的修改"
+
+
+def test_tampered_file_with_a_trigger_is_refused(doc_path: Path, file_state) -> None:
+    c = sqlite3.connect(doc_path)
+    c.execute("CREATE TRIGGER wipe AFTER UPDATE ON submission BEGIN DELETE FROM blobs; END")
+    c.commit()
+    c.close()
+    _refused(doc_path, "damaged", "触发器", file_state)

@@ -143,8 +143,13 @@ def check_opened(conn: sqlite3.Connection, path: Path) -> int:
     if version < 1:
         raise damaged(path, "文件结构不完整")
     _check_length(path, Header.read(path), path.stat().st_size)  # again, after SQLite's recovery
-    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    missing = TABLES.get(version, TABLES[SCHEMA_VERSION]) - names
+    objects = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
+    missing = TABLES.get(version, TABLES[SCHEMA_VERSION]) - {n for t, n in objects if t == "table"}
     if missing:
         raise damaged(path, "缺少数据表 " + "、".join(sorted(missing)))
+    # We never create triggers or views: in a document they can only come from tampering, and a
+    # trigger would run inside our own saves.
+    odd = sorted(n for t, n in objects if t in ("trigger", "view"))
+    if odd:
+        raise damaged(path, "含有本程序不会创建的触发器或视图 " + "、".join(odd))
     return version
