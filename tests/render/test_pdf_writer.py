@@ -317,3 +317,12 @@ def test_sign_boxes_stay_whole_and_do_not_push_the_next_section_away(fonts) -> N
     pages = page_texts(render_pdf(c.Document("t", filler + blocks[:3], {}), fonts=fonts, stamp=STAMP))
     last = squash(pages[-1])
     assert "六、申报单位承诺" in last and "本单位承诺" in last and "申报单位（公章）" in last
+
+
+def test_odd_blocks_and_hostile_text_render(fonts) -> None:
+    blocks = (c.Cover("附件2", ("标题",), (("项目名称", "名称\x00\x07<b>&amp;"),), "", ""), c.Table(("甲", "乙"), ()),
+              c.Fields(()), c.TextBox("标签", ""), c.SignBox("", "", ()), c.Heading(5, "深层标题"),
+              c.Table((), (("x", "y", "z"),)), c.Para("<b>&amp; 标记</b>\x00\x07 \ud800"), c.Table(("a",), (("1", "2"),)))
+    pages = page_texts(render_pdf(c.Document("t", blocks, {}), fonts=fonts, stamp=STAMP))
+    assert len(pages) == 2
+    assert "<b>&amp;" in pages[0] and "深层标题" in pages[1] and "<b>&amp; 标记</b>" in pages[1]

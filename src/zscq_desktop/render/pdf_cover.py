@@ -20,7 +20,7 @@ from reportlab.platypus import Flowable
 
 from zscq_desktop.render.content import Cover
 from zscq_desktop.render.fonts import FontSet
-from zscq_desktop.render.pdf_styles import draw_spread, draw_text, text_width, wrap_chars
+from zscq_desktop.render.pdf_styles import clean, draw_spread, draw_text, text_width, wrap_chars
 
 LABEL_PT = 14  # 四号
 #: (value size, row pitch) tried in turn until the field block fits: roomy rows first, then smaller type
@@ -64,7 +64,7 @@ class CoverPage(Flowable):
 
     def _value_lines(self, size: float) -> list[list[str]]:
         value_w = BLOCK_W - LABEL_W - LABEL_GAP
-        return [wrap_chars(v.strip(), self.fonts.body, size, value_w - 4, self.fonts) or [""]
+        return [wrap_chars(clean(v).strip(), self.fonts.body, size, value_w - 4, self.fonts) or [""]
                 for _, v in self.cover.fields]
 
     @staticmethod

@@ -50,6 +50,7 @@ _rl_lock = threading.RLock()
 _CANNOT_START = "".join(dict.fromkeys(_textsplit.ALL_CANNOT_START + "，；：？！）》」』”’…％、。"))
 _textsplit.ALL_CANNOT_START = _paragraph_module.ALL_CANNOT_START = _CANNOT_START
 _SPACES = re.compile(r" {2,}")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 @contextmanager
@@ -119,6 +120,17 @@ def make_styles(fonts: FontSet) -> Styles:
                   small_head, label, box_title, sign)
 
 
+def clean(text: object) -> str:
+    """Text safe for a PDF: control characters (but newlines and tabs) dropped, lone surrogates from
+    broken input replaced."""
+    s = _CONTROL.sub("", "" if text is None else str(text))
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        s = s.encode("utf-8", "replace").decode("utf-8")
+    return s
+
+
 def table_style(commands: list[tuple], fonts: FontSet) -> TableStyle:
     """A TableStyle whose plain-string cells use the body font: reportlab's default is Helvetica,
     which would sit unembedded in every page's resources even for an empty cell."""
@@ -127,8 +139,9 @@ def table_style(commands: list[tuple], fonts: FontSet) -> TableStyle:
 
 def para(text: str, style: ParagraphStyle, fonts: FontSet) -> Paragraph:
     """A Paragraph of plain ``text`` (escaped, newlines kept) with per-character font fallback."""
+    text = clean(text)
     # runs of spaces (e.g. "年    月    日") would collapse to one: keep them as no-break spaces
-    text = _SPACES.sub(lambda m: "\u00a0" * len(m.group()), str(text).replace("\t", "    "))
+    text = _SPACES.sub(lambda m: "\u00a0" * len(m.group()), text.replace("\t", "    "))
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return Paragraph("<br/>".join(markup(line, style.fontName, fonts) for line in lines), style)
 

@@ -127,7 +127,8 @@ class _Writer:
             elif isinstance(b, c.Para):
                 out.append(self.body(b))
             elif isinstance(b, c.Fields):
-                out.append(self.fields(b))
+                if b.rows:
+                    out.append(self.fields(b))
             elif isinstance(b, c.Table):
                 out += self.table(b)
             elif isinstance(b, c.TextBox):
