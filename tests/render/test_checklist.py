@@ -62,18 +62,22 @@ def test_direct_direction(call, fonts) -> None:
     assert "区知识产权局审核意见" not in text  # that box is not printed for this direction
 
 
-@pytest.mark.parametrize("direction", ["creation-pilot", "patent-admin-protection", "data-ip-protection",
-                                       "overseas-dispute-guidance", "public-service"])
-def test_every_kind_is_one_a4_page_with_embedded_fonts(call, fonts, direction) -> None:
-    r = render(call, build_sample(call, direction), fonts)
-    assert len(r.pages) == 1
-    box = r.pages[0].mediabox
-    assert float(box.width) == pytest.approx(P.PAGE_W, abs=0.5)
-    assert float(box.height) == pytest.approx(P.PAGE_H, abs=0.5)
-    for ref in r.pages[0]["/Resources"]["/Font"].values():
-        font = ref.get_object()
-        desc = font.get("/FontDescriptor")
-        assert desc is not None and "/FontFile2" in desc.get_object(), font.get("/BaseFont")
+def test_every_direction_is_one_a4_page_with_embedded_fonts_and_its_route(call, fonts) -> None:
+    assert len(call.directions) == 13
+    for d in call.directions:
+        r = render(call, build_sample(call, d.id), fonts)
+        assert len(r.pages) == 1, d.id
+        box = r.pages[0].mediabox
+        assert float(box.width) == pytest.approx(P.PAGE_W, abs=0.5)
+        assert float(box.height) == pytest.approx(P.PAGE_H, abs=0.5)
+        for ref in r.pages[0]["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            desc = font.get("/FontDescriptor")
+            assert desc is not None and "/FontFile2" in desc.get_object(), (d.id, font.get("/BaseFont"))
+        text = text_of(r)
+        assert ("先报送所属区知识产权局" in text) == d.district_review, d.id
+        assert ("直接寄送" in text) != d.district_review, d.id
+        assert d.contact.phone in text, d.id
 
 
 def test_long_names_still_fit_one_page(call, fonts) -> None:
