@@ -531,3 +531,13 @@ def test_content_stream_bomb_is_refused_without_inflating_it() -> None:
     assert len(data) < 1_000_000
     message = failed(normalize(data, "炸弹.pdf", path="attachments[2]"), "attachment.pdf.damaged", "炸弹.pdf")
     assert "第 1 页" in message
+
+
+def test_a_thin_blue_signature_keeps_a_scan_in_colour() -> None:
+    from PIL import ImageDraw
+
+    scan = N.marked_image(2480, 3508).convert("L").convert("RGB")
+    ImageDraw.Draw(scan).line((1500, 3000, 2100, 3060), fill=(30, 50, 170), width=3)  # a ballpoint stroke
+    result = normalize(N.save(scan, "JPEG", quality=85, dpi=(300, 300)), "signed.jpg")
+    (img,) = image_xobjects(ok(result, 1))
+    assert img["/ColorSpace"] == "/DeviceRGB"

@@ -202,9 +202,10 @@ def _eight_bit(im: Image.Image) -> Image.Image:
 
 
 def _is_grey(img: Image.Image) -> bool:
-    """An RGB image whose channels (nearly) agree: a grey scan saved as colour."""
+    """An RGB image whose channels (nearly) agree: a grey scan saved as colour.  Checked on a
+    256-pixel thumbnail, fine enough that a thin red seal ring or a blue signature counts as colour."""
     small = img.copy()
-    small.thumbnail((96, 96))
+    small.thumbnail((256, 256))
     r, g, b = small.split()
     return max(ImageChops.difference(r, g).getextrema()[1], ImageChops.difference(g, b).getextrema()[1]) <= 12
 
