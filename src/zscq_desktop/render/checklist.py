@@ -15,6 +15,7 @@ foot, like every page of the volume.  No Qt here.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from reportlab.lib.colors import Color, black
@@ -159,7 +160,8 @@ def _story(call: Call, sub: Submission, stamp: str, volume_pages: int, fonts: Fo
     return story
 
 
-def _footer(stamp: str, fonts: FontSet):  # type: ignore[no-untyped-def]
+def _footer(stamp: str, fonts: FontSet) -> Callable[[Canvas, object], None]:
+    """The page callback drawing the version stamp where the binder puts it on the volume's pages."""
     def draw(canv: Canvas, _doc: object) -> None:
         if stamp:
             canv.saveState()

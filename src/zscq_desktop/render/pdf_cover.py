@@ -53,7 +53,7 @@ class CoverPage(Flowable):
 
     def _titles(self) -> list[tuple[str, float, float]]:
         """(text, size, letter spacing) of each title line."""
-        out = []
+        out: list[tuple[str, float, float]] = []
         for line in self.cover.title_lines:
             size = 36 if len(line) <= 8 else 26
             while size > 16 and text_width(line, self.fonts.heading, size, self.fonts) > self.width:

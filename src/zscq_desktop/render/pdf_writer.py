@@ -81,7 +81,7 @@ class _Writer:
         self.s: Styles = make_styles(fonts)
         self._hanging: dict[float, ParagraphStyle] = {}
 
-    def p(self, text: str, style) -> Paragraph:  # type: ignore[no-untyped-def]
+    def p(self, text: str, style: ParagraphStyle) -> Paragraph:
         return para(text, style, self.fonts)
 
     def body(self, item: c.Para) -> Paragraph:
@@ -200,7 +200,7 @@ class _Writer:
 
     def textbox(self, tb: c.TextBox) -> RuledBox:
         """Shaded label strip (repeated on every page the answer runs over), then the text."""
-        box = RuledBox(self.p(tb.label, self.s.box_title), [self.body(pa) for pa in c._paras(tb.text)],
+        box = RuledBox(self.p(tb.label, self.s.box_title), [self.body(pa) for pa in c._paras(tb.text) if isinstance(pa, c.Para)],
                        shade=SHADE, pad_x=CELL_PAD + 2, pad_top=CELL_VPAD + 2, pad_bottom=CELL_VPAD + 4,
                        min_height=TEXTBOX_MIN_H, frame=FRAME_RULE, rule=RULE)
         box.spaceAfter = TABLE_GAP
@@ -209,7 +209,7 @@ class _Writer:
     def signbox(self, sb: c.SignBox) -> tuple[RuledBox, bool]:
         """Statement, room for a signature and a seal, then the signature/stamp/date lines (kept
         together); and whether the box fits a page (then it is never split)."""
-        body: list[Flowable] = [self.body(pa) for pa in c._paras(sb.text)] if sb.text.strip() else []
+        body: list[Flowable] = [self.body(pa) for pa in c._paras(sb.text) if isinstance(pa, c.Para)] if sb.text.strip() else []
         inner = P.TEXT_W - 2 * (CELL_PAD + 2)
         signs = Table([[self.p(line, self.s.sign)] for line in sb.sign_lines or ("",)], colWidths=[inner],
                       style=table_style([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
