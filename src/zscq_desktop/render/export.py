@@ -22,6 +22,7 @@ from zscq_desktop.call.model import Call
 from zscq_desktop.core.findings import Finding, error, has_blocking
 from zscq_desktop.core.stamp import version_stamp
 from zscq_desktop.docio import Loaded
+from zscq_desktop.package.zipper import PackageError
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
@@ -202,6 +203,8 @@ def export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool = False, f
             report(0.9, "打包电子版")
             zip_path, pkg_findings = _package(call, sub, d.id, d.name, unit, stamp, out_dir, names, budget_bytes, now)
             files.append(zip_path)
+    except PackageError as exc:  # an OSError subclass whose message is already specific
+        raise ExportError(str(exc)) from None
     except OSError as exc:
         raise ExportError(_os_message(exc, out_dir)) from None
     finally:
