@@ -109,6 +109,8 @@ class _Writer:
         page_fresh = True  # nothing on the current page yet: a PageBreak here would leave it blank
         heading_at: int | None = None  # index in `out` of the last heading
         for b in blocks:
+            if isinstance(b, (c.PageBreak, c.Cover)):
+                heading_at = None  # never group across a page break
             if isinstance(b, c.PageBreak):
                 if not page_fresh:
                     out.append(PageBreak())
