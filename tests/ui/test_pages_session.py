@@ -169,3 +169,41 @@ def test_blank_new_draft_leaves_nothing_behind(window, qtbot):
     from zscq_desktop.store.profiles import RecentFiles
 
     assert path not in RecentFiles().list()
+
+
+RUN_APP = r"""
+import sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from zscq_desktop.ui import app as app_module
+
+def finish():
+    win = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "mainWindow")
+    print("TITLE", win.windowTitle(), "PAGE", win.current_page_id, flush=True)
+    win.close()
+    QApplication.quit()
+
+app_module.make_app()  # the timer needs the application; run() reuses it
+QTimer.singleShot(1500, finish)
+sys.exit(app_module.run(Path(sys.argv[1])))
+"""
+
+
+def test_run_opens_a_file_and_logs(tmp_path, call):
+    """`zscq-desktop gui FILE`: the real entry point in its own process."""
+    import os
+    import subprocess
+    import sys
+
+    from zscq_desktop.core.sample import write_sample
+
+    write_sample(call, "creation-pilot", tmp_path / "示例.json")
+    user = tmp_path / "user"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ZSCQ_USER_DIR=str(user))
+    proc = subprocess.run([sys.executable, "-c", RUN_APP, str(tmp_path / "示例.json")], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "TITLE 高质量知识产权创造试点项目（示例）（草稿）" in proc.stdout and "PAGE review" in proc.stdout
+    log = (user / "logs" / "zscq-desktop.log").read_text(encoding="utf-8")
+    assert "starting" in log

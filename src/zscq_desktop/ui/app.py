@@ -27,9 +27,13 @@ UI_FALLBACK_FAMILY = "Noto Serif CJK SC"
 
 
 def log_dir() -> Path:
+    """The user log folder: ``$ZSCQ_USER_DIR/logs`` (tests, portable use) or the platform's; created."""
+    import os
+
     import platformdirs
 
-    path = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+    env = os.environ.get("ZSCQ_USER_DIR")
+    path = Path(env) / "logs" if env else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
 

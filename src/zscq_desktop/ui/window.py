@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, call: Call) -> None:
         super().__init__()
+        self.setObjectName("mainWindow")
         self.call = call
         self.session: Session | None = None
         self._pages: dict[str, Page] = {}
