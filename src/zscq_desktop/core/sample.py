@@ -160,7 +160,7 @@ def _example_pdf() -> bytes:
 
     fonts = register_fonts()
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1, initialFontName=fonts.body)  # no unembedded Helvetica
     w, h = A4
     c.setLineWidth(3)
     c.rect(60, 120, w - 120, h - 240)

@@ -216,7 +216,8 @@ def _number_text(n: int) -> str:
 def _render_overlay(slots: list[_Slot], stamp: str, fonts: FontSet) -> bytes:
     """All overlays, one page per physical page, as one reportlab document."""
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=(P.PAGE_W, P.PAGE_H), invariant=1, pageCompression=1)
+    # initialFontName: else reportlab's preamble puts an unembedded Helvetica in every page's resources
+    c = Canvas(buf, pagesize=(P.PAGE_W, P.PAGE_H), invariant=1, pageCompression=1, initialFontName=fonts.body)
     stamp_text = f"版本 {stamp}"
     stamp_w = _width(stamp_text, fonts.body, STAMP_SIZE, fonts)
     centre = P.MARGIN_LEFT + P.TEXT_W / 2  # centre of the text block
@@ -332,7 +333,7 @@ def _render_contents(inp: VolumeInput, fonts: FontSet, pages: list[str]) -> byte
                 story.append(_Entry(text, pg, att, num_w))
 
     buf = io.BytesIO()
-    doc = BaseDocTemplate(buf, pagesize=(P.PAGE_W, P.PAGE_H), invariant=1, pageCompression=1,
+    doc = BaseDocTemplate(buf, pagesize=(P.PAGE_W, P.PAGE_H), invariant=1, pageCompression=1, initialFontName=fonts.body,
                           title="目录", leftMargin=P.MARGIN_LEFT, rightMargin=P.MARGIN_RIGHT,
                           topMargin=P.MARGIN_TOP, bottomMargin=P.MARGIN_BOTTOM)
     frame = Frame(P.MARGIN_LEFT, P.MARGIN_BOTTOM, P.TEXT_W, P.TEXT_H, 0, 0, 0, 0, id="text")
