@@ -471,9 +471,9 @@ class Session(QObject):
         extra: list[Finding] = []
         try:
             from zscq_desktop.render.glyphs import glyph_findings
-        except ImportError:
-            glyph_findings = None
-        if glyph_findings is not None:
+        except ImportError:  # the glyph module is optional for the editor
+            pass
+        else:
             try:
                 extra.extend(glyph_findings(self.submission))
             except Exception:

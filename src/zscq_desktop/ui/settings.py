@@ -33,7 +33,7 @@ DUPLEX = Setting("prefs/duplex", bool, False)
 
 def _store() -> QSettings:
     s = QSettings()
-    if s.value("version", 0, int) < SETTINGS_VERSION:
+    if int(s.value("version", 0) or 0) < SETTINGS_VERSION:  # type: ignore[call-overload]
         s.setValue("version", SETTINGS_VERSION)  # no earlier versions to upgrade from yet
     return s
 

@@ -50,14 +50,16 @@ class Page(QWidget):
         self.layout_.setContentsMargins(20, 12, 20, 16)
         self.layout_.setSpacing(10)
         if self.scrollable:
-            self.scroll = QScrollArea()
-            self.scroll.setWidgetResizable(True)
-            self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-            self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            self.scroll.setWidget(self.body)
-            outer.addWidget(self.scroll)
+            area = QScrollArea()
+            area.setWidgetResizable(True)
+            area.setFrameShape(QFrame.Shape.NoFrame)
+            area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            area.setWidget(self.body)
+            outer.addWidget(area)
+            # (not `self.scroll`: that would shadow QWidget.scroll())
+            self.scroll_area: QScrollArea | None = area
         else:
-            self.scroll = None
+            self.scroll_area = None
             outer.addWidget(self.body)
 
     # ---- context ----------------------------------------------------------------------------
@@ -109,5 +111,5 @@ class Page(QWidget):
         return False
 
     def ensure_visible(self, widget: QWidget) -> None:
-        if self.scroll is not None:
-            self.scroll.ensureWidgetVisible(widget, 40, 80)
+        if self.scroll_area is not None:
+            self.scroll_area.ensureWidgetVisible(widget, 40, 80)

@@ -23,12 +23,10 @@ def convert(column: Column, text: Any) -> Any:
     """The JSON value of what the user typed in a cell of `column` (None when empty)."""
     if text is None:
         return None
-    if column.type == "int":
-        value = parse_int(str(text))
-        return value if value is not None else (str(text).strip() or None)
-    if column.type == "amount":
-        value = parse_amount(str(text))
-        return value if value is not None else (str(text).strip() or None)
+    if column.type in NUMERIC:
+        # a number when it is one; otherwise what was typed, so the rules engine can say what is wrong
+        number = parse_int(str(text)) if column.type == "int" else parse_amount(str(text))
+        return number if number is not None else (str(text).strip() or None)
     text = str(text).strip()
     return text or None
 
@@ -245,7 +243,7 @@ class TableEditor(FieldEditor):
         """Tint the cells named by finding paths such as ``prefix[2].target``."""
         import re
 
-        cells = set()
+        cells: set[tuple[int, str]] = set()
         for p in paths:
             m = re.match(re.escape(prefix) + r"\[(\d+)\](?:\.(\w+))?", p)
             if m:
