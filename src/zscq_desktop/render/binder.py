@@ -39,14 +39,11 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject, TextStringObject
-from reportlab import rl_config
 from reportlab.lib.colors import Color
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -56,6 +53,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 
 from zscq_desktop.render import page as P
 from zscq_desktop.render.fonts import FontSet, font_runs, markup, register_fonts
+from zscq_desktop.render.pdf_styles import reportlab_settings
 
 try:  # one cancellation type for the whole render pipeline, once the normaliser defines it
     from zscq_desktop.render.normalize import Cancelled
@@ -167,19 +165,6 @@ def _plan(form_n: int, contents_n: int, plan_n: int, att_ns: list[int], labels: 
 # -- drawing helpers -------------------------------------------------------------------------------
 
 
-@contextmanager
-def _no_a85() -> Iterator[None]:
-    """ASCII85 costs time and +25 % size (DESIGN §9): write plain Flate streams."""
-    with _rl_lock:
-        old = rl_config.useA85
-        rl_config.useA85 = 0
-        try:
-            yield
-        finally:
-            rl_config.useA85 = old
-
-
-_rl_lock = threading.RLock()
 
 
 def _width(text: str, font: str, size: float, fonts: FontSet) -> float:
@@ -445,7 +430,7 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
         return out
 
     provisional = _plan(len(form.pages), 1, len(plan.pages), att_ns, labels, duplex, each_attachment_recto)
-    with _no_a85():
+    with reportlab_settings():
         contents = PdfReader(io.BytesIO(_render_contents(inp, fonts, listed(*provisional))))
     slots, starts, att_starts = _plan(len(form.pages), len(contents.pages), len(plan.pages), att_ns, labels,
                                       duplex, each_attachment_recto)
@@ -453,7 +438,7 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
 
     check()
     report(0.2, "生成页码和版本标记")
-    with _no_a85():
+    with reportlab_settings():
         overlay = PdfReader(io.BytesIO(_render_overlay(slots, inp.stamp, fonts)))
 
     writer = PdfWriter()
