@@ -64,6 +64,7 @@ def test_apply_direction_prefills_and_keeps_typed_targets(call):
     assert [r["key"] for r in rows] == [ind.key for _, ind in d.indicators]
     assert all(r["target"] == (r["min"] if r["min"] is not None else r["max"]) for r in rows)
     assert len(sub.plan["tasks"]) == len(d.tasks)
+    assert (sub.form["content"]["period_start"], sub.form["content"]["period_end"]) == (d.period_start, d.period_end)
     rows[0]["target"] = 99
     rows.append({"name": "自定义", "unit": "项", "target": 3})
     flow.apply_direction(call, sub, "creation-pilot")

@@ -150,9 +150,10 @@ def findings_for(findings: list[Finding], prefix: str) -> list[Finding]:
 
 
 def apply_direction(call: Call, sub: Submission, direction_id: str) -> None:
-    """Choose a direction and bring the plan in line with it: one task text per guide task, and the
+    """Choose a direction and bring the plan in line with it: one task text per guide task, the
     indicator table pre-filled with the direction's indicators and minimums (what the user already
-    typed for an indicator of the same key, and their own extra rows, are kept)."""
+    typed for an indicator of the same key, and their own extra rows, are kept), and the project
+    period when the guide fixes it and none is entered yet."""
     if direction_id and direction_id not in {d.id for d in call.directions}:
         raise KeyError(direction_id)
     sub.direction = direction_id
@@ -172,3 +173,7 @@ def apply_direction(call: Call, sub: Submission, direction_id: str) -> None:
         rows.append(fresh)
     rows.extend(r for r in old if not r.get("key"))  # the user's own indicators
     plan["indicators"] = rows
+    if d.period_start and d.period_end:  # a fixed period (e.g. 2023-01..2023-09): fill it in if empty
+        content = sub.form.setdefault("content", {})
+        if not content.get("period_start") and not content.get("period_end"):
+            content["period_start"], content["period_end"] = d.period_start, d.period_end
