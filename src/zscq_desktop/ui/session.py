@@ -154,7 +154,9 @@ class Session(QObject):
         self._modified(path)
 
     def findings(self) -> list[Finding]:
-        """Rules + glyph + attachment findings, errors first (as of the last recomputation)."""
+        """Rules + glyph + attachment findings, errors first (recomputed now if an edit is pending)."""
+        if self._findings_timer.isActive():
+            self.refresh_findings()
         return list(self._findings)
 
     def loaded(self) -> Loaded:
