@@ -207,3 +207,57 @@ def test_run_opens_a_file_and_logs(tmp_path, call):
     assert "TITLE 高质量知识产权创造试点项目（示例）（草稿）" in proc.stdout and "PAGE review" in proc.stdout
     log = (user / "logs" / "zscq-desktop.log").read_text(encoding="utf-8")
     assert "starting" in log
+
+
+DISK_FULL_GUI = r"""
+import json, os, sys
+from PySide6.QtWidgets import QApplication
+from zscq_desktop.call import load_call
+from zscq_desktop.ui.session import Session, SessionError
+app = QApplication([])
+s = Session.new(load_call())
+failures = []
+s.save_failed.connect(failures.append)
+s.edit("unit.name", "磁盘满之前")
+s.save_now()
+result = {"saved_first": not s.dirty}
+try:
+    for i in range(20):  # attachments until the disk is full
+        s.add_attachment_bytes(os.urandom(400_000), f"扫描件{i}.pdf", "other")
+    result["attach_error"] = ""
+except SessionError as exc:
+    result["attach_error"] = str(exc)
+s.edit("unit.name", "磁盘满之后仍在内存中")
+s.save_now()
+result.update(failures=failures, dirty=s.dirty, in_memory=s.submission.unit["name"])
+print(json.dumps(result, ensure_ascii=False), flush=True)
+os._exit(0)
+"""
+
+
+def test_full_disk_gives_a_chinese_message_and_keeps_the_text(tmp_path):
+    """A real ENOSPC on a 1 MB tmpfs (skipped where a private mount namespace is not allowed)."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import pytest
+
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode:
+        pytest.skip("unshare -rm (user + mount namespace) is not available")
+    folder = tmp_path / "small-disk"
+    folder.mkdir()
+    script = f'mount -t tmpfs -o size=1m tmpfs "$1" && ZSCQ_USER_DIR="$1" exec "{sys.executable}" -c "$2"'
+    proc = subprocess.run(["unshare", "-rm", "sh", "-c", script, "sh", str(folder), DISK_FULL_GUI], capture_output=True,
+                          timeout=120, env=dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONIOENCODING="utf-8"))
+    if proc.returncode and b"mount" in proc.stderr:
+        pytest.skip(f"tmpfs cannot be mounted here: {proc.stderr.decode(errors='replace')}")
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    result = json.loads(proc.stdout.decode("utf-8").strip().splitlines()[-1])
+    assert result["saved_first"]
+    assert "无法保存附件" in result["attach_error"] and "磁盘空间不足" in result["attach_error"], result
+    assert result["in_memory"] == "磁盘满之后仍在内存中"
+    # either the small edit still fitted, or the user was told and the edit is kept for a retry
+    assert (not result["dirty"]) or (result["failures"] and "自动保存失败" in result["failures"][0])

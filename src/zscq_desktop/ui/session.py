@@ -269,8 +269,11 @@ class Session(QObject):
         """Put `data` in the document as a supporting file; returns the new attachment's index."""
         if not data:
             raise SessionError(f"文件《{name}》是空文件，无法作为附件。")
+        document, _ = _store()
         try:
             sha = self.document.put_blob(data)
+        except document.DocumentError as exc:
+            raise SessionError(f"无法保存附件《{name}》：{exc}") from None
         except OSError as exc:
             raise SessionError(f"无法保存附件《{name}》：{exc.strerror or exc}") from None
         if sha != hashlib.sha256(data).hexdigest():
