@@ -176,3 +176,33 @@ def test_owner_closed_while_running_does_not_crash_or_hang(qtbot):
     assert jobs.wait_idle(5)
     assert got == [] and jobs.active_jobs() == 0
     del job
+
+
+_EMITS = """
+import sys
+from PySide6.QtCore import QObject, Signal
+if sys.argv[1] == "guarded":
+    import zscq_desktop.ui.jobs  # applies the guard on import
+class P(QObject):
+    ping = Signal(object)
+p = P()
+p.ping.connect(lambda value: None)
+for i in range(20000):
+    p.ping.emit(i)
+print("survived")
+"""
+
+
+def test_refcount_guard_keeps_a_long_session_alive():
+    """20 000 signals through Python (a long afternoon of typing) must not abort the process."""
+    import subprocess
+    import sys
+
+    guarded = subprocess.run([sys.executable, "-c", _EMITS, "guarded"], capture_output=True, text=True, timeout=120)
+    assert guarded.returncode == 0 and "survived" in guarded.stdout, guarded.stderr[-500:]
+    bare = subprocess.run([sys.executable, "-c", _EMITS, "bare"], capture_output=True, text=True, timeout=120)
+    if jobs.guard_pyside_refcounts():
+        # the bug is present in this PySide6: without the guard the same script dies
+        assert bare.returncode != 0 and "deallocating" in bare.stderr
+    else:
+        assert bare.returncode == 0

@@ -1,7 +1,8 @@
 """Background jobs: run long work off the GUI thread and report back on it.
 
 One helper for every slow operation (normalising attachments, export, sending mail), after Anki's
-``aqt/operations``: ``run_job(fn)`` runs ``fn(progress, is_cancelled)`` on a thread pool and delivers
+``aqt/operations``: ``run_job(fn)`` runs ``fn(progress, is_cancelled)`` on a worker thread (a
+Python thread pool — see `_pool` for why not QThreadPool) and delivers
 ``progress`` / ``succeeded`` / ``failed`` / ``finished`` on the GUI thread.  ``fn`` never touches
 widgets; cancellation is cooperative (``fn`` polls ``is_cancelled()`` and raises its own
 cancellation exception, which arrives through ``failed``).
@@ -16,14 +17,60 @@ calling thread (deterministic, no worker thread), delivery still happens on the 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 
 log = logging.getLogger(__name__)
+
+
+class _Probe(QObject):
+    ping = Signal()
+
+
+_guarded: bool | None = None
+
+
+def guard_pyside_refcounts() -> bool:
+    """Protect the process from PySide6 6.12's reference-count bugs; True when a guard was applied.
+
+    With PySide6 6.12.0 on CPython 3.11 every ``Signal.emit()`` from Python drops one reference to
+    ``True``, and every Python slot called by a signal drops one to ``None`` (measured; 6.11.3 is
+    clean).  The app holds only ~2 000 references to ``True``, so after some 600 keystrokes in one
+    field Python aborts with "deallocating True".  ``True``/``False``/``None`` are static singletons
+    that are never freed, so the guard — applied only when a probe shows the leak — gives them a
+    reference count no session can exhaust (what CPython 3.12 does for every such object: there
+    they are immortal and the bug is harmless).  Idempotent; call it once at start-up.
+    """
+    global _guarded
+    if _guarded is not None:
+        return _guarded
+    _guarded = False
+    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
+        return False
+    probe = _Probe()
+    probe.ping.connect(lambda: None)
+    n = 64
+    true_before, none_before = sys.getrefcount(True), sys.getrefcount(None)
+    for _ in range(n):
+        probe.ping.emit()
+    lost = max(true_before - sys.getrefcount(True), none_before - sys.getrefcount(None))
+    if lost >= n // 2:
+        import ctypes
+
+        for singleton in (True, False, None):
+            # ob_refcnt is the first field of every object in a release build of CPython 3.11.
+            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
+        log.warning("PySide6 %s leaks references to True/None on this Python; guard applied",
+                    getattr(shiboken6, "__version__", "?"))
+        _guarded = True
+    return _guarded
 
 Progress = Callable[[float, str], None]
 IsCancelled = Callable[[], bool]
@@ -53,7 +100,10 @@ class _Relay(QObject):
     mid-run, and the job would never leave the active set.)"""
 
     progress = Signal(float, str)
-    done = Signal(bool, object)  # ok, result-or-exception
+    # One `object` carrying (ok, value): PySide6 mis-counts references of a `bool` argument sent
+    # through a queued connection, and after a few thousand jobs Python aborts with
+    # "deallocating True" (reproduced with PySide6 6.x on Python 3.11).
+    done = Signal(object)
 
     def __init__(self, job: "Job") -> None:
         super().__init__()
@@ -65,7 +115,8 @@ class _Relay(QObject):
         if shiboken6.isValid(self.job):
             self.job._on_progress(fraction, text)
 
-    def _done(self, ok: bool, value: object) -> None:
+    def _done(self, outcome: tuple[bool, object]) -> None:
+        ok, value = outcome
         job = self.job
         try:
             if shiboken6.isValid(job):
@@ -118,9 +169,9 @@ class Job(QObject):
         except BaseException as exc:  # noqa: BLE001 — every failure goes to `failed`
             if not isinstance(exc, Exception):
                 log.warning("job interrupted by %r", exc)
-            self._relay.done.emit(False, exc)
+            self._relay.done.emit((False, exc))
         else:
-            self._relay.done.emit(True, result)
+            self._relay.done.emit((True, result))
 
     # -- GUI side ----------------------------------------------------------------------------
     def _on_progress(self, fraction: float, text: str) -> None:
@@ -139,8 +190,18 @@ class Job(QObject):
         self.finished.emit()
 
 
-def _pool() -> QThreadPool:
-    return QThreadPool.globalInstance()
+_executor: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    # A Python thread pool rather than QThreadPool: PySide6 6.12's QThreadPool.start() drops a
+    # reference to None for every runnable it runs (callable or QRunnable subclass alike), and
+    # after some thousands of jobs Python aborts with "deallocating None".
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2)),
+                                       thread_name_prefix="zscq-job")
+    return _executor
 
 
 def run_job(
@@ -174,9 +235,7 @@ def run_job(
     if _synchronous:
         job._execute(fn)
     else:
-        # QThreadPool.start(callable) wraps it in a QRunnable whose lifetime Qt manages, which
-        # avoids the Python-owned-QRunnable deletion races of a hand-made subclass.
-        _pool().start(lambda: job._execute(fn))
+        _pool().submit(job._execute, fn)
     return job
 
 
@@ -198,3 +257,8 @@ def wait_idle(timeout: float = 30.0) -> bool:
         time.sleep(0.002)
     QCoreApplication.processEvents()
     return True
+
+
+# Importing the jobs module (the pages and the session do) is enough to be protected; the
+# application also calls this first thing at start-up.
+guard_pyside_refcounts()
