@@ -258,3 +258,48 @@ def test_navigation_badges_and_buttons(window, qtbot):
     assert window.current_page_id == flow.ATTACHMENTS
     qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
     assert window.current_page_id == flow.REVIEW
+
+
+def test_drop_files_from_the_file_manager(window, qtbot, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from zscq_desktop.core.sample import example_attachments
+
+    session = _new(window, qtbot)
+    window.goto(flow.ATTACHMENTS)
+    box = window.page(flow.ATTACHMENTS).boxes["staff"]
+    _c, _t, name, data = example_attachments()[1]
+    file = tmp_path / name
+    file.write_bytes(data)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(file))])
+    assert box.acceptDrops()
+    drop = QDropEvent(QPointF(box.rect().center()), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    box.dropEvent(drop)  # Qt only routes a Drop after a real drag; the handler is what matters
+    assert drop.isAccepted()
+    from zscq_desktop.ui import jobs
+
+    assert jobs.wait_idle(60)
+    assert [(a.category, a.source_name, a.pages) for a in session.submission.attachments] == [("staff", name, 1)]
+    assert box.list.count() == 1 and "✓ 1 页" in box.list.item(0).text()
+
+
+def test_keyboard_shortcuts_and_sample_button(window, qtbot, dialogs_recorder, tmp_path):
+    from PySide6.QtGui import QKeySequence
+
+    start = window.page(flow.START)
+    start.sample_direction.setCurrentIndex(start.sample_direction.findData("data-ip-protection"))
+    qtbot.mouseClick(start.sample_button, Qt.MouseButton.LeftButton)
+    assert window.session.submission.direction == "data-ip-protection"
+    assert window.session.submission.unit["name"]
+    sample_path = window.session.path
+    qtbot.keySequence(window, QKeySequence(QKeySequence.StandardKey.New))
+    assert window.session.path != sample_path and window.current_page_id == flow.DIRECTION
+    dialogs_recorder.open_path = sample_path
+    qtbot.keySequence(window, QKeySequence(QKeySequence.StandardKey.Open))
+    assert window.session.path == sample_path
+    dialogs_recorder.save_path = tmp_path / "快捷键保存.zscq"
+    qtbot.keySequence(window, QKeySequence(QKeySequence.StandardKey.Save))
+    assert window.session.path == tmp_path / "快捷键保存.zscq" and (tmp_path / "快捷键保存.zscq").exists()
