@@ -7,7 +7,9 @@ binding margin and the label and page-number bands stay white and that orientati
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 
@@ -541,3 +543,45 @@ def test_a_thin_blue_signature_keeps_a_scan_in_colour() -> None:
     result = normalize(N.save(scan, "JPEG", quality=85, dpi=(300, 300)), "signed.jpg")
     (img,) = image_xobjects(ok(result, 1))
     assert img["/ColorSpace"] == "/DeviceRGB"
+
+
+def test_converter_lookup_can_be_forced(tmp_path: Path) -> None:
+    from zscq_desktop.render.office import find_converter
+
+    assert find_converter({"ZSCQ_OFFICE": "none"}) is None
+    assert find_converter({"ZSCQ_OFFICE": str(tmp_path / "missing-soffice")}) is None
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\nexit 3\n")
+    fake.chmod(0o755)
+    conv = find_converter({"ZSCQ_OFFICE": str(fake)})
+    assert conv is not None and conv.path == str(fake)
+
+
+def test_a_converter_that_fails_gives_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\nexit 3\n")  # a broken installation: starts, converts nothing
+    fake.chmod(0o755)
+    monkeypatch.setenv("ZSCQ_OFFICE", str(fake))
+    message = failed(normalize(N.docx_bytes(tmp_path), "说明.docx", path="attachments[2]"),
+                     "attachment.office.failed", "说明.docx")
+    assert "另存为 PDF" in message
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for soffice")
+def test_a_converter_that_hangs_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pids = tmp_path / "pids"
+    fake = tmp_path / "soffice"
+    fake.write_text(f"#!/bin/sh\nsleep 60 &\necho $! >> {pids}\nwait\n")  # like soffice → soffice.bin
+    fake.chmod(0o755)
+    monkeypatch.setenv("ZSCQ_OFFICE", str(fake))
+    message = failed(normalize(N.docx_bytes(tmp_path), "说明.docx", path="attachments[2]",
+                               limits=Limits(office_timeout=0.5)), "attachment.office.timeout", "说明.docx")
+    assert "秒" in message
+    calls = []
+    with pytest.raises(Cancelled):
+        normalize(N.docx_bytes(tmp_path), "说明.docx", cancel=lambda: calls.append(1) or len(calls) > 3)
+    assert len(calls) == 4  # cancelled while the converter ran, not before
+    for pid in pids.read_text().split():  # the converter's children were stopped too
+        status = Path(f"/proc/{pid}/status")
+        if status.exists():  # gone, or a zombie waiting for a (container's) init to reap it
+            assert "zombie" in status.read_text()

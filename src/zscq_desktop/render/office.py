@@ -104,7 +104,7 @@ def convert_to_pdf(data: bytes, suffix: str, ctx: Context, converter: Converter 
 def _soffice(exe: str, src: Path, out: Path, profile: Path, ctx: Context) -> None:
     cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible", "--nologo",
            "--nodefault", "--norestore", "--nolockcheck", "--convert-to", "pdf", "--outdir", str(out), str(src)]
-    kwargs: dict = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "stdin": subprocess.DEVNULL}
+    kwargs: dict = {"stderr": subprocess.STDOUT, "stdin": subprocess.DEVNULL}
     if getattr(sys, "frozen", False):  # a PyInstaller build: give soffice the system's libraries back
         env = dict(os.environ)
         if "LD_LIBRARY_PATH_ORIG" in env:
@@ -116,43 +116,51 @@ def _soffice(exe: str, src: Path, out: Path, profile: Path, ctx: Context) -> Non
         kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP | getattr(subprocess, "CREATE_NO_WINDOW", 0)
     else:
         kwargs["start_new_session"] = True  # soffice starts soffice.bin: kill the whole group on timeout
-    try:
-        proc = subprocess.Popen(cmd, **kwargs)
-    except OSError as exc:
-        log.warning("cannot start %s: %s", exe, exc)
-        raise Problem("attachment.office.failed",
-                      f"无法启动 LibreOffice 转换{ctx.label}（{exc.strerror or exc}）。"
-                      "请用 Word 或 WPS 将它另存为 PDF，再添加这个 PDF 文件。") from None
-    deadline = time.monotonic() + ctx.limits.office_timeout
-    try:
-        while True:
-            try:
-                proc.wait(timeout=0.2)
-                break
-            except subprocess.TimeoutExpired:
-                if time.monotonic() > deadline:
-                    raise Problem("attachment.office.timeout",
-                                  f"转换{ctx.label}超过 {ctx.limits.office_timeout:.0f} 秒仍未完成，已停止。"
-                                  "请用 Word 或 WPS 将它另存为 PDF，再添加这个 PDF 文件。") from None
-                ctx.check()
-    finally:
-        if proc.poll() is None:
-            _kill(proc)
-        output = proc.stdout.read().decode("utf-8", "replace") if proc.stdout else ""
-        if proc.stdout:
-            proc.stdout.close()
+    # output to a file, not a pipe: a stray grandchild holding a pipe open would block reading it
+    log_path = profile.parent / "soffice.log"
+    with open(log_path, "wb") as log_file:
+        try:
+            proc = subprocess.Popen(cmd, stdout=log_file, **kwargs)
+        except OSError as exc:
+            log.warning("cannot start %s: %s", exe, exc)
+            raise Problem("attachment.office.failed",
+                          f"无法启动 LibreOffice 转换{ctx.label}（{exc.strerror or exc}）。"
+                          "请用 Word 或 WPS 将它另存为 PDF，再添加这个 PDF 文件。") from None
+        _wait(proc, ctx)
+    output = log_path.read_text("utf-8", "replace")
     if proc.returncode != 0:
         log.info("soffice exit %s: %s", proc.returncode, output[-500:])
         raise _failed(ctx)
 
 
+def _wait(proc: subprocess.Popen, ctx: Context) -> None:
+    """Wait for the converter, polling cancel; stop it (and its children) on timeout or cancel."""
+    deadline = time.monotonic() + ctx.limits.office_timeout
+    try:
+        while True:
+            try:
+                proc.wait(timeout=0.2)
+                return
+            except subprocess.TimeoutExpired:
+                if time.monotonic() > deadline:
+                    raise Problem("attachment.office.timeout",
+                                  f"转换{ctx.label}超过 {ctx.limits.office_timeout:g} 秒仍未完成，已停止。"
+                                  "请用 Word 或 WPS 将它另存为 PDF，再添加这个 PDF 文件。") from None
+                ctx.check()
+    finally:
+        if proc.poll() is None:
+            _kill(proc)
+
+
 def _kill(proc: subprocess.Popen) -> None:
     try:
-        if sys.platform == "win32":  # pragma: no cover
+        if sys.platform == "win32":  # pragma: no cover - the whole tree: soffice.exe starts soffice.bin
+            subprocess.run(["taskkill", "/T", "/F", "/PID", str(proc.pid)], capture_output=True, timeout=30,
+                           creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
             proc.kill()
         else:
             os.killpg(proc.pid, signal.SIGKILL)
-    except OSError:
+    except (OSError, subprocess.SubprocessError):
         pass
     proc.wait()
 
