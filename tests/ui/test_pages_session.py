@@ -261,3 +261,19 @@ def test_full_disk_gives_a_chinese_message_and_keeps_the_text(tmp_path):
     assert result["in_memory"] == "磁盘满之后仍在内存中"
     # either the small edit still fitted, or the user was told and the edit is kept for a retry
     assert (not result["dirty"]) or (result["failures"] and "自动保存失败" in result["failures"][0])
+
+
+def test_save_as_while_normalising_caches_into_the_new_document(window, tmp_path):
+    from zscq_desktop.core.sample import example_attachments
+    from zscq_desktop.ui import jobs
+
+    assert window.new_submission()
+    s = window.session
+    _c, _t, name, data = example_attachments()[0]
+    s.add_attachment_bytes(data, name, "qualification")
+    assert s.normalize_pending() == 1  # its result is delivered on the next event-loop pass…
+    s.save_as(tmp_path / "另存.zscq")  # …after the document changed under it
+    assert jobs.wait_idle(60)
+    assert s.path == tmp_path / "另存.zscq"
+    assert s.attachment_state(0)[0] == "ok" and s.submission.attachments[0].pages == 1
+    assert s.normalized_pdf(0)  # cached in the new document, so the thumbnail and export reuse it

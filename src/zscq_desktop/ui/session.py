@@ -188,6 +188,8 @@ class Session(QObject):
         except OSError as exc:
             raise SessionError(f"无法保存到《{target}》：{exc.strerror or exc}") from None
         old_doc, old_path, was_draft = self.document, self.path, self.is_draft
+        for job in self._jobs.values():
+            job.cancel()  # they write to the old document; their results are redone for the new one
         self.document, self.path, self.is_draft = new_doc, target, False
         old_doc.close()
         index = profiles.DraftIndex()
@@ -236,6 +238,7 @@ class Session(QObject):
         """Save what is pending and close the document."""
         for job in list(self._jobs.values()):
             job.cancel()
+        self._closed = True
         self.save_now()
         self._findings_timer.stop()
         self.document.close()
@@ -342,22 +345,34 @@ class Session(QObject):
         for i, a in enumerate(self.submission.attachments):
             if a.sha256 in self._attachment_results or a.sha256 in self._jobs:
                 continue
-            loaded, sha = self.loaded(), a.sha256
+            loaded, sha, doc = self.loaded(), a.sha256, self.document
             index = i
 
-            def work(progress, cancelled, loaded=loaded, index=index):
+            def work(progress, cancelled, loaded=loaded, index=index, doc=doc):
                 from zscq_desktop.render.export import normalized_attachment
 
-                return normalized_attachment(loaded, index, self.document, cancelled)
+                return normalized_attachment(loaded, index, doc, cancelled)
 
             job = jobs.run_job(work, parent=self)
             self._jobs[sha] = job
-            job.succeeded.connect(lambda result, sha=sha: self._normalised(sha, result, on_done))
-            job.failed.connect(lambda exc, sha=sha: self._normalise_failed(sha, exc, on_done))
+            job.succeeded.connect(lambda result, sha=sha, doc=doc: self._normalised(sha, doc, result, on_done))
+            job.failed.connect(lambda exc, sha=sha, doc=doc: self._normalise_failed(sha, doc, exc, on_done))
             started += 1
         return started
 
-    def _normalised(self, sha: str, result: tuple[bytes | None, int, list[Finding]], on_done) -> None:
+    def _stale(self, sha: str, doc: Any, on_done) -> bool:
+        """True when a job's result belongs to a document no longer open (另存为, closed)."""
+        if getattr(self, "_closed", False):
+            return True
+        if doc is not self.document:
+            self._jobs.pop(sha, None)
+            self.normalize_pending(on_done)  # again, so the new document caches the result
+            return True
+        return False
+
+    def _normalised(self, sha: str, doc: Any, result: tuple[bytes | None, int, list[Finding]], on_done) -> None:
+        if self._stale(sha, doc, on_done):
+            return
         self._jobs.pop(sha, None)
         _pdf, pages, found = result
         self._attachment_results[sha] = (pages, list(found))
@@ -374,7 +389,9 @@ class Session(QObject):
         if on_done:
             on_done(sha)
 
-    def _normalise_failed(self, sha: str, exc: BaseException, on_done) -> None:
+    def _normalise_failed(self, sha: str, doc: Any, exc: BaseException, on_done) -> None:
+        if self._stale(sha, doc, on_done):
+            return
         self._jobs.pop(sha, None)
         from zscq_desktop.core.findings import error
 
