@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QButtonGroup, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QRadioButton, QVBoxLayout, QWidget
 
-from zscq_desktop.core import flow
 from zscq_desktop.ui.pages.base import Page
 from zscq_desktop.ui.widgets.fields import INT_RE, parse_int
 

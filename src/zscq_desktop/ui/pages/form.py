@@ -9,7 +9,6 @@ import re
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
 
 from zscq_desktop.call.model import Section
-from zscq_desktop.core import flow
 from zscq_desktop.ui.pages.base import Page
 from zscq_desktop.ui.widgets.fields import FieldRow
 from zscq_desktop.ui.widgets.table import TableEditor
