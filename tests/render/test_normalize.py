@@ -585,3 +585,17 @@ def test_a_converter_that_hangs_is_stopped(tmp_path: Path, monkeypatch: pytest.M
         status = Path(f"/proc/{pid}/status")
         if status.exists():  # gone, or a zombie waiting for a (container's) init to reap it
             assert "zombie" in status.read_text()
+
+
+@needs_pdftoppm
+@pytest.mark.parametrize("dpi", [72, None])
+def test_landscape_photos_stay_upright(dpi: int | None, tmp_path: Path) -> None:
+    """A photo's size on paper means nothing (72 dpi, or none): it is fitted upright, never turned."""
+    extra = {"dpi": (dpi, dpi)} if dpi else {}
+    result = normalize(N.save(N.marked_image(3000, 2000), "JPEG", quality=85, **extra), "合影.jpg")
+    ok(result, 1)
+    assert result.findings == []
+    page = pages_of(result, tmp_path)[0]
+    x0, top, x1, bottom = inside_area(page)
+    red_is(page, "top")
+    assert x1 - x0 > 170  # fills the width

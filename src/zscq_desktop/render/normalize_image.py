@@ -50,6 +50,7 @@ Image.MAX_IMAGE_PIXELS = 2 * Limits().max_pixels
 
 JPEG_QUALITY = 80
 MIN_DRAFT = 0.75  # a JPEG may be decoded down to 150 dpi rather than resized to exactly 200
+SCAN_DPI = 150  # a resolution from the file at least this high is a scanner's: the size on paper is real
 LOW_DPI = 100  # below this at the placed size, print looks blurred: warn
 _TOLERANCE = 1.05  # do not re-encode a JPEG that is only a few per cent over MAX_DPI
 
@@ -140,7 +141,9 @@ def _frame(im: Image.Image, original: bytes | None, ctx: Context) -> tuple[_Plac
     orient = _orientation(im)
     swap = orient in (5, 6, 7, 8)
     seen_w, seen_h = (h / ydpi * 72, w / xdpi * 72) if swap else (w / xdpi * 72, h / ydpi * 72)
-    where = place(seen_w, seen_h)
+    # Only a scan's size on paper is real: a photo's or screenshot's (72/96 dpi, or none) is not,
+    # so only scans are ever turned sideways to fit (see normalize_common).
+    where = place(seen_w, seen_h, allow_turn=min(xdpi, ydpi) >= SCAN_DPI and "dpi" in im.info)
     # the placed size in inches, in the stored orientation → target pixels at MAX_DPI
     box_w, box_h = (where.box.h, where.box.w) if where.turned else (where.box.w, where.box.h)
     in_w, in_h = (box_h / 72, box_w / 72) if swap else (box_w / 72, box_h / 72)
