@@ -17,7 +17,9 @@ the volume, on screen and on paper, and an A4 landscape page still prints at 58 
 upright fit would shrink the content below :data:`ROTATE_BELOW` (50 %: 10.5 pt text would print
 under 5.3 pt, too small to read) *and* turning it gains at least :data:`ROTATE_GAIN` (25 %) is the
 content turned 90° counter-clockwise, its top toward the binding edge, as bound landscape pages
-conventionally are (an A3 landscape drawing: 41 % upright, 58 % turned).
+conventionally are (an A3 landscape drawing: 41 % upright, 58 % turned).  Images are turned only
+when their resolution is a scanner's (≥ 150 dpi in the file): a photo's "size" at 72 dpi means
+nothing, so photos are always fitted upright.
 
 No Qt here.
 """
