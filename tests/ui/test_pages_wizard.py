@@ -228,6 +228,7 @@ def test_review_lists_errors_first_and_link_focuses_field(window, qtbot):
     item = next(first.child(i) for i in range(first.childCount())
                 if first.child(i).data(0, Qt.ItemDataRole.UserRole) == "unit.credit_code")
     assert "申报单位信息" == item.text(1)
+    assert page.detail.text().startswith(first.child(0).text(0))  # the first error's details are shown
     page.tree.setCurrentItem(item)
     page.tree.setFocus()
     qtbot.keyClick(page.tree, Qt.Key.Key_Return)

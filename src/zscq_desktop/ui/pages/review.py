@@ -12,6 +12,7 @@ from zscq_desktop.core.findings import Finding, Severity
 from zscq_desktop.ui.pages.base import Page
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
+SOURCE_ROLE = Qt.ItemDataRole.UserRole + 1
 GROUPS = ((Severity.ERROR, "错误（须修改后才能导出）", "#b3261e"), (Severity.WARNING, "提醒（建议核对，不影响导出）", "#9a6700"),
           (Severity.INFO, "提示", "#445"))
 
@@ -26,18 +27,21 @@ class ReviewPage(Page):
         self.layout_.addWidget(self.summary)
         self.intro("双击某一条（或选中后按回车）即可跳到对应页面并定位到该项。")
         self.tree = QTreeWidget()
-        self.tree.setColumnCount(3)
-        self.tree.setHeaderLabels(["问题", "所在页面", "依据"])
-        self.tree.setWordWrap(True)
-        self.tree.setUniformRowHeights(False)
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels(["问题", "所在页面"])
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        header.resizeSection(2, 220)
         self.layout_.addWidget(self.tree, 1)
+        # the selected finding in full (item views cut long Chinese lines), with the guide's words
+        self.detail = QLabel(objectName="fieldHelp")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setMinimumHeight(48)
+        self.layout_.addWidget(self.detail)
         self.tree.itemActivated.connect(self._open)
+        self.tree.currentItemChanged.connect(self._show_detail)
 
     def load(self) -> None:
         if not getattr(self.window_, "reveal_required", False):
@@ -75,12 +79,23 @@ class ReviewPage(Page):
             self.tree.addTopLevelItem(head)
             for f in mine:
                 owner = flow.owner_page(self.call, session.submission, f.path)
-                item = QTreeWidgetItem([f.message, titles.get(owner, "") if owner != flow.REVIEW else "", f.source])
+                item = QTreeWidgetItem([f.message, titles.get(owner, "") if owner != flow.REVIEW else ""])
                 item.setData(0, PATH_ROLE, f.path)
-                item.setToolTip(0, f.message)
-                item.setToolTip(2, f.source)
+                item.setData(0, SOURCE_ROLE, f.source)
+                item.setToolTip(0, f.message + (f"\n依据：{f.source}" if f.source else ""))
                 head.addChild(item)
             head.setExpanded(True)
+        first = self.tree.topLevelItem(0)
+        if first is not None and first.childCount():
+            self.tree.setCurrentItem(first.child(0))  # shows its details; Enter opens it
+        self._show_detail(self.tree.currentItem())
+
+    def _show_detail(self, item: QTreeWidgetItem | None, _prev: QTreeWidgetItem | None = None) -> None:
+        if item is None or item.data(0, PATH_ROLE) is None:
+            self.detail.setText("选中一条可在此查看完整说明。")
+            return
+        source = item.data(0, SOURCE_ROLE)
+        self.detail.setText(item.text(0) + (f"\n依据：{source}" if source else ""))
 
     def items(self) -> list[tuple[Finding | None, QTreeWidgetItem]]:
         out = []
