@@ -108,6 +108,7 @@ class AttachmentsPage(Page):
         for c in self.call.attachment_categories:
             self.move_combo.addItem(c.name, c.id)
         self.selected_label = QLabel("未选择文件")
+        self.selected_label.setWordWrap(True)
         tools.addWidget(self.selected_label, 1)
         for w in (self.rename_button, self.remove_button, self.up_button, self.down_button, self.move_combo):
             tools.addWidget(w)
@@ -179,7 +180,10 @@ class AttachmentsPage(Page):
             w.setEnabled(ok)
         if ok:
             a = session.submission.attachments[self._selected]
-            self.selected_label.setText(f"已选择：{a.title}")
+            _state, _pages, found = session.attachment_state(self._selected)
+            problems = "；".join(f.message for f in found)  # in full here: the list row may cut it
+            self.selected_label.setText(f"已选择：{a.title}" + (f"　—　{problems}" if problems else ""))
+            self.selected_label.setToolTip(problems)
         else:
             self.selected_label.setText("选择一个文件后可重命名、删除、调整顺序或移到其他类别。")
 
