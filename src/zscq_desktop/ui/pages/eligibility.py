@@ -70,7 +70,7 @@ class EligibilityPage(Page):
                 self.questions[path] = w
                 bl.addWidget(w)
             self.layout_.addWidget(box)
-        box = QGroupBox("同一单位申报项目数（指南第一部分二、2：不得超过两项）")
+        box = QGroupBox("同一单位申报项目数：不得超过两项（指南第一部分二、2）")
         bl = QVBoxLayout(box)
         row = QHBoxLayout()
         row.addWidget(QLabel("本单位今年另外申报的资助项目数（不含本项目，没有填 0）："))
