@@ -181,3 +181,24 @@ def test_export_to_unwritable_folder_exits_2(tmp_path: Path, capsys: pytest.Capt
     capsys.readouterr()
     assert main(["export", str(sample), "--out", str(blocker / "sub"), "--quiet"]) == 2
     assert "无法写入" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("after", [0, 3])
+def test_cancel_stops_export_without_leaving_files(tmp_path: Path, after: int) -> None:
+    """Cancelling at the start or deep inside the pipeline raises ExportCancelled and writes nothing."""
+    from zscq_desktop.call import load_call
+    from zscq_desktop.docio import load_json
+    from zscq_desktop.render.export import ExportCancelled, export
+
+    sample = tmp_path / "s.json"
+    assert main(["sample", "--direction", "creation-pilot", "-o", str(sample)]) == 0
+    polls = {"n": 0}
+
+    def cancel() -> bool:
+        polls["n"] += 1
+        return polls["n"] > after
+
+    out = tmp_path / "out"
+    with pytest.raises(ExportCancelled):
+        export(load_json(sample), load_call(), out, cancel=cancel)
+    assert not out.exists() or not [p for p in out.iterdir() if not p.name.startswith(".")]

@@ -115,6 +115,18 @@ def export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool = False, f
         ExportCancelled: `cancel()` returned True.
         ExportError: the output could not be written.
     """
+    from zscq_desktop.render.normalize import Cancelled
+
+    try:
+        return _export(loaded, call, out_dir, duplex=duplex, findings=findings, progress=progress, cancel=cancel,
+                       cache=cache, make_zip=make_zip, budget_bytes=budget_bytes, now=now)
+    except Cancelled:  # raised by the normaliser and the binder between pages
+        raise ExportCancelled("已取消导出。") from None
+
+
+def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings: list[Finding] | None,
+            progress: Progress | None, cancel: Cancel | None, cache: DerivedCache | None, make_zip: bool,
+            budget_bytes: int, now: datetime | None) -> ExportResult:
     from zscq_desktop.render.binder import AttachmentPart, VolumeInput, bind
     from zscq_desktop.render.checklist import render_checklist
     from zscq_desktop.render.content import form_document, plan_document
