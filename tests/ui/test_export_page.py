@@ -40,6 +40,8 @@ def _run_export(qtbot, page, out: Path) -> None:
     assert page.export_button.isEnabled()
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.job is None, timeout=120000)
+    if page.result is not None:
+        qtbot.waitUntil(lambda: page.preview.page_count() > 0, timeout=5000)
 
 
 def test_export_writes_everything_and_shows_the_volume(opened, qtbot, tmp_path, urls, dialogs_recorder):

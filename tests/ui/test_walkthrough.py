@@ -197,7 +197,7 @@ def test_walk_through_every_page_and_export(window, qtbot, type_text, dialogs_re
     result = page.result
     assert result is not None, page.status_label.text()
     _check_output(out, result, session, call)
-    assert page.preview.page_count() == result.pages
+    qtbot.waitUntil(lambda: page.preview.page_count() == result.pages, timeout=5000)
 
 
 def _check_output(out: Path, result, session, call) -> None:

@@ -16,7 +16,8 @@ import logging
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QStandardPaths, Qt, QUrl
+import shiboken6
+from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
@@ -230,8 +231,13 @@ class ExportPage(Page):
         def work(progress: Callable[[float, str], None], cancelled: Callable[[], bool]) -> Any:
             from zscq_desktop.render.export import export
 
-            return export(loaded, call, out_dir, duplex=duplex, findings=findings, progress=progress,
-                          cancel=cancelled, cache=cache)
+            result = export(loaded, call, out_dir, duplex=duplex, findings=findings, progress=progress,
+                            cancel=cancelled, cache=cache)
+            try:  # read here, not on the GUI thread: a volume with scans is tens of MB
+                volume = result.volume.read_bytes()
+            except OSError:
+                volume = None
+            return result, volume
 
         self.result = None
         self.preview.clear()
@@ -256,7 +262,8 @@ class ExportPage(Page):
         if text:
             self.progress_label.setText(text)
 
-    def _on_success(self, result: Any) -> None:
+    def _on_success(self, outcome: tuple[Any, bytes | None]) -> None:
+        result, volume = outcome
         self.job = None
         self._set_running(False)
         self.result = result
@@ -266,10 +273,18 @@ class ExportPage(Page):
         notes = "".join(f"\n{f.severity.label}：{f.message}" for f in result.findings)
         self.status_label.setText(f"已导出到 {result.volume.parent}：\n{names}\n"
                                   f"申报材料共 {result.pages} 页，版本标记 {result.stamp}。{notes}")
-        if not self.preview.load(result.volume):
-            self.status_label.setText(self.status_label.text() + "\n（预览无法显示，可用“打开文件夹”查看文件。）")
         self._update_actions()
         self.findings_changed()
+        # The preview lays out every page when it loads (≈ 30 ms for 230 pages): do it a moment
+        # later, in an event-loop pass of its own, so the labels above repaint first and no single
+        # step stalls the window (a 0 ms timer would run in the same pass as this slot).
+        QTimer.singleShot(15, lambda: self._show_preview(volume if volume is not None else result.volume))
+
+    def _show_preview(self, pdf: bytes | Path) -> None:
+        if self.result is None or not shiboken6.isValid(self):
+            return
+        if not self.preview.load(pdf):
+            self.status_label.setText(self.status_label.text() + "\n（预览无法显示，可用“打开文件夹”查看文件。）")
 
     def _on_failure(self, exc: BaseException) -> None:
         from zscq_desktop.render.export import ExportBlocked, ExportCancelled, ExportError
