@@ -179,3 +179,55 @@ def test_no_session_disables_export(window):
     page.load()
     assert not page.export_button.isEnabled()
     assert "请先新建或打开" in page.blocking_label.text()
+
+
+def _pdf(pages: int) -> bytes:
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for i in range(pages):
+        c.drawString(100, 700, f"page {i + 1}")
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_preview_navigates_page_by_page(qtbot, tmp_path):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    from zscq_desktop.ui.preview import PdfPreview
+
+    preview = PdfPreview()
+    qtbot.addWidget(preview)
+    preview.resize(600, 500)
+    preview.show()
+    assert preview.stack.currentWidget() is preview.placeholder and not preview.next_button.isEnabled()
+    file = tmp_path / "卷.pdf"
+    file.write_bytes(_pdf(3))
+    assert preview.load(file)
+    file.unlink()  # nothing keeps the file open (Windows could not replace or delete it otherwise)
+    assert preview.page_count() == 3 and preview.current_page() == 0
+    assert preview.page_label.text() == "/ 共 3 页" and not preview.prev_button.isEnabled()
+    qtbot.mouseClick(preview.next_button, Qt.MouseButton.LeftButton)
+    assert preview.current_page() == 1 and preview.page_box.value() == 2
+    preview.page_box.setValue(3)
+    assert preview.current_page() == 2 and not preview.next_button.isEnabled()
+
+    # the wheel at the top of a page goes back to the previous one
+    bar = preview.view.verticalScrollBar()
+    bar.setValue(bar.minimum())
+    viewport = preview.view.viewport()
+    centre = QPointF(viewport.rect().center())
+    event = QWheelEvent(centre, QPointF(viewport.mapToGlobal(QPoint(10, 10))), QPoint(0, 0), QPoint(0, 120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(viewport, event)
+    assert preview.current_page() == 1
+
+    assert not preview.load(b"%PDF-1.4 broken")
+    assert "无法显示预览" in preview.page_label.text() and preview.page_count() == 0
+    assert preview.stack.currentWidget() is preview.placeholder
