@@ -42,20 +42,24 @@ with Document.open(path) as doc:
 
 def _run_and_kill(path: Path, start: int, rng: random.Random) -> int:
     """Start a writer, let it commit a few saves, SIGKILL it at a random moment; the last printed counter."""
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(start)], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(start)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
     seen: list[int] = []
     want = rng.randint(1, 4)
     while len(seen) < want:
         line = proc.stdout.readline()
-        assert line, "the writer died on its own"
+        if not line:
+            raise AssertionError(f"the writer died on its own: {proc.stderr.read()[-2000:]}")
         seen.append(int(line))
     time.sleep(rng.uniform(0, 0.05))
     os.kill(proc.pid, signal.SIGKILL)
     rest = proc.stdout.read()
     proc.wait(timeout=30)
     proc.stdout.close()
-    assert proc.returncode == -signal.SIGKILL
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL, (proc.returncode, err[-2000:])
     seen += [int(x) for x in rest.split()]
     return seen[-1]
 
@@ -66,25 +70,26 @@ def test_sigkill_mid_save_keeps_a_committed_state(tmp_path: Path, sub: dict) -> 
     sub["meta"] = {"counter": 0}
     Document.create(path, sub).close()
     rng = random.Random(20230531)
-    counter, rounds, hot = 0, 0, 0
+    counter, hot, history = 0, 0, []
     # Until three kills hit a save whose database writes had begun (a hot journal to roll back):
     # the case this test is about. Kills at other moments are checked along the way.
-    while hot < 3 and rounds < 60:
+    while hot < 3 and len(history) < 100:
         last = _run_and_kill(path, counter, rng)
         is_hot = journal_is_hot(journal)
         hot += is_hot
         # Alternate read-only and read-write reopening: both must recover the interrupted save.
-        readonly = bool(hot % 2) if is_hot else bool(rounds % 2)
+        readonly = bool(hot % 2) if is_hot else bool(len(history) % 2)
+        history.append({"last_printed": last, "hot": is_hot, "readonly": readonly})
         with Document.open(path, readonly=readonly) as doc:
             state = doc.load()
             counter = state["meta"]["counter"]
+            history[-1]["reopened"] = counter
             # The printed counter was committed; the next one may have committed just before the kill.
-            assert counter in (last, last + 1), (counter, last)
+            assert counter in (last, last + 1), history
             text = state["plan"]["sections"]["background"]
-            assert text.startswith(f"{counter}:") and text.endswith(f":{counter}")
-            assert doc.verify() == []
+            assert text.startswith(f"{counter}:") and text.endswith(f":{counter}"), history
+            assert doc.verify() == [], history
             # put_blob and save are separate commits: the blob of the next save may already be in.
-            assert len(doc.blob_sizes()) in (counter // 3, (counter + 1) // 3)
-        assert not journal_is_hot(journal)
-        rounds += 1
-    assert hot >= 3, f"only {hot} of {rounds} kills interrupted a save's database writes"
+            assert len(doc.blob_sizes()) in (counter // 3, (counter + 1) // 3), (len(doc.blob_sizes()), history)
+        assert not journal_is_hot(journal), history
+    assert hot >= 3, f"only {hot} of {len(history)} kills interrupted a save's database writes"
