@@ -230,6 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault("ZSCQ_USER_DIR", str(Path(tmp) / "user"))
+        from PySide6.QtCore import QSettings
+
+        # the benchmark's export folder must not end up in anyone's settings
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(Path(tmp) / "settings"))
         if "startup" not in args.skip:
             runs = startup(args.runs)
             results.update(startup_s=statistics.median(runs), startup_runs_s=[round(r, 3) for r in runs])

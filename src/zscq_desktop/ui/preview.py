@@ -171,6 +171,9 @@ class PdfPreview(QWidget):
         for w in (self.prev_button, self.next_button, self.page_box, self.fit_width, self.fit_page,
                   self.zoom_out, self.zoom_in):
             w.setEnabled(enabled)
+        # Without a document the page box would read "1 尚未生成预览": show only the text then.
+        for w in (self.prev_button, self.next_button, self.page_box):
+            w.setVisible(enabled)
 
     def _update_label(self, *_: object) -> None:
         n = self.page_count()
