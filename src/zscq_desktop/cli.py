@@ -89,42 +89,31 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def findings_for(loaded: Any, call: Any) -> list[Finding]:
-    """Rules plus the findings only the renderers can know (glyph coverage, attachments)."""
-    from zscq_desktop.core.rules import RuleContext, check
-    from zscq_desktop.store.profiles import DraftIndex
+    """Rules plus the findings only the renderers can know (glyph coverage)."""
+    from zscq_desktop.checks import all_findings
 
-    sub = loaded.submission
-    drafts: tuple[tuple[str, str], ...] = ()
-    code = str(sub.unit.get("credit_code") or "").strip().upper()
-    if code:
-        try:
-            entries = DraftIndex().drafts_for(code, exclude=loaded.path)
-            drafts = tuple((Path(e["path"]).name, e.get("direction", "")) for e in entries
-                           if e.get("call", sub.call) == sub.call)
-        except Exception:  # the local index is a convenience; never block a check on it
-            drafts = ()
-    extra: list[Finding] = []
-    try:
-        from zscq_desktop.render.glyphs import glyph_findings
-
-        extra.extend(glyph_findings(sub))
-    except ImportError:
-        pass
-    return check(call, sub, RuleContext(local_drafts=drafts, extra=tuple(extra)))
+    return all_findings(call, loaded.submission, path=loaded.path)
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def _load(file: str) -> tuple[Any, Any] | int:
+    """The submission named on the command line and its call, or `EXIT_INPUT` after saying why."""
     from zscq_desktop.docio import InputError, load_any
 
     try:
-        loaded = load_any(Path(args.file))
-        call = load_call(loaded.submission.call)
+        loaded = load_any(Path(file))
+        return loaded, load_call(loaded.submission.call)
     except InputError as exc:
         print(str(exc), file=sys.stderr)
-        return EXIT_INPUT
     except (CallDataError, FileNotFoundError) as exc:
         print(f"无法加载申报年度数据：{exc}", file=sys.stderr)
-        return EXIT_INPUT
+    return EXIT_INPUT
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    got = _load(args.file)
+    if isinstance(got, int):
+        return got
+    loaded, call = got
     findings = findings_for(loaded, call)
     _print_findings(findings, args.json)
     return EXIT_FINDINGS if has_blocking(findings) else EXIT_OK
@@ -151,15 +140,13 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from zscq_desktop.docio import InputError, load_any
+    from zscq_desktop.docio import InputError
     from zscq_desktop.render.export import ExportBlocked, ExportError, export
 
-    try:
-        loaded = load_any(Path(args.file))
-        call = load_call(loaded.submission.call)
-    except InputError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_INPUT
+    got = _load(args.file)
+    if isinstance(got, int):
+        return got
+    loaded, call = got
     findings = findings_for(loaded, call)
     try:
         result = export(loaded, call, Path(args.out), duplex=args.duplex, findings=findings,

@@ -64,7 +64,7 @@ def load_zscq(path: Path) -> Loaded:
     from zscq_desktop.store.document import Document, DocumentError
 
     try:
-        with Document.open(path) as doc:
+        with Document.open(path, readonly=True) as doc:  # reading only: a read-only file opens too
             sub = Submission.from_dict(doc.load())
             blobs = {a.sha256: doc.get_blob(a.sha256) for a in sub.attachments}
     except DocumentError as exc:

@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from zscq_desktop.call.model import Call
 from zscq_desktop.core import flow
 from zscq_desktop.core.findings import Finding, Severity, sort_findings
-from zscq_desktop.core.rules import RuleContext, check
+from zscq_desktop.checks import all_findings
 from zscq_desktop.core.submission import Attachment, Submission, SubmissionError
 from zscq_desktop.docio import Loaded
 
@@ -466,46 +466,16 @@ class Session(QObject):
     def _repath(f: Finding, index: int) -> Finding:
         return Finding(f.severity, f.code, f.message, f"attachments[{index}]", f.source)
 
-    def _local_drafts(self) -> tuple[tuple[str, str], ...]:
-        code = str(self.submission.unit.get("credit_code") or "").strip().upper()
-        if not code:
-            return ()
-        _, profiles = _store()
-        try:
-            others = profiles.DraftIndex().drafts_for(code, exclude=self.path)
-        except Exception:
-            log.exception("reading the draft index")
-            return ()
-        out = []
-        for d in others:
-            if d.get("call") not in (None, "", self.call.id):
-                continue
-            try:
-                name = self.call.direction(d.get("direction", "")).name
-            except KeyError:
-                name = "未选择方向"
-            out.append((Path(d["path"]).name, name))
-        return tuple(out)
-
     def refresh_findings(self) -> None:
         """Recompute all findings now (normally triggered by the debounce timer)."""
         self._findings_timer.stop()
         extra: list[Finding] = []
-        try:
-            from zscq_desktop.render.glyphs import glyph_findings
-        except ImportError:  # the glyph module is optional for the editor
-            pass
-        else:
-            try:
-                extra.extend(glyph_findings(self.submission))
-            except Exception:
-                log.exception("glyph check failed")
         for i, a in enumerate(self.submission.attachments):
             result = self._attachment_results.get(a.sha256)
             if result is not None:
                 extra.extend(self._repath(f, i) for f in result[1])
         try:
-            found = check(self.call, self.submission, RuleContext(local_drafts=self._local_drafts(), extra=tuple(extra)))
+            found = all_findings(self.call, self.submission, path=self.path, extra=extra)
         except Exception:  # a rule crashing must not take the editor down
             log.exception("rules engine failed")
             found = [Finding(Severity.ERROR, "internal.rules", "检查规则时发生内部错误，请查看日志。")]
