@@ -120,3 +120,40 @@ def test_uninstall_restores_previous_hooks():
     assert sys.excepthook != before_sys
     crash.uninstall_crash_handler()
     assert sys.excepthook == before_sys and threading.excepthook == before_thread
+
+
+def test_handler_never_touches_the_open_document(qtbot, handler, call):
+    """The crash is handled (logged, dialog) without writing to the open .zscq; the autosaved
+    state stays as it was on disk."""
+    from zscq_desktop.core.sample import build_sample
+    from zscq_desktop.ui.session import Session
+
+    session = Session.new(call, build_sample(call, "creation-pilot"), hint="崩溃测试")
+    try:
+        session.edit("form.cover.project_name", "崩溃前的修改")
+        session.save_now()
+        before = session.path.read_bytes()
+
+        def broken_slot() -> None:
+            session.submission.unit["name"] = "未保存的中间状态"  # the slot fails half-way
+            raise KeyError("附件")
+
+        QTimer.singleShot(0, broken_slot)
+        qtbot.waitUntil(lambda: len(handler.calls) == 1, timeout=3000)
+        assert session.path.read_bytes() == before
+        from zscq_desktop.store.document import Document
+
+        with Document.open(session.path, readonly=True) as doc:
+            assert doc.load()["form"]["cover"]["project_name"] == "崩溃前的修改"
+    finally:
+        session.document.close()
+
+
+def test_install_applies_the_refcount_guard():
+    from zscq_desktop.ui import jobs
+
+    crash.install_crash_handler(fault_log=False)
+    try:
+        assert jobs._guarded is not None  # the probe ran (and guarded when the bug is present)
+    finally:
+        crash.uninstall_crash_handler()

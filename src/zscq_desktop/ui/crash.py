@@ -263,9 +263,15 @@ def install_crash_handler(app_name: str = "zscq-desktop", *, fault_log: bool = T
     """Install the hooks for the GUI (once; a second call returns the installed handler).
 
     Call it right after the ``QApplication`` is created.  ``fault_log`` also sends hard crashes
-    (segfaults) to ``faulthandler.log`` in the log folder.
+    (segfaults) to ``faulthandler.log`` in the log folder.  It also applies
+    :func:`zscq_desktop.ui.jobs.guard_pyside_refcounts`, so the process is protected from
+    PySide6 6.12's reference leaks before the first keystroke (else Python aborts after a few
+    hundred edits on CPython 3.11).
     """
     global _installed
+    from zscq_desktop.ui.jobs import guard_pyside_refcounts
+
+    guard_pyside_refcounts()
     if _installed is None:
         _installed = CrashHandler(app_name).install(fault_log=fault_log)
     return _installed
