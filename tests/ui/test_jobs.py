@@ -206,3 +206,30 @@ def test_refcount_guard_keeps_a_long_session_alive():
         assert bare.returncode != 0 and "deallocating" in bare.stderr
     else:
         assert bare.returncode == 0
+
+
+def test_paused_gc_is_reentrant_and_restores(qtbot):
+    import gc
+
+    assert gc.isenabled()
+    seen: list[bool] = []
+
+    def work(progress, is_cancelled):
+        with jobs.paused_gc():
+            seen.append(gc.isenabled())
+            with jobs.paused_gc():  # nested (two exports, or an export inside a paused section)
+                seen.append(gc.isenabled())
+            seen.append(gc.isenabled())
+        return "done"
+
+    job = jobs.run_job(work)
+    with qtbot.waitSignal(job.finished, timeout=5000):
+        pass
+    assert seen == [False, False, False]
+    assert gc.isenabled()
+
+    # an exception inside still re-enables collection
+    with pytest.raises(ZeroDivisionError):
+        with jobs.paused_gc():
+            1 / 0
+    assert gc.isenabled()

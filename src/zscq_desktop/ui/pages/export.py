@@ -231,8 +231,9 @@ class ExportPage(Page):
         def work(progress: Callable[[float, str], None], cancelled: Callable[[], bool]) -> Any:
             from zscq_desktop.render.export import export
 
-            result = export(loaded, call, out_dir, duplex=duplex, findings=findings, progress=progress,
-                            cancel=cancelled, cache=cache)
+            with jobs.paused_gc():  # a full collection mid-export would stall the window (see paused_gc)
+                result = export(loaded, call, out_dir, duplex=duplex, findings=findings, progress=progress,
+                                cancel=cancelled, cache=cache)
             try:  # read here, not on the GUI thread: a volume with scans is tens of MB
                 volume = result.volume.read_bytes()
             except OSError:
