@@ -214,6 +214,16 @@ def test_send_records_the_send_and_remembers_the_code(qtbot, session, package, s
     assert again.account_edit.text() == ACCOUNT  # from the send record
     assert again.password_edit.text() == PASSWORD and again.remember_box.isChecked()
 
+    # the custom server is remembered (in the settings, never the code) for the next submission
+    from zscq_desktop.ui import settings
+
+    assert settings.get(mail_dialog.MAIL_PRESET) == "custom" and settings.get(mail_dialog.MAIL_HOST) == "127.0.0.1"
+    session.submission.sends.clear()
+    fresh = mail_dialog.MailDialog(session, package)
+    qtbot.addWidget(fresh)
+    assert fresh.account_edit.text() == ACCOUNT and fresh.preset_combo.currentData() == "custom"
+    assert fresh.host_edit.text() == "127.0.0.1" and fresh.port_spin.value() == smtp_server.port
+
 
 def test_wrong_code_shows_chinese_error_and_records_nothing(qtbot, session, package, smtp_server, certificate,
                                                             file_keyring, dialogs_recorder):

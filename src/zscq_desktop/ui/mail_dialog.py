@@ -14,19 +14,25 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QProgressBar, QSpinBox, QVBoxLayout, QWidget)
 
 from zscq_desktop.mail import presets, secrets
-from zscq_desktop.ui import jobs
+from zscq_desktop.ui import jobs, settings
 from zscq_desktop.ui.widgets import dialogs
 
 log = logging.getLogger(__name__)
 
 _SECURITY_LABELS = {"ssl": "SSL（通常 465 端口）", "starttls": "STARTTLS（通常 587 端口）"}
-_SETTINGS = "mail"
+# Preferences of this dialog, declared like those of `ui.settings` (no secrets: the 授权码 lives
+# only in the keyring).
+MAIL_ACCOUNT = settings.Setting("prefs/mail_account", str, "")
+MAIL_PRESET = settings.Setting("prefs/mail_preset", str, "")
+MAIL_HOST = settings.Setting("prefs/mail_host", str, "")
+MAIL_PORT = settings.Setting("prefs/mail_port", int, 465)
+MAIL_SECURITY = settings.Setting("prefs/mail_security", str, "ssl")
 
 
 class MailDialog(QDialog):
@@ -130,20 +136,19 @@ class MailDialog(QDialog):
         self._preset_changed()
 
     def _prefill(self) -> None:
-        settings = QSettings()
         sends = list(getattr(self.session.submission, "sends", []) or [])
-        account = (sends[-1].get("from") if sends else "") or str(settings.value(f"{_SETTINGS}/account", "") or "")
+        account = (sends[-1].get("from") if sends else "") or settings.get(MAIL_ACCOUNT)
         if not account:
             account = str(self.session.submission.get("form.cover.contact_email") or "")
-        preset_id = str(settings.value(f"{_SETTINGS}/preset", "") or "")
+        preset_id = settings.get(MAIL_PRESET)
         self.account_edit.setText(account)
         self._guess(account)
         if preset_id and (not presets.guess_preset(account)) and presets.preset_by_id(preset_id):
             self._select_preset(preset_id)
             if preset_id == "custom":
-                self.host_edit.setText(str(settings.value(f"{_SETTINGS}/host", "") or ""))
-                self.port_spin.setValue(int(settings.value(f"{_SETTINGS}/port", 465) or 465))
-                self._select_security(str(settings.value(f"{_SETTINGS}/security", "ssl") or "ssl"))
+                self.host_edit.setText(settings.get(MAIL_HOST))
+                self.port_spin.setValue(settings.get(MAIL_PORT))
+                self._select_security(settings.get(MAIL_SECURITY))
         self._account_done()
         self._refresh_preview()
 
@@ -289,14 +294,13 @@ class MailDialog(QDialog):
         self._update_send()
 
     def _remember(self, account: str) -> None:
-        settings = QSettings()
         p = self._preset()
-        settings.setValue(f"{_SETTINGS}/account", account)
-        settings.setValue(f"{_SETTINGS}/preset", p.id)
+        settings.put(MAIL_ACCOUNT, account)
+        settings.put(MAIL_PRESET, p.id)
         if p.id == "custom":
-            settings.setValue(f"{_SETTINGS}/host", self.host_edit.text().strip())
-            settings.setValue(f"{_SETTINGS}/port", self.port_spin.value())
-            settings.setValue(f"{_SETTINGS}/security", self.security_combo.currentData())
+            settings.put(MAIL_HOST, self.host_edit.text().strip())
+            settings.put(MAIL_PORT, self.port_spin.value())
+            settings.put(MAIL_SECURITY, str(self.security_combo.currentData()))
         if self.remember_box.isChecked() and self.remember_box.isEnabled():
             if not secrets.set_password(account, self.password_edit.text()):
                 self.status_label.setText(self.status_label.text() + "\n（授权码未能保存到钥匙串，下次需重新填写。）")
