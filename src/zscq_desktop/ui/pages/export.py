@@ -16,7 +16,6 @@ import logging
 from pathlib import Path
 from typing import Any, Callable
 
-import shiboken6
 from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
@@ -276,13 +275,14 @@ class ExportPage(Page):
                                   f"申报材料共 {result.pages} 页，版本标记 {result.stamp}。{notes}")
         self._update_actions()
         self.findings_changed()
-        # The preview lays out every page when it loads (≈ 30 ms for 230 pages): do it a moment
-        # later, in an event-loop pass of its own, so the labels above repaint first and no single
-        # step stalls the window (a 0 ms timer would run in the same pass as this slot).
-        QTimer.singleShot(15, lambda: self._show_preview(volume if volume is not None else result.volume))
+        # Loading the preview parses the PDF (5–15 ms for 230 pages): do it a moment later, in an
+        # event-loop pass of its own, so the labels above repaint first and no single step stalls
+        # the window (a 0 ms timer would run in the same pass as this slot).  The page is the
+        # timer's context: closed meanwhile, nothing runs.
+        QTimer.singleShot(15, self, lambda: self._show_preview(volume if volume is not None else result.volume))
 
     def _show_preview(self, pdf: bytes | Path) -> None:
-        if self.result is None or not shiboken6.isValid(self):
+        if self.result is None:
             return
         if not self.preview.load(pdf):
             self.status_label.setText(self.status_label.text() + "\n（预览无法显示，可用“打开文件夹”查看文件。）")
