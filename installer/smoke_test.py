@@ -1,66 +1,192 @@
-"""Smoke test of the frozen app: proves data files, fonts and Qt plugins were bundled.
+"""Smoke test of the frozen app: proves data files, fonts, Qt plugins and translations were bundled.
 
-    python installer/smoke_test.py dist/zscq-desktop
+    python installer/build.py --smoke                   # build, then this
+    python installer/smoke_test.py [dist/zscq-desktop] [--keep]   # an existing bundle
 
-Runs the frozen executable headless (QT_QPA_PLATFORM=offscreen) to list the directions, write a
-sample, export it, and verify the zip; then checks the volume PDF (pages, fonts embedded) and
-the zip's names with pypdf/zipfile. Exit 0 when everything holds.
+Runs the frozen executables headless (QT_QPA_PLATFORM=offscreen, a temporary ZSCQ_USER_DIR and,
+on Linux, temporary XDG folders so the user's own settings are never touched):
+
+1. the bundle's layout: data folders, fonts, icons, Qt libraries and plugins (offscreen, QtPdf),
+   only the zh_CN Qt translations, and every hidden import inside the PYZ archive;
+2. the command line: `--version`, `directions --json`, `sample -o X.zscq`, `check`, `export`;
+   the volume PDF (pages, every font embedded, cover text), the DOCX, the zip (names, UTF-8 flag),
+   `verify` (exit 0) and `verify` of a tampered copy (exit 1);
+3. the GUI: `gui X.zscq` must still be running after a few seconds; its log must show the start,
+   no missing translation/page/crash handler, no error; the crash handler's faulthandler.log must
+   exist (the frozen app installed `ui/crash.py`).
+
+Needs the build environment (pypdf, PyInstaller). Exit 0 when everything holds, 1 with the first
+failure otherwise.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
-from pypdf import PdfReader
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "installer"))
+sys.path.insert(0, str(ROOT / "src"))
+import bundle_contents as bc  # noqa: E402
+from smoke_checks import SmokeFailure, check, check_bundle, check_docx, check_pdf, check_zip  # noqa: E402
+
+from zscq_desktop import __version__  # noqa: E402
+
+WINDOWS = os.name == "nt"
+GUI_SECONDS = float(os.environ.get("ZSCQ_SMOKE_GUI_SECONDS", "8"))
 
 
-def run(exe: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    r = subprocess.run([str(exe), *args], capture_output=True, text=True, encoding="utf-8", env=env, timeout=300)
-    if r.returncode:
-        raise SystemExit(f"{' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+def exe_path(bundle: Path, name: str) -> Path:
+    return bundle / (name + ".exe" if WINDOWS else name)
+
+
+def run(exe: Path, *args: str, env: dict[str, str], expect: int = 0, timeout: float = 300
+        ) -> subprocess.CompletedProcess[str]:
+    """Run the frozen executable; a different exit code is a failure that shows its output."""
+    t = time.perf_counter()
+    r = subprocess.run([str(exe), *args], capture_output=True, text=True, encoding="utf-8", errors="replace",
+                       env=env, timeout=timeout, stdin=subprocess.DEVNULL)
+    if r.returncode != expect:
+        raise SmokeFailure(f"`{exe.name} {' '.join(args)}` exited {r.returncode} (expected {expect}):\n"
+                           f"{r.stdout}\n{r.stderr}")
+    print(f"  ok  {exe.name} {' '.join(args)}  ({time.perf_counter() - t:.1f} s)")
     return r
 
 
-def fonts_embedded(reader: PdfReader) -> bool:
-    for page in reader.pages:
-        fonts = page.get("/Resources", {}).get("/Font", {})
-        for ref in fonts.values():
-            font = ref.get_object()
-            desc = font.get("/FontDescriptor")
-            if desc is None and "/DescendantFonts" in font:
-                desc = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
-            if desc is None or not any(k in desc.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")):
-                return False
-    return True
+def headless_env(work: Path) -> dict[str, str]:
+    """Offscreen Qt, user data under `work`; nothing from a source checkout leaks in."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ZSCQ_USER_DIR": str(work / "user"),
+           "ZSCQ_OFFICE": "none", "PYTHONUTF8": "1"}
+    for key in ("ZSCQ_DATA_DIR", "PYTHONPATH", "PYTHONHOME", "QT_PLUGIN_PATH", "QT_QPA_PLATFORM_PLUGIN_PATH"):
+        env.pop(key, None)
+    if not WINDOWS:
+        for key in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+            env[key] = str(work / key.lower())
+    return env
 
 
-def main(bundle: Path) -> int:
-    exe = bundle / ("zscq-desktop.exe" if os.name == "nt" else "zscq-desktop")
+def cli_steps(cli: Path, work: Path, env: dict[str, str]) -> Path:
+    """Steps 2: the command line end to end; returns the sample .zscq for the GUI step."""
+    out = run(cli, "--version", env=env).stdout
+    check(__version__ in out, f"--version prints {out.strip()!r}, expected {__version__}")
+
+    directions = json.loads(run(cli, "directions", "--json", env=env).stdout)
+    ids = [d["id"] for d in directions]
+    check(len(directions) == 13 and "creation-pilot" in ids, f"directions --json gave {ids}")
+
+    sample = work / "示例申报.zscq"
+    run(cli, "sample", "--direction", "creation-pilot", "-o", str(sample), env=env)
+    check(sample.is_file() and sample.read_bytes()[:16] == b"SQLite format 3\0",
+          f"sample did not write a .zscq (an SQLite file): {sample}")
+    run(cli, "convert", str(sample), str(work / "sample.json"), env=env)
+    unit = json.loads((work / "sample.json").read_text(encoding="utf-8"))["unit"]["name"]
+    check(bool(unit), "the sample has no unit name")
+
+    run(cli, "check", str(sample), env=env)  # the sample has no blocking finding: exit 0
+
+    out_dir = work / "导出"
+    out_dir.mkdir()
+    run(cli, "export", str(sample), "--out", str(out_dir), "--quiet", env=env)
+    volume = one(out_dir, "申报材料-*.pdf")
+    pages = check_pdf(volume, unit)
+    print(f"  ok  volume PDF: {pages} pages, every font embedded, cover names {unit}")
+    check_pdf(one(out_dir, "打印与报送清单-*.pdf"), None)
+    for docx in out_dir.glob("*.docx"):
+        check_docx(docx, unit)
+    check(len(list(out_dir.glob("*.docx"))) == 2, f"expected 2 DOCX files in {sorted(out_dir.iterdir())}")
+    zip_path = one(out_dir, "*.zip")
+    names = check_zip(zip_path, volume.name)
+    print(f"  ok  zip: {len(names)} entries, {zip_path.stat().st_size / 1e6:.1f} MB, UTF-8 names")
+
+    out = run(cli, "verify", str(zip_path), env=env).stdout
+    check("校验通过" in out, f"verify printed {out!r}")
+    tampered = work / "tampered.zip"
+    tamper(zip_path, tampered, volume.name)
+    run(cli, "verify", str(tampered), env=env, expect=1)
+    return sample
+
+
+def one(folder: Path, pattern: str) -> Path:
+    found = sorted(folder.glob(pattern))
+    check(len(found) == 1, f"expected one {pattern} in {folder}, found {[p.name for p in found]}")
+    return found[0]
+
+
+def tamper(src: Path, dst: Path, victim: str) -> None:
+    """A copy of the zip with one byte of `victim` changed (verify must notice the hash)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == victim:
+                data = data[:-10] + bytes([data[-10] ^ 0x01]) + data[-9:]
+            zout.writestr(info, data)
+
+
+def gui_step(gui: Path, sample: Path, work: Path, env: dict[str, str]) -> None:
+    """Step 3: the window comes up with the sample open and keeps running; the log is clean."""
+    t = time.perf_counter()
+    proc = subprocess.Popen([str(gui), "gui", str(sample)], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        proc.wait(timeout=GUI_SECONDS)
+    except subprocess.TimeoutExpired:
+        pass  # still running: what we want
+    else:
+        out = proc.stdout.read().decode("utf-8", "replace") if proc.stdout else ""
+        raise SmokeFailure(f"the GUI exited after {time.perf_counter() - t:.1f} s with {proc.returncode}:\n{out}")
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    output = proc.stdout.read().decode("utf-8", "replace") if proc.stdout else ""
+    logs = work / "user" / "logs"
+    log_file = logs / "zscq-desktop.log"
+    check(log_file.is_file(), f"the GUI wrote no log in {logs}; output:\n{output}")
+    text = log_file.read_text(encoding="utf-8", errors="replace")
+    check(f"zscq-desktop {__version__} starting" in text, f"the log does not show the start:\n{text}")
+    for bad in ("translations not found", "unavailable", "crash handler not available", "Traceback",
+                " ERROR ", " CRITICAL ", "cannot load the call data"):
+        check(bad not in text, f"the GUI log contains {bad!r}:\n{text}")
+    check((logs / "faulthandler.log").is_file(), "no faulthandler.log: the crash handler was not installed")
+    check(not list(logs.glob("crash-*.log")), f"the GUI crashed: {sorted(logs.glob('crash-*.log'))}")
+    check("Traceback" not in output, f"the GUI printed a traceback:\n{output}")
+    print(f"  ok  {gui.name} gui {sample.name}: running after {GUI_SECONDS:.0f} s, log clean, crash handler installed")
+
+
+def main(argv: list[str]) -> int:
+    paths = [a for a in argv if not a.startswith("--")]
+    bundle = Path(paths[0] if paths else ROOT / "dist" / bc.APP).resolve()
+    keep = "--keep" in argv  # keep the work folder (sample, exports, logs) to look at
+    gui, cli = exe_path(bundle, bc.APP), exe_path(bundle, bc.CLI_APP)
     work = Path(tempfile.mkdtemp(prefix="zscq-smoke-"))
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ZSCQ_USER_DIR": str(work / "user")}
-    env.pop("ZSCQ_DATA_DIR", None)
-    directions = json.loads(run(exe, "directions", "--json", env=env).stdout)
-    assert len(directions) == 13, directions
-    run(exe, "sample", "--direction", "creation-pilot", "-o", str(work / "s.json"), env=env)
-    run(exe, "export", str(work / "s.json"), "--out", str(work / "out"), "--quiet", env=env)
-    volume = next((work / "out").glob("申报材料-*.pdf"))
-    reader = PdfReader(volume)
-    assert len(reader.pages) >= 8, len(reader.pages)
-    assert fonts_embedded(reader), "a font is not embedded"
-    assert "天津示例科技有限公司" in reader.pages[0].extract_text()
-    zip_path = next((work / "out").glob("*.zip"))
-    names = zipfile.ZipFile(zip_path).namelist()
-    assert "manifest.json" in names and any(n.startswith("申报材料-") for n in names), names
-    run(exe, "verify", str(zip_path), env=env)
-    print(f"smoke test passed: {len(reader.pages)} pages, zip {zip_path.stat().st_size / 1e6:.1f} MB, {len(names)} entries")
+    t = time.perf_counter()
+    try:
+        print(f"smoke test of {bundle}")
+        check(gui.is_file() and cli.is_file(), f"executables missing: {gui}, {cli}")
+        check_bundle(bundle, cli)
+        print("  ok  bundle layout: forms, fonts, icons, Qt plugins and zh_CN translations, hidden imports")
+        env = headless_env(work)
+        sample = cli_steps(cli, work, env)
+        gui_step(gui, sample, work, env)
+    except (SmokeFailure, subprocess.TimeoutExpired) as exc:
+        print(f"smoke test FAILED: {exc}\n(work folder kept: {work})", file=sys.stderr)
+        return 1
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"smoke test passed in {time.perf_counter() - t:.0f} s" + (f" (work folder {work})" if keep else ""))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "dist/zscq-desktop")))
+    sys.exit(main(sys.argv[1:]))
