@@ -269,10 +269,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip", action="append", default=[], choices=["startup", "export", "autosave"])
     p.add_argument("--exports", type=int, default=3, help="exports to time (median reported)")
     p.add_argument("--freeze", action="store_true", help="also measure with gc.freeze() after opening")
+    p.add_argument("--switch-interval", type=float, default=None,
+                   help="sys.setswitchinterval() for the run (CPython's default is 0.005 s)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    results: dict = {}
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval)
+    results: dict = {"switch_interval_s": sys.getswitchinterval()}
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault("ZSCQ_USER_DIR", str(Path(tmp) / "user"))
         from PySide6.QtCore import QSettings

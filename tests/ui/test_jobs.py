@@ -233,3 +233,16 @@ def test_paused_gc_is_reentrant_and_restores(qtbot):
         with jobs.paused_gc():
             1 / 0
     assert gc.isenabled()
+
+
+def test_workers_hand_over_the_gil_quickly_while_jobs_run(qtbot):
+    import sys
+
+    normal = sys.getswitchinterval()
+    release = threading.Event()
+    job = jobs.run_job(lambda p, c: release.wait(5))
+    assert sys.getswitchinterval() == min(normal, jobs.JOB_SWITCH_INTERVAL)
+    release.set()
+    with qtbot.waitSignal(job.finished, timeout=5000):
+        pass
+    assert sys.getswitchinterval() == normal
