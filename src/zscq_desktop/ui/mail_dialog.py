@@ -256,8 +256,8 @@ class MailDialog(QDialog):
         if secrets.keyring_available():
             self.remember_box.setEnabled(enabled)
         custom = self._preset().id == "custom"
-        for w in (self.host_edit, self.port_spin, self.security_combo):
-            w.setEnabled(enabled and custom)
+        for server_widget in (self.host_edit, self.port_spin, self.security_combo):
+            server_widget.setEnabled(enabled and custom)
 
     def _on_progress(self, fraction: float, text: str) -> None:
         self.progress.setValue(int(fraction * 1000))

@@ -17,7 +17,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QPointF, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QWheelEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSpinBox, QStackedWidget, QVBoxLayout,
@@ -156,7 +156,7 @@ class PdfPreview(QWidget):
     # -- internals ---------------------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 — Qt override
         # The wheel turns the page once the current one is scrolled to its end, as in a PDF reader.
-        if obj is self.view.viewport() and event.type() == QEvent.Type.Wheel and self.page_count():
+        if obj is self.view.viewport() and isinstance(event, QWheelEvent) and self.page_count():
             dy = event.angleDelta().y()
             bar = self.view.verticalScrollBar()
             if dy < 0 and bar.value() >= bar.maximum() and self.current_page() + 1 < self.page_count():

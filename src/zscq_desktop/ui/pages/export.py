@@ -307,8 +307,8 @@ class ExportPage(Page):
         for w in (self.progress, self.cancel_button, self.progress_label):
             w.setVisible(running or (w is self.progress_label and bool(self.progress_label.text())))
         self.cancel_button.setEnabled(running)
-        for w in (self.folder_edit, self.folder_button, self.duplex_box):
-            w.setEnabled(not running)
+        for option in (self.folder_edit, self.folder_button, self.duplex_box):
+            option.setEnabled(not running)
         session = self.session
         self.export_button.setEnabled(not running and session is not None and not session.blocking())
         self.export_button.setText("正在导出……" if running else "导出申报材料")
