@@ -231,3 +231,24 @@ def test_preview_navigates_page_by_page(qtbot, tmp_path):
     assert not preview.load(b"%PDF-1.4 broken")
     assert "无法显示预览" in preview.page_label.text() and preview.page_count() == 0
     assert preview.stack.currentWidget() is preview.placeholder
+
+
+def test_closing_the_window_during_an_export_loses_nothing(opened, qtbot, tmp_path):
+    """The window may be closed while the worker still reads the document: no crash, no
+    half-written files in the export folder, and the document on disk still opens."""
+    window, page = opened
+    jobs.set_synchronous(False)
+    path = window.session.path
+    out = tmp_path / "closing"
+    page.folder_edit.setText(str(out))
+    job = page.start_export()
+    assert job is not None
+    window.close()
+    assert jobs.wait_idle(120)
+    # whatever the worker managed, only complete files are in the folder (no temporary leftovers)
+    if out.exists():
+        assert not [p for p in out.iterdir() if p.name.startswith(".zscq-")]
+    from zscq_desktop.store.document import Document
+
+    with Document.open(path, readonly=True) as doc:
+        assert doc.load()["direction"] == "creation-pilot"
