@@ -55,9 +55,8 @@ def version_tuple(version: str) -> tuple[int, int, int, int]:
     return tuple(int(g or 0) for g in m.groups())  # type: ignore[return-value]
 
 
-def write_version_info() -> Path:
-    """installer/version_info.txt: the Windows version resource (文件属性 → 详细信息)."""
-    out = ROOT / "installer" / "version_info.txt"
+def write_version_info(out: Path = ROOT / "installer" / "version_info.txt") -> Path:
+    """The Windows version resource (文件属性 → 详细信息) the spec gives both executables."""
     out.write_text(VERSION_INFO.format(v=", ".join(map(str, version_tuple(__version__))), dotted=__version__,
                                        title=APP_TITLE), encoding="utf-8")
     return out

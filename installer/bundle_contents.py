@@ -55,14 +55,15 @@ EXCLUDED_PYTHON = ["tkinter", "unittest", "pytest", "_pytest", "pytestqt", "nump
 QT_TRANSLATIONS = ["qtbase_zh_CN.qm", "qt_zh_CN.qm"]
 
 # Collected binaries/data whose path matches this are dropped: Qt libraries and plugins only the
-# excluded modules need (QML, Quick, 3D, Designer, Wayland compositors, …) and every translation
-# but zh_CN. The Qt libraries the kept modules link to (Gui, Widgets, Pdf, Network, DBus, ICU)
+# excluded modules need (QML, Quick, 3D, Designer, Wayland compositors, …), Windows' software
+# OpenGL fallback (opengl32sw.dll, ≈ 20 MB: a widgets app with a raster PDF view never asks for
+# OpenGL), and every translation but zh_CN. The Qt libraries the kept modules link to (Gui, Widgets, Pdf, Network, DBus, ICU)
 # do not match.
 DROP_PATTERN = re.compile(
     r"(Qt6?(Quick|Qml|Lottie|Labs|WebEngine|3D|Multimedia|Charts|DataVis|Designer|Help|Location|Positioning|"
     r"Sensors|Bluetooth|Nfc|VirtualKeyboard|Sql|Test|UiTools|PdfQuick|ShaderTools|Graphs|WaylandCompositor|"
     r"OpenGLWidgets|SvgWidgets|Concurrent)"
-    r"|/qml/|/qmltooling/|/sqldrivers/|/designer/|/wayland-graphics-integration-server/"
+    r"|opengl32sw\.dll$|/qml/|/qmltooling/|/sqldrivers/|/designer/|/wayland-graphics-integration-server/"
     r"|translations/(?!(qtbase|qt)_zh_CN\.qm$))",
     re.IGNORECASE,
 )

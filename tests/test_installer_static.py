@@ -1,0 +1,217 @@
+"""The PyInstaller spec, the Inno Setup script and the Windows workflow stay consistent with the package.
+
+Fast and static: no PyInstaller run (that is `python installer/build.py --smoke`, see installer/README.md).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTALLER = ROOT / "installer"
+SRC = ROOT / "src" / "zscq_desktop"
+sys.path.insert(0, str(INSTALLER))
+
+import bundle_contents as bc  # noqa: E402
+
+from zscq_desktop import __version__  # noqa: E402
+
+ISS = (INSTALLER / "zscq-desktop.iss").read_text(encoding="utf-8")
+SPEC = (INSTALLER / "zscq-desktop.spec").read_text(encoding="utf-8")
+WORKFLOW = (ROOT / ".github" / "workflows" / "windows.yml").read_text(encoding="utf-8")
+
+
+def iss_define(name: str) -> str:
+    m = re.search(rf'^\s*#define {name} "([^"]*)"', ISS, re.MULTILINE)
+    assert m, f"#define {name} missing from the .iss"
+    return m.group(1)
+
+
+def iss_setup(key: str) -> str:
+    m = re.search(rf"^{key}=(.*)$", ISS, re.MULTILINE)
+    assert m, f"[Setup] {key} missing"
+    return m.group(1).strip()
+
+
+def lazy_imports() -> set[str]:
+    """`zscq_desktop` modules imported inside functions, or named as strings for importlib."""
+    found: set[str] = set()
+    for path in SRC.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for func in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            for node in ast.walk(func):
+                if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("zscq_desktop"):
+                    found.add(node.module)
+                    for alias in node.names:  # `from zscq_desktop.ui import jobs` imports a module
+                        if (SRC.parent / node.module.replace(".", "/") / f"{alias.name}.py").is_file():
+                            found.add(f"{node.module}.{alias.name}")
+                elif isinstance(node, ast.Import):
+                    found.update(a.name for a in node.names if a.name.startswith("zscq_desktop"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                m = re.fullmatch(r"(zscq_desktop(?:\.\w+)+)(?::\w+)?", node.value)
+                if m:
+                    found.add(m.group(1))
+    return found
+
+
+# ---- the spec and its lists ---------------------------------------------------------------------------
+def test_spec_is_python_and_uses_the_shared_lists() -> None:
+    ast.parse(SPEC)
+    for use in ("bc.hidden_imports()", "bc.excludes(FULL)", "bc.keep(", "name=bc.APP", "bc.CLI_APP",
+                "bc.QT_TRANSLATIONS", '"forms"', '"resources"', "entry.py"):
+        assert use in SPEC, use
+    assert "contents_directory" not in SPEC  # the .iss relies on PyInstaller 6's default _internal/
+
+
+def test_every_lazily_imported_module_is_a_hidden_import_and_exists() -> None:
+    hidden = set(bc.hidden_imports())
+    lazy = lazy_imports()
+    assert "zscq_desktop.ui.app" in lazy and "zscq_desktop.ui.pages.export" in lazy  # the scan works
+    assert not lazy - hidden, sorted(lazy - hidden)
+    for name in lazy:
+        assert importlib.util.find_spec(name) is not None, name
+
+
+def test_hidden_imports_cover_the_packages_the_brief_names() -> None:
+    hidden = set(bc.hidden_imports())
+    for package in ("ui.pages", "ui.widgets", "render", "package", "mail", "store", "core", "call"):
+        folder = SRC / package.replace(".", "/")
+        for py in folder.glob("*.py"):
+            name = f"zscq_desktop.{package}" + ("" if py.stem == "__init__" else f".{py.stem}")
+            assert name in hidden, name
+    for name in ("zscq_desktop.ui.app", "zscq_desktop.ui.crash", "zscq_desktop.render.normalize",
+                 "zscq_desktop.render.pdf_writer", "zscq_desktop.render.checklist", "zscq_desktop.render.glyphs",
+                 "zscq_desktop.render.office", "zscq_desktop.cli", "PySide6.QtPdf", "PySide6.QtPdfWidgets",
+                 "cryptography", "keyring.backends.Windows", "keyring.backends.macOS",
+                 "keyring.backends.SecretService", "keyring.backends.kwallet", "keyring.backends.fail",
+                 "keyring.backends.chainer", "keyring.backends.null"):
+        assert name in hidden, name
+    assert "zscq_desktop.__main__" not in hidden  # it calls sys.exit on import
+
+
+def test_third_party_hidden_imports_exist() -> None:
+    for name in bc.hidden_imports():
+        if not name.startswith("zscq_desktop"):
+            # an imported module may have no __spec__ (cryptography's); find_spec would raise
+            assert name in sys.modules or importlib.util.find_spec(name) is not None, name
+
+
+def test_no_qt_module_the_app_uses_is_excluded() -> None:
+    used = set()
+    for path in SRC.rglob("*.py"):
+        used.update(re.findall(r"PySide6\.(Qt\w+)", path.read_text(encoding="utf-8")))
+    assert used <= set(bc.QT_USED), used - set(bc.QT_USED)
+    excluded = set(bc.excludes())
+    assert not {f"PySide6.{m}" for m in used} & excluded
+    assert bc.excludes(full=True) == []
+
+
+@pytest.mark.parametrize("path, kept", [
+    ("PySide6/Qt/lib/libQt6Pdf.so.6", True), ("PySide6/Qt/lib/libQt6PdfWidgets.so.6", True),
+    ("PySide6/Qt6Pdf.dll", True), ("PySide6/Qt/lib/libQt6Widgets.so.6", True), ("PySide6/Qt/lib/libQt6DBus.so.6", True),
+    ("PySide6/Qt/plugins/imageformats/libqpdf.so", True), ("PySide6\\plugins\\platforms\\qoffscreen.dll", True),
+    ("PySide6/Qt/translations/qtbase_zh_CN.qm", True), ("PySide6\\translations\\qt_zh_CN.qm", True),
+    ("docx/templates/default.docx", True), ("forms/tianjin-2023/call.toml", True),
+    ("resources/fonts/NotoSerifSC-Regular.ttf", True),
+    ("PySide6/Qt/translations/qtbase_de.qm", False), ("PySide6/Qt/translations/qt_zh_TW.qm", False),
+    ("PySide6/Qt/translations/qtdeclarative_zh_CN.qm", False), ("PySide6/Qt/lib/libQt6Quick.so.6", False),
+    ("PySide6/Qt6Qml.dll", False), ("PySide6/opengl32sw.dll", False), ("PySide6/Qt/qml/QtQuick/x.so", False),
+])
+def test_keep_filter(path: str, kept: bool) -> None:
+    assert bc.keep(path) is kept
+    assert bc.keep(path, full=True)
+
+
+# ---- icons, entry, version -----------------------------------------------------------------------------
+def test_icons_exist_and_are_real_icons() -> None:
+    from PIL import Image
+
+    for name in ("app.ico", "document.ico"):
+        path = ROOT / "resources" / "icons" / name
+        assert path.read_bytes()[:4] == b"\0\0\1\0", name
+        with Image.open(path) as im:
+            sizes = im.info["sizes"]
+        assert (16, 16) in sizes and (256, 256) in sizes and (32, 32) in sizes, (name, sizes)
+    assert "resources" in SPEC and '"app.ico"' in SPEC
+    assert (INSTALLER / iss_setup("SetupIconFile").replace("\\", "/")).resolve().is_file()
+
+
+def test_entry_runs_the_cli() -> None:
+    tree = ast.parse((INSTALLER / "entry.py").read_text(encoding="utf-8"))
+    imports = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    assert any(n.module == "zscq_desktop.cli" and n.names[0].name == "main" for n in imports)
+
+
+def test_version_resource(tmp_path: Path) -> None:
+    import build
+
+    assert build.version_tuple("0.1.0") == (0, 1, 0, 0)
+    assert build.version_tuple("1.2.3rc1") == (1, 2, 3, 0)
+    text = build.write_version_info(tmp_path / "v.txt").read_text(encoding="utf-8")
+    # PyInstaller evaluates the file as one Python expression VSVersionInfo(...)
+    tree = ast.parse(text, mode="eval")
+    assert isinstance(tree.body, ast.Call) and tree.body.func.id == "VSVersionInfo"  # type: ignore[attr-defined]
+    ffi = tree.body.keywords[0].value  # type: ignore[attr-defined]
+    versions = {k.arg: ast.literal_eval(k.value) for k in ffi.keywords if k.arg in ("filevers", "prodvers")}
+    assert versions == {"filevers": build.version_tuple(__version__), "prodvers": build.version_tuple(__version__)}
+    strings = {c.args[0].value: c.args[1].value for c in ast.walk(tree)
+               if isinstance(c, ast.Call) and getattr(c.func, "id", "") == "StringStruct"}
+    assert strings["FileVersion"] == strings["ProductVersion"] == __version__
+    assert strings["ProductName"] == "天津市知识产权资助项目申报助手"
+
+
+# ---- the Inno Setup script -------------------------------------------------------------------------------
+def test_iss_matches_the_bundle() -> None:
+    assert iss_define("AppExe") == bc.APP + ".exe"
+    assert iss_define("AppVersion") == __version__  # the default when /DAppVersion is not given
+    assert re.search(r'^Source: "\.\.\\dist\\' + re.escape(bc.APP) + r'\\\*"', ISS, re.MULTILINE)
+    assert iss_setup("OutputDir") == r"..\dist"
+    # the document icon, where PyInstaller 6 puts data (checked against a Linux build: _internal/)
+    m = re.search(r'DefaultIcon"; .*ValueData: "\{app\}\\_internal\\(.+?)"', ISS)
+    assert m and (ROOT / m.group(1).replace("\\", "/")).is_file(), m
+    # the open command starts the GUI with the file, a command the CLI has
+    m = re.search(r'shell\\open\\command"; .*ValueData: """\{app\}\\\{#AppExe\}"" (\w+) ""%1"""', ISS)
+    assert m and m.group(1) == "gui"
+    from zscq_desktop.cli import build_parser
+
+    args = build_parser().parse_args([m.group(1), "x.zscq"])
+    assert args.file == "x.zscq"
+
+
+def test_iss_per_user_chinese_and_keeps_drafts() -> None:
+    assert iss_setup("PrivilegesRequired") == "lowest"
+    assert iss_setup("DefaultDirName").startswith("{autopf}")
+    assert iss_setup("ChangesAssociations") == "yes"
+    assert "ChineseSimplified.isl" in ISS
+    assert re.search(r"^Root: HKA; Subkey: \"Software\\Classes\\\.zscq\"", ISS, re.MULTILINE)
+    assert "HKLM" not in ISS and "HKCU" not in ISS.split("[Registry]")[1]  # HKA follows the install mode
+    assert re.search(r'^Name: "\{autoprograms\}', ISS, re.MULTILINE)
+    assert re.search(r'^Name: "\{autodesktop\}.*Tasks: desktopicon', ISS, re.MULTILINE)
+    # nothing of the user's is deleted: no [UninstallDelete] pointing outside {app}
+    code = [ln for ln in ISS.splitlines() if not ln.lstrip().startswith(";")]
+    assert not any("[UninstallDelete]" in ln for ln in code)
+    assert not any(re.search(r"\{(localappdata|userappdata|commonappdata|userdocs)\}", ln) and "Type:" in ln
+                   for ln in code)
+    # an upgrade must not mix old libraries in
+    assert re.search(r'^\[InstallDelete\]\s*\n(?:;.*\n)*Type: filesandordirs; Name: "\{app\}\\_internal"', ISS,
+                     re.MULTILINE)
+
+
+# ---- the workflow ------------------------------------------------------------------------------------------
+def test_workflow_builds_tests_smokes_installs_and_uploads() -> None:
+    steps = ["pip install -e \".[test,build]\"", "python -m pytest", "python installer/build.py",
+             "python installer/smoke_test.py dist/" + bc.APP, "installer\\zscq-desktop.iss", "/VERYSILENT",
+             "unins000.exe", "actions/upload-artifact"]
+    positions = [WORKFLOW.find(s) for s in steps]
+    assert all(p >= 0 for p in positions), dict(zip(steps, positions))
+    assert positions == sorted(positions)  # in this order
+    setup_name = iss_setup("OutputBaseFilename").replace("{#AppVersion}", "*")
+    assert f"dist/{setup_name}.exe" in WORKFLOW
+    assert "runs-on: windows-latest" in WORKFLOW
