@@ -252,3 +252,25 @@ def test_closing_the_window_during_an_export_loses_nothing(opened, qtbot, tmp_pa
 
     with Document.open(path, readonly=True) as doc:
         assert doc.load()["direction"] == "creation-pilot"
+
+
+def test_closing_during_an_export_asks_and_cancels_on_yes(opened, qtbot, tmp_path, dialogs_recorder):
+    """No keeps the window and the export running; yes cancels the export, waits for it to end,
+    and closes."""
+    window, page = opened
+    jobs.set_synchronous(False)
+    page.folder_edit.setText(str(tmp_path / "ask"))
+    job = page.start_export()
+    assert job is not None and page.is_busy()
+    dialogs_recorder.answer = False
+    assert not window.close()
+    assert window.isVisible() and window.session is not None
+    assert dialogs_recorder.messages[-1][0] == "正在导出"
+    assert not job.cancelled
+    dialogs_recorder.answer = True
+    n = len(dialogs_recorder.messages)
+    assert window.close()
+    assert dialogs_recorder.messages[n][0] == "正在导出"
+    assert job.cancelled or job.done
+    assert job.done and not page.is_busy()  # closing waited for the worker
+    assert window.session is None

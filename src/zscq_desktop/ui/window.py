@@ -11,9 +11,10 @@ and adds free movement. The order and which pages exist come from `core.flow`, n
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEventLoop, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QBrush, QColor, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QPushButton, QStackedWidget,
@@ -32,6 +33,7 @@ from zscq_desktop.ui.widgets import dialogs
 log = logging.getLogger(__name__)
 PAGE_ROLE = Qt.ItemDataRole.UserRole
 SAMPLE_DIRECTION = "creation-pilot"
+EXPORT_STOP_WAIT_S = 20.0  # how long closing waits for a cancelled export to stop
 STYLE = """
 #nav { background: #f3f5f8; border: none; border-right: 1px solid #d9dee5; font-size: 10.5pt; }
 #nav::item { padding: 5px 8px; }
@@ -438,6 +440,9 @@ class MainWindow(QMainWindow):
         self.resize(max(w, 760), max(h, 520))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._stop_export_before_closing():
+            event.ignore()
+            return
         page = self.current_page()
         if page is not None:
             page.save()
@@ -451,3 +456,22 @@ class MainWindow(QMainWindow):
             self.session = None
         settings.put(settings.WINDOW_GEOMETRY, self.saveGeometry())
         event.accept()
+
+    def _stop_export_before_closing(self) -> bool:
+        """While an export runs, ask before quitting; on yes cancel it and wait (bounded) for the
+        worker to stop, so no half-written file is left in the output folder. False = stay open."""
+        export = self._pages.get(flow.EXPORT)
+        if export is None or not export.is_busy():
+            return True
+        if not dialogs.ask(self, "正在导出", "导出尚未完成。要取消导出并退出程序吗？",
+                           ok="取消导出并退出", cancel="继续导出"):
+            return False
+        export.cancel_export()
+        deadline = time.monotonic() + EXPORT_STOP_WAIT_S
+        while export.is_busy() and time.monotonic() < deadline:
+            # the job's end is delivered through the event loop; wait only for events, never the user
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents, 50)
+            time.sleep(0.01)
+        if export.is_busy():
+            log.warning("export did not stop within %s s; closing anyway", EXPORT_STOP_WAIT_S)
+        return True
