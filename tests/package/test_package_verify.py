@@ -181,3 +181,25 @@ def test_wrong_direction_in_data(build, inputs, tmp_path):
     info = make_info(inputs.stamp, inputs.volume_name, direction_id="patent-navigation")
     found = verify_package(build(tmp_path, info=info).path)
     assert codes(found) == ["package.submission_mismatch"]
+
+
+@pytest.mark.parametrize("how", ["prefix", "comment", "inner-zip-tail"])
+def test_archive_must_be_the_whole_file(package, tmp_path, how):
+    """A package with bytes before it or after its end record, or a cut-off package whose tail is
+    a zip stored inside it, is not a complete package even though zipfile can open it."""
+    raw = package.read_bytes()
+    bad = tmp_path / "odd.zip"
+    if how == "prefix":
+        bad.write_bytes(b"MZ" + b"\0" * 100 + raw)
+    elif how == "comment":
+        with zipfile.ZipFile(package) as src, zipfile.ZipFile(bad, "w") as dst:
+            for info in src.infolist():
+                dst.writestr(info, src.read(info))
+            dst.comment = b"x"
+    else:
+        inner = tmp_path / "inner.zip"
+        with zipfile.ZipFile(inner, "w") as z:
+            z.writestr("word/document.xml", "<w/>")
+        bad.write_bytes(raw[: len(raw) // 2] + inner.read_bytes())
+    found = verify_package(bad)
+    assert [f.code for f in found] == ["package.unreadable"]

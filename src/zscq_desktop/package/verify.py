@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import zipfile
 import zlib
@@ -57,14 +58,31 @@ def _digest(zf: zipfile.ZipFile, info: zipfile.ZipInfo, keep: bool) -> tuple[int
 def verify_package(path: Path) -> list[Finding]:
     """Check the package at ``path``; an empty list means it is intact."""
     name = Path(path).name
+    broken = [error("package.unreadable", f"《{name}》不是完整的 zip 压缩包（文件可能已损坏、被截断或未下载完整）。")]
     try:
         zf = zipfile.ZipFile(path)
     except FileNotFoundError:
         return [error("package.unreadable", f"找不到文件：{path}")]
     except _READ_ERRORS:
-        return [error("package.unreadable", f"《{name}》不是完整的 zip 压缩包（文件可能已损坏、被截断或未下载完整）。")]
+        return broken
+    if not _ends_with_own_directory(Path(path), zf):
+        # A cut-off package can still "open": zipfile finds the end record of a zip stored inside
+        # it (a DOCX is a zip) and treats everything before as a self-extractor prefix.
+        zf.close()
+        return broken
     with zf:
         return _verify(zf, name)
+
+
+def _ends_with_own_directory(path: Path, zf: zipfile.ZipFile) -> bool:
+    """Whether the archive is the whole file: no prefix before it and no comment after its end record
+    (our packages have neither)."""
+    first = min((i.header_offset for i in zf.infolist()), default=0)
+    if first != 0 or zf.comment:
+        return False
+    with open(path, "rb") as fh:
+        fh.seek(-22, os.SEEK_END)
+        return fh.read(4) == b"PK\x05\x06"
 
 
 def _verify(zf: zipfile.ZipFile, zip_name: str) -> list[Finding]:
