@@ -202,3 +202,29 @@ def test_cancel_stops_export_without_leaving_files(tmp_path: Path, after: int) -
     with pytest.raises(ExportCancelled):
         export(load_json(sample), load_call(), out, cancel=cancel)
     assert not out.exists() or not [p for p in out.iterdir() if not p.name.startswith(".")]
+
+
+def test_repeated_export_reuses_the_rendering_until_the_content_changes(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from zscq_desktop.call import load_call
+    from zscq_desktop.docio import load_zscq
+    from zscq_desktop.render import pdf_writer
+    from zscq_desktop.render.export import export
+    from zscq_desktop.store.document import Document
+
+    doc_path = tmp_path / "s.zscq"
+    assert main(["sample", "--direction", "public-service", "-o", str(doc_path)]) == 0
+    calls: list[str] = []
+    real = pdf_writer.render_pdf
+    monkeypatch.setattr(pdf_writer, "render_pdf", lambda d, **k: calls.append(d.title) or real(d, **k))
+    call = load_call()
+    loaded = load_zscq(doc_path)
+    with Document.open(doc_path) as cache:
+        first = export(loaded, call, tmp_path / "a", cache=cache, make_zip=False)
+        assert len(calls) == 2  # form and plan
+        again = export(loaded, call, tmp_path / "b", cache=cache, make_zip=False, duplex=True)
+        assert len(calls) == 2  # nothing changed: both renderings reused
+        assert (tmp_path / "a" / first.volume.name).read_bytes()[:4] == b"%PDF" and again.pages > first.pages
+        loaded.submission.plan["sections"]["background"] = "修改后的项目背景。"
+        export(loaded, call, tmp_path / "c", cache=cache, make_zip=False)
+        assert len(calls) == 4  # the edit changes the version stamp, which both parts carry

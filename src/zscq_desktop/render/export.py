@@ -8,6 +8,7 @@ assembles. Blocking findings refuse the export; nothing half-written is left beh
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -16,7 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from zscq_desktop.call.model import Call
 from zscq_desktop.core.findings import Finding, error, has_blocking
@@ -105,6 +106,32 @@ def normalized_attachment(loaded: Loaded, index: int, cache: DerivedCache, cance
     return result.pdf, result.pages, list(result.findings)
 
 
+RENDERED = "rendered"  # the DerivedCache key under which the last rendered form and plan are kept
+
+
+def rendered(doc: Any, part: str, *, fonts: Any, stamp: str, cache: DerivedCache) -> bytes:
+    """The PDF of the form or plan content `doc`, reusing the last rendering when nothing changed.
+
+    Exporting again without an edit (another folder, the duplex option, a second try after a full
+    disk) then skips the reportlab layout, the slowest step left once attachments are cached. One
+    entry per part is kept (it is replaced, never accumulated); the key covers everything the
+    rendering depends on: the content, the fonts, the stamp and the program version.
+    """
+    from zscq_desktop import __version__
+    from zscq_desktop.render.pdf_writer import render_pdf
+
+    key = hashlib.sha256(repr((doc, fonts.all, stamp, __version__)).encode("utf-8")).hexdigest()
+    hit = cache.get_derived(RENDERED, part)
+    if hit is not None and hit[1].get("key") == key:
+        return hit[0]
+    pdf = render_pdf(doc, fonts=fonts, stamp=stamp)
+    try:
+        cache.put_derived(RENDERED, part, pdf, {"key": key})
+    except Exception:  # a cache that cannot be written (read-only document, full disk) only costs time
+        log.warning("could not cache the rendered %s", part, exc_info=True)
+    return pdf
+
+
 def export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool = False, findings: list[Finding] | None = None,
            progress: Progress | None = None, cancel: Cancel | None = None, cache: DerivedCache | None = None,
            make_zip: bool = True, budget_bytes: int = 20 * 1024 * 1024, now: datetime | None = None) -> ExportResult:
@@ -132,7 +159,6 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     from zscq_desktop.render.content import form_document, plan_document
     from zscq_desktop.render.docx_writer import render_docx
     from zscq_desktop.render.fonts import register_fonts
-    from zscq_desktop.render.pdf_writer import render_pdf
 
     report = progress or (lambda f, m: None)
 
@@ -170,10 +196,10 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     check_cancel()
     report(0.45, "生成申报书")
     form_doc, plan_doc = form_document(call, sub), plan_document(call, sub)
-    form_pdf = render_pdf(form_doc, fonts=fonts, stamp=stamp)
+    form_pdf = rendered(form_doc, "form", fonts=fonts, stamp=stamp, cache=cache)
     check_cancel()
     report(0.6, "生成项目实施方案")
-    plan_pdf = render_pdf(plan_doc, fonts=fonts, stamp=stamp)
+    plan_pdf = rendered(plan_doc, "plan", fonts=fonts, stamp=stamp, cache=cache)
 
     # 3. the volume
     check_cancel()
