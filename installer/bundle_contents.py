@@ -48,8 +48,10 @@ EXCLUDED_QT = [
     "QtSvgWidgets", "QtTest", "QtTextToSpeech", "QtUiTools", "QtWebChannel", "QtWebEngineCore",
     "QtWebEngineQuick", "QtWebEngineWidgets", "QtWebSockets", "QtWebView", "QtXml",
 ]
+# Test/build tools, and Pillow's AVIF codec (libavif ≈ 5 MB; attachments are PDF, JPEG, PNG, TIFF, BMP:
+# Pillow skips a plugin it cannot import).
 EXCLUDED_PYTHON = ["tkinter", "unittest", "pytest", "_pytest", "pytestqt", "numpy", "IPython", "pydoc_data",
-                   "aiosmtpd", "fontTools", "PyInstaller"]
+                   "aiosmtpd", "fontTools", "PyInstaller", "PIL._avif", "PIL.AvifImagePlugin"]
 
 # Qt's own Chinese strings (上一步/下一步/取消, the file dialogs). The Qt hooks copy every language.
 QT_TRANSLATIONS = ["qtbase_zh_CN.qm", "qt_zh_CN.qm"]

@@ -13,7 +13,8 @@ on Linux, temporary XDG folders so the user's own settings are never touched):
    `verify` (exit 0) and `verify` of a tampered copy (exit 1);
 3. the GUI: `gui X.zscq` must still be running after a few seconds; its log must show the start,
    no missing translation/page/crash handler, no error; the crash handler's faulthandler.log must
-   exist (the frozen app installed `ui/crash.py`).
+   exist (the frozen app installed `ui/crash.py`) and, on Linux/macOS, hold a Python stack after
+   the GUI is ended with SIGABRT (a hard crash).
 
 Needs the build environment (pypdf, PyInstaller). Exit 0 when everything holds, 1 with the first
 failure otherwise.
@@ -24,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -143,7 +145,9 @@ def gui_step(gui: Path, sample: Path, work: Path, env: dict[str, str]) -> None:
         raise SmokeFailure(f"the GUI exited after {time.perf_counter() - t:.1f} s with {proc.returncode}:\n{out}")
     finally:
         if proc.poll() is None:
-            proc.terminate()
+            # POSIX: a hard crash (SIGABRT) must leave a Python stack in faulthandler.log — the crash
+            # handler's last resort works in the frozen app. Windows: just end the process.
+            proc.send_signal(signal.SIGABRT) if not WINDOWS else proc.terminate()
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -158,10 +162,15 @@ def gui_step(gui: Path, sample: Path, work: Path, env: dict[str, str]) -> None:
     for bad in ("translations not found", "unavailable", "crash handler not available", "Traceback",
                 " ERROR ", " CRITICAL ", "cannot load the call data"):
         check(bad not in text, f"the GUI log contains {bad!r}:\n{text}")
-    check((logs / "faulthandler.log").is_file(), "no faulthandler.log: the crash handler was not installed")
+    fault_log = logs / "faulthandler.log"
+    check(fault_log.is_file(), "no faulthandler.log: the crash handler was not installed")
+    if not WINDOWS:
+        fault = fault_log.read_text(encoding="utf-8", errors="replace")
+        check("Fatal Python error" in fault, f"SIGABRT left no Python stack in faulthandler.log: {fault!r}")
     check(not list(logs.glob("crash-*.log")), f"the GUI crashed: {sorted(logs.glob('crash-*.log'))}")
     check("Traceback" not in output, f"the GUI printed a traceback:\n{output}")
-    print(f"  ok  {gui.name} gui {sample.name}: running after {GUI_SECONDS:.0f} s, log clean, crash handler installed")
+    print(f"  ok  {gui.name} gui {sample.name}: running after {GUI_SECONDS:.0f} s, log clean, crash handler "
+          f"installed{' (SIGABRT → stack in faulthandler.log)' if not WINDOWS else ''}")
 
 
 def main(argv: list[str]) -> int:
