@@ -4,39 +4,56 @@ Every page edits through `Session.edit(path, value)`. Each edit marks the sessio
 (re)starts a single-shot timer; when it fires (≈ 0.5 s after the last keystroke) the whole
 submission is written to the document in one transaction, so nothing typed is lost for more than
 a second. Findings are recomputed on a second, shorter timer: the rules engine
-(`core.rules.check`), glyph coverage (`render.glyphs`, when present) and the normalisation
-findings of the supporting files. The session decides no rule itself.
+(`core.rules.check`), glyph coverage and the normalisation findings of the supporting files
+(`ui.session_attachments`). The session decides no rule itself.
+
+When the document cannot take a save, what was typed always stays in memory, by the store's
+`DocumentError.kind`:
+- ``readonly`` at opening: the window may open the file read-only; edits then go nowhere and
+  另存为 keeps them;
+- ``conflict`` (another window or process saved the same file): no more automatic saves — the
+  `conflicted` signal lets the window ask to reload the file or 另存为 a copy;
+- anything else (disk full, I/O, locked): `save_failed` with the Chinese message, retried with a
+  growing pause (2 s … 60 s).
 
 A new submission lives in the user data folder (`store.profiles.new_draft_path`) until the user
-chooses 另存为; the draft file is then removed so it no longer counts as another project of the unit.
+chooses 另存为; the draft file is then removed (`store.profiles.discard_draft`).
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
 import logging
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from zscq_desktop.call.model import Call
+from zscq_desktop.checks import all_findings
 from zscq_desktop.core import flow
 from zscq_desktop.core.findings import Finding, Severity, sort_findings
-from zscq_desktop.checks import all_findings
-from zscq_desktop.core.submission import Attachment, Submission, SubmissionError
+from zscq_desktop.core.submission import Submission, SubmissionError
 from zscq_desktop.docio import Loaded
+from zscq_desktop.ui.session_attachments import A4PDF, AttachmentOps
 
 log = logging.getLogger(__name__)
 
+__all__ = ["A4PDF", "Session", "SessionError"]
 SAVE_DELAY_MS = 500
 FINDINGS_DELAY_MS = 150
-A4PDF = "a4pdf"  # the derived-data kind render.export caches normalised attachments under
+RETRY_FIRST_MS, RETRY_MAX_MS = 2000, 60000  # a failed save is retried after 2 s, 4 s, … at most 60 s
 
 
 class SessionError(Exception):
-    """A document could not be opened, created or written; the message is plain Chinese."""
+    """A document could not be opened, created or written; the message is plain Chinese.
+
+    `kind` is the store's `DocumentError.kind` when there was one (``"readonly"``, ``"damaged"``…).
+    """
+
+    def __init__(self, message: str, kind: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class _DocumentBlobs(dict):
@@ -53,13 +70,13 @@ class _DocumentBlobs(dict):
 
 
 def _store():
-    """The store package (imported late: it is written concurrently and its import is not free)."""
+    """The store package (imported late: its import is not free and start-up does not need it)."""
     from zscq_desktop.store import document, profiles
 
     return document, profiles
 
 
-class Session(QObject):
+class Session(QObject, AttachmentOps):
     """The open submission. Signals are emitted on the GUI thread only."""
 
     changed = Signal(str)  # field path that changed ("" = many)
@@ -67,6 +84,7 @@ class Session(QObject):
     saved_changed = Signal(bool)  # True when everything is on disk
     attachments_changed = Signal()
     save_failed = Signal(str)  # Chinese message; the edit stays in memory and is retried
+    conflicted = Signal(str)  # another window saved the file; automatic saving has stopped
 
     def __init__(self, call: Call, document: Any, submission: Submission, *, is_draft: bool,
                  parent: QObject | None = None) -> None:
@@ -76,7 +94,11 @@ class Session(QObject):
         self.submission = submission
         self.path: Path = Path(document.path)
         self.is_draft = is_draft
+        self.closed = False
         self._dirty = False
+        self._conflict = False
+        self._retry_ms = 0  # > 0 while saves fail: the pause before the next attempt
+        self.save_problem = ""  # the last save failure, shown in the window's status area
         self._findings: list[Finding] = []
         # sha256 -> (pages, findings) of the normalised file; findings re-pathed to the current index.
         self._attachment_results: dict[str, tuple[int, list[Finding]]] = {}
@@ -103,7 +125,7 @@ class Session(QObject):
                 if doc.put_blob(data) != sha:
                     raise SessionError("附件数据校验失败，请重试。")
         except document.DocumentError as exc:
-            raise SessionError(str(exc)) from None
+            raise SessionError(str(exc), exc.kind) from None
         except OSError as exc:
             raise SessionError(f"无法在用户文件夹中创建草稿（{path.parent}）：{exc.strerror or exc}") from None
         session = cls(call, doc, sub, is_draft=True, parent=parent)
@@ -115,25 +137,25 @@ class Session(QObject):
         return session
 
     @classmethod
-    def open(cls, call: Call, path: Path, *, parent: QObject | None = None) -> "Session":
-        """Open an existing `.zscq` file. A damaged or foreign file raises `SessionError` and is
-        never modified."""
+    def open(cls, call: Call, path: Path, *, readonly: bool = False, parent: QObject | None = None) -> "Session":
+        """Open an existing `.zscq` file (`readonly`: never written). A damaged or foreign file raises
+        `SessionError` (with the store's `kind`) and is never modified."""
         document, profiles = _store()
         path = Path(path)
         try:
-            doc = document.Document.open(path)
+            doc = document.Document.open(path, readonly=readonly)
         except document.DocumentError as exc:
-            raise SessionError(str(exc)) from None
+            raise SessionError(str(exc), exc.kind) from None
         except OSError as exc:
             raise SessionError(f"无法打开《{path.name}》：{exc.strerror or exc}") from None
         try:
             sub = Submission.from_dict(doc.load())
         except (SubmissionError, document.DocumentError) as exc:
             doc.close()
-            raise SessionError(f"《{path.name}》：{exc}") from None
+            raise SessionError(f"《{path.name}》：{exc}", getattr(exc, "kind", "damaged")) from None
         if sub.call != call.id:
             doc.close()
-            raise SessionError(f"《{path.name}》属于申报年度“{sub.call}”，本程序当前为“{call.title}”，无法打开。")
+            raise SessionError(f"《{path.name}》属于申报年度“{sub.call}”，本程序当前为“{call.title}”，无法打开。", "foreign")
         is_draft = _is_inside(path, profiles.drafts_dir())
         session = cls(call, doc, sub, is_draft=is_draft, parent=parent)
         try:
@@ -165,44 +187,65 @@ class Session(QObject):
         return Loaded(sub, _DocumentBlobs(self.document), self.path)
 
     def save_now(self) -> None:
-        """Write the submission to the document now (no-op when nothing changed)."""
+        """Write the submission to the document now (no-op when nothing changed or it cannot be written)."""
         self._save_timer.stop()
         if self._dirty:
             self._write()
 
     def save_as(self, target: Path) -> None:
-        """Copy the document to `target` and continue there; a draft left behind is removed."""
-        _, profiles = _store()
+        """Copy the document to `target`, write the current submission there and continue there.
+
+        Works whatever the state of the current file (read-only, changed by another window, disk
+        full): the edits kept in memory go into the copy. A draft left behind is removed.
+        """
+        document, profiles = _store()
         target = Path(target)
         if target.suffix.lower() != ".zscq":
             target = target.with_name(target.name + ".zscq")
         self.save_now()
-        if self._dirty:
-            raise SessionError("当前内容尚未能保存，无法另存为。请先处理保存失败的问题。")
-        document, _ = _store()
+        new_doc = None
         try:
             self.document.save_as(target)
             new_doc = document.Document.open(target)
+            new_doc.save(self.submission.to_dict())  # edits the old file could not take
         except document.DocumentError as exc:
-            raise SessionError(str(exc)) from None
+            if new_doc is not None:
+                new_doc.close()
+            raise SessionError(str(exc), exc.kind) from None
         except OSError as exc:
+            if new_doc is not None:
+                new_doc.close()
             raise SessionError(f"无法保存到《{target}》：{exc.strerror or exc}") from None
         old_doc, old_path, was_draft = self.document, self.path, self.is_draft
         for job in self._jobs.values():
             job.cancel()  # they write to the old document; their results are redone for the new one
         self.document, self.path, self.is_draft = new_doc, target, False
         old_doc.close()
-        index = profiles.DraftIndex()
-        if was_draft and old_path != target:
-            index.forget(old_path)
-            profiles.RecentFiles().remove(old_path)
-            try:
-                old_path.unlink()
-            except OSError:
-                log.warning("could not remove draft %s", old_path)
+        self._dirty, self._conflict, self._retry_ms, self.save_problem = False, False, 0, ""
+        self._save_timer.stop()
+        if was_draft and old_path != target and not profiles.discard_draft(old_path):
+            log.warning("draft %s not removed (outside the drafts folder)", old_path)
         profiles.RecentFiles().add(target)
         self._record_draft()
         self.saved_changed.emit(True)
+
+    def reload(self) -> None:
+        """Read the submission back from the file (after another window saved it); unsaved edits in
+        this window are dropped."""
+        document, _ = _store()
+        try:
+            sub = Submission.from_dict(self.document.load())
+        except (SubmissionError, document.DocumentError) as exc:
+            raise SessionError(f"《{self.path.name}》无法重新载入：{exc}", getattr(exc, "kind", "damaged")) from None
+        self._save_timer.stop()
+        self.submission = sub
+        self._dirty, self._conflict, self._retry_ms, self.save_problem = False, False, 0, ""
+        self._load_cached_results()
+        self.saved_changed.emit(True)
+        self.changed.emit("")
+        self.attachments_changed.emit()
+        self.refresh_findings()
+        self.normalize_pending()
 
     def record_send(self, record: dict) -> None:
         """Append a send record (mail log) and save at once."""
@@ -215,6 +258,16 @@ class Session(QObject):
     @property
     def dirty(self) -> bool:
         return self._dirty
+
+    @property
+    def readonly(self) -> bool:
+        """True when the file was opened read-only: edits stay in this window until 另存为."""
+        return bool(self.document.readonly)
+
+    @property
+    def conflict(self) -> bool:
+        """True after another window or process saved the file: automatic saving has stopped."""
+        return self._conflict
 
     @property
     def direction(self):
@@ -235,204 +288,71 @@ class Session(QObject):
         return [f for f in self._findings if f.blocking]
 
     def close(self) -> None:
-        """Save what is pending and close the document."""
+        """Save what is pending, stop every timer and close the document (idempotent)."""
+        if self.closed:
+            return
         for job in list(self._jobs.values()):
             job.cancel()
-        self._closed = True
         self.save_now()
+        self.closed = True  # from here on nothing writes: a retry timer firing late is a no-op
+        self._save_timer.stop()
         self._findings_timer.stop()
         self.document.close()
         if self.is_draft and self._is_blank():
-            self._discard_draft()  # a 新建 that was never filled in leaves nothing behind
+            _, profiles = _store()  # a 新建 that was never filled in leaves nothing behind
+            if not profiles.discard_draft(self.path):
+                log.warning("could not remove the empty draft %s", self.path)
 
     def _is_blank(self) -> bool:
         sub = self.submission
         return not (sub.direction or sub.unit or any(sub.form.values()) or sub.attachments or sub.eligibility)
 
-    def _discard_draft(self) -> None:
-        _, profiles = _store()
-        try:
-            profiles.DraftIndex().forget(self.path)
-            profiles.RecentFiles().remove(self.path)
-            self.path.unlink()
-        except OSError:
-            log.warning("could not remove the empty draft %s", self.path)
-
-    # ---- attachments --------------------------------------------------------------------------------
-    def add_attachment(self, file: Path, category: str, title: str = "") -> int:
-        """Read a file into the document and append it to `category`; returns its index."""
-        file = Path(file)
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise SessionError(f"无法读取文件《{file.name}》：{exc.strerror or exc}") from None
-        return self.add_attachment_bytes(data, file.name, category, title)
-
-    def add_attachment_bytes(self, data: bytes, name: str, category: str, title: str = "") -> int:
-        """Put `data` in the document as a supporting file; returns the new attachment's index."""
-        if not data:
-            raise SessionError(f"文件《{name}》是空文件，无法作为附件。")
-        document, _ = _store()
-        try:
-            sha = self.document.put_blob(data)
-        except document.DocumentError as exc:
-            raise SessionError(f"无法保存附件《{name}》：{exc}") from None
-        except OSError as exc:
-            raise SessionError(f"无法保存附件《{name}》：{exc.strerror or exc}") from None
-        if sha != hashlib.sha256(data).hexdigest():
-            raise SessionError(f"附件《{name}》写入后校验失败，请重试。")
-        a = Attachment(category=category, title=title or Path(name).stem, source_name=name, sha256=sha, size=len(data))
-        # Keep the guide's category order: insert after the last file of the same or an earlier category.
-        order = [c.id for c in self.call.attachment_categories]
-        rank = {c: i for i, c in enumerate(order)}
-        pos = len(self.submission.attachments)
-        for i, other in enumerate(self.submission.attachments):
-            if rank.get(other.category, len(rank)) > rank.get(category, len(rank)):
-                pos = i
-                break
-        self.submission.attachments.insert(pos, a)
-        self._attachments_modified()
-        return pos
-
-    def remove_attachment(self, index: int) -> None:
-        a = self.submission.attachments.pop(index)
-        if a.sha256 in self._jobs:
-            self._jobs.pop(a.sha256).cancel()
-        self._attachments_modified()
-        if all(x.sha256 != a.sha256 for x in self.submission.attachments):
-            self._attachment_results.pop(a.sha256, None)
-
-    def rename_attachment(self, index: int, title: str) -> None:
-        self.submission.attachments[index].title = title.strip()
-        self._attachments_modified()
-
-    def move_attachment(self, index: int, new_index: int) -> None:
-        items = self.submission.attachments
-        if not (0 <= index < len(items) and 0 <= new_index < len(items)) or index == new_index:
-            return
-        items.insert(new_index, items.pop(index))
-        self._attachments_modified()
-
-    def set_attachment_category(self, index: int, category: str) -> None:
-        a = self.submission.attachments.pop(index)
-        a.category = category
-        self.submission.attachments.append(a)
-        # the binder orders by category; keep the list in that order so the page shows what prints
-        order = [c.id for c in self.call.attachment_categories]
-        self.submission.attachments[:] = self.submission.attachments_in_order(order)
-        self._attachments_modified()
-
-    def attachment_state(self, index: int) -> tuple[str, int | None, list[Finding]]:
-        """("pending" | "ok" | "bad", pages, findings) of attachment `index`."""
-        a = self.submission.attachments[index]
-        result = self._attachment_results.get(a.sha256)
-        if result is None:
-            return "pending", a.pages, []
-        pages, found = result
-        bad = any(f.blocking for f in found) or pages == 0
-        return ("bad" if bad else "ok"), pages, [self._repath(f, index) for f in found]
-
-    def normalized_pdf(self, index: int) -> bytes | None:
-        """The cached A4 PDF of attachment `index` (None until normalised or when unusable)."""
-        hit = self.document.get_derived(self.submission.attachments[index].sha256, A4PDF)
-        return (hit[0] or None) if hit else None
-
-    def normalize_pending(self, on_done: Callable[[str], None] | None = None) -> int:
-        """Start background normalisation for every attachment not yet normalised; returns how many."""
-        from zscq_desktop.ui import jobs  # owned by the jobs module; imported late
-
-        started = 0
-        for i, a in enumerate(self.submission.attachments):
-            if a.sha256 in self._attachment_results or a.sha256 in self._jobs:
-                continue
-            loaded, sha, doc = self.loaded(), a.sha256, self.document
-            index = i
-
-            def work(progress, cancelled, loaded=loaded, index=index, doc=doc):
-                from zscq_desktop.render.export import normalized_attachment
-
-                return normalized_attachment(loaded, index, doc, cancelled)
-
-            job = jobs.run_job(work, parent=self)
-            self._jobs[sha] = job
-            job.succeeded.connect(lambda result, sha=sha, doc=doc: self._normalised(sha, doc, result, on_done))
-            job.failed.connect(lambda exc, sha=sha, doc=doc: self._normalise_failed(sha, doc, exc, on_done))
-            started += 1
-        return started
-
-    def _stale(self, sha: str, doc: Any, on_done) -> bool:
-        """True when a job's result belongs to a document no longer open (另存为, closed)."""
-        if getattr(self, "_closed", False):
-            return True
-        if doc is not self.document:
-            self._jobs.pop(sha, None)
-            self.normalize_pending(on_done)  # again, so the new document caches the result
-            return True
-        return False
-
-    def _normalised(self, sha: str, doc: Any, result: tuple[bytes | None, int, list[Finding]], on_done) -> None:
-        if self._stale(sha, doc, on_done):
-            return
-        self._jobs.pop(sha, None)
-        _pdf, pages, found = result
-        self._attachment_results[sha] = (pages, list(found))
-        changed = False
-        for a in self.submission.attachments:
-            if a.sha256 == sha and a.pages != pages:
-                a.pages, changed = pages, True
-        if changed:
-            self._dirty = True
-            self._save_timer.start()
-            self.saved_changed.emit(False)
-        self.attachments_changed.emit()
-        self._findings_timer.start()
-        if on_done:
-            on_done(sha)
-
-    def _normalise_failed(self, sha: str, doc: Any, exc: BaseException, on_done) -> None:
-        if self._stale(sha, doc, on_done):
-            return
-        self._jobs.pop(sha, None)
-        from zscq_desktop.core.findings import error
-
-        if type(exc).__name__ in ("Cancelled", "ExportCancelled"):
-            return
-        log.exception("normalising %s failed", sha, exc_info=exc)
-        name = next((a.title or a.source_name for a in self.submission.attachments if a.sha256 == sha), sha[:8])
-        self._attachment_results[sha] = (0, [error("attachment.unreadable", f"附件《{name}》无法处理：{exc}", "")])
-        self.attachments_changed.emit()
-        self._findings_timer.start()
-        if on_done:
-            on_done(sha)
-
     # ---- internals ----------------------------------------------------------------------------------
     def _modified(self, path: str) -> None:
         self.submission.touch()
-        self._dirty = True
-        self._save_timer.start()
+        self._mark_dirty()
         self._findings_timer.start()
-        self.saved_changed.emit(False)
         self.changed.emit(path)
+
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+        if self._retry_ms == 0:
+            self._save_timer.start(SAVE_DELAY_MS)
+        elif not self._save_timer.isActive():
+            self._save_timer.start(self._retry_ms)  # failing: keep to the back-off, not every keystroke
+        self.saved_changed.emit(False)
 
     def _attachments_modified(self) -> None:
         self._modified("attachments")
         self.attachments_changed.emit()
 
     def _autosave(self) -> None:
-        if self._dirty:
+        if self._dirty and not self.closed:
             self._write()
 
     def _write(self) -> None:
+        if self.closed or self._conflict or self.readonly:
+            return  # kept in memory: 另存为 (or reload, for a conflict) is the way on
         document, _ = _store()
         try:
             self.document.save(self.submission.to_dict())
         except (document.DocumentError, OSError) as exc:
-            log.error("autosave of %s failed: %s", self.path, exc)
+            kind = getattr(exc, "kind", "io")
+            if kind == "conflict":
+                self._conflict = True
+                self.save_problem = str(exc)
+                self._save_timer.stop()
+                log.warning("autosave of %s: the file was changed by another window", self.path)
+                self.conflicted.emit(str(exc))
+                return
+            log.error("autosave of %s failed (%s): %s", self.path, kind, exc)
             msg = str(exc) if isinstance(exc, document.DocumentError) else (exc.strerror or str(exc))
-            self.save_failed.emit(f"自动保存失败：{msg}。内容仍在程序中，请释放磁盘空间或用“另存为”换一个位置。")
-            self._save_timer.start(5000)  # retry later; the data stays in memory
+            self.save_problem = f"自动保存失败：{msg.rstrip('。')}。内容仍在程序中，稍后自动重试；也可用“另存为”换一个位置。"
+            self._retry_ms = min(RETRY_MAX_MS, max(RETRY_FIRST_MS, self._retry_ms * 2))
+            self._save_timer.start(self._retry_ms)
+            self.save_failed.emit(self.save_problem)
             return
-        self._dirty = False
+        self._dirty, self._retry_ms, self.save_problem = False, 0, ""
         self._record_draft()
         self.saved_changed.emit(True)
 
@@ -449,33 +369,11 @@ class Session(QObject):
         except Exception:  # the index is a convenience; never let it stop a save
             log.exception("could not record draft %s", self.path)
 
-    def _load_cached_results(self) -> None:
-        """Normalisation results already in the document (from an earlier session)."""
-        for a in self.submission.attachments:
-            try:
-                hit = self.document.get_derived(a.sha256, A4PDF)
-            except Exception:
-                log.exception("reading cached normalisation of %s", a.sha256)
-                continue
-            if hit is not None:
-                data, meta = hit
-                found = [Finding.from_dict({**f, "path": ""}) for f in meta.get("findings", [])]
-                self._attachment_results[a.sha256] = (int(meta.get("pages", 0)) if data else 0, found)
-
-    @staticmethod
-    def _repath(f: Finding, index: int) -> Finding:
-        return Finding(f.severity, f.code, f.message, f"attachments[{index}]", f.source)
-
     def refresh_findings(self) -> None:
         """Recompute all findings now (normally triggered by the debounce timer)."""
         self._findings_timer.stop()
-        extra: list[Finding] = []
-        for i, a in enumerate(self.submission.attachments):
-            result = self._attachment_results.get(a.sha256)
-            if result is not None:
-                extra.extend(self._repath(f, i) for f in result[1])
         try:
-            found = all_findings(self.call, self.submission, path=self.path, extra=extra)
+            found = all_findings(self.call, self.submission, path=self.path, extra=self.attachment_findings())
         except Exception:  # a rule crashing must not take the editor down
             log.exception("rules engine failed")
             found = [Finding(Severity.ERROR, "internal.rules", "检查规则时发生内部错误，请查看日志。")]

@@ -223,7 +223,7 @@ class ExportPage(Page):
         if not out_dir.is_absolute():
             dialogs.inform(self, "导出", "请选择一个完整的输出文件夹路径（例如 C:\\Users\\…\\Documents\\申报材料）。")
             return None
-        loaded, call, duplex, cache = session.loaded(), session.call, self.duplex_box.isChecked(), session.document
+        loaded, call, duplex, cache = session.loaded(), session.call, self.duplex_box.isChecked(), session.derived_cache
         settings.put(settings.EXPORT_FOLDER, str(out_dir))
         settings.put(settings.DUPLEX, duplex)
 
