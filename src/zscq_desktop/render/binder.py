@@ -42,8 +42,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject, TextStringObject
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DecodedStreamObject,
+                           DictionaryObject, IndirectObject, NameObject, StreamObject, TextStringObject)
 from reportlab.lib.colors import Color
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -341,17 +342,86 @@ def _reader(data: bytes, what: str) -> PdfReader:
     return r
 
 
-def _merge(target, overlay) -> None:  # type: ignore[no-untyped-def]
-    """Merge ``overlay`` on top of ``target``, honouring /Rotate and a MediaBox not at the origin."""
-    if target.rotation % 360:
-        target.transfer_rotation_to_content()
-    box = target.mediabox
-    if abs(box.width - P.PAGE_W) > A4_TOLERANCE or abs(box.height - P.PAGE_H) > A4_TOLERANCE:
-        log.warning("page is not A4 portrait (%.0f × %.0f pt)", box.width, box.height)
-    if box.left or box.bottom:
-        target.merge_transformed_page(overlay, Transformation().translate(box.left, box.bottom))
-    else:
-        target.merge_page(overlay)
+class _Stacker:
+    """Lays each overlay page on top of its volume page without re-parsing the page's content.
+
+    pypdf's ``merge_page`` parses the whole content stream of the page underneath (to wrap it in
+    ``q``/``Q``) and ``compress_content_streams`` re-serialises it: for a volume of text-heavy
+    supporting files that was most of the binding time, and it holds the GIL (the GUI stutters).
+    Here the page keeps its own content streams untouched; its ``/Contents`` becomes the array
+    ``[q, original…, Q, overlay]``, and the overlay's resources join the page's under names that
+    cannot collide (``ZsO…``; only the small overlay stream is parsed to rename them).
+    """
+
+    PREFIX = "/ZsO"
+    KINDS = ("/Font", "/XObject", "/ExtGState", "/ColorSpace", "/Pattern", "/Shading", "/Properties")
+
+    def __init__(self, writer: PdfWriter) -> None:
+        self.writer = writer
+        self._q = self._stream(b"q\n")
+        self._big_q = self._stream(b"\nQ\n")
+
+    def _stream(self, data: bytes) -> IndirectObject:
+        obj = DecodedStreamObject()
+        obj.set_data(data)
+        return self.writer._add_object(obj)  # pypdf has no public call for a new indirect stream
+
+    def stack(self, page: PageObject, overlay: PageObject) -> None:
+        """Draw ``overlay`` (a page of the overlay document) over ``page`` (a page of the writer)."""
+        if page.rotation % 360:
+            page.transfer_rotation_to_content()  # rare: parse only these pages
+        box = page.mediabox
+        if abs(box.width - P.PAGE_W) > A4_TOLERANCE or abs(box.height - P.PAGE_H) > A4_TOLERANCE:
+            log.warning("page is not A4 portrait (%.0f × %.0f pt)", box.width, box.height)
+        ov = overlay.clone(self.writer)  # fonts shared by overlay pages are cloned once
+        ops = overlay.get_contents()  # a fresh ContentStream of the (small) overlay page
+        if ops is None:
+            return
+        names: dict[str, str] = {}
+        resources = self._own_resources(page)
+        ov_res = ov.get("/Resources")
+        ov_res = ov_res.get_object() if ov_res is not None else DictionaryObject()
+        for kind in self.KINDS:
+            sub = ov_res.get(kind)
+            if sub is None:
+                continue
+            target = resources.get(kind)
+            target = DictionaryObject(target.get_object()) if target is not None else DictionaryObject()
+            for key, value in sub.get_object().items():
+                names[key] = self.PREFIX + key[1:]
+                target[NameObject(names[key])] = value
+            resources[NameObject(kind)] = target
+        for operands, _op in ops.operations:
+            for i, x in enumerate(operands):
+                if isinstance(x, NameObject) and x in names:
+                    operands[i] = NameObject(names[x])
+        data = ops.get_data()
+        if box.left or box.bottom:  # a MediaBox not at the origin: move the overlay with it
+            data = f"1 0 0 1 {float(box.left):g} {float(box.bottom):g} cm\n".encode() + data
+        overlay_stream = DecodedStreamObject()
+        overlay_stream.set_data(data)
+        contents = page.get("/Contents")
+        original: list = []
+        if contents is not None:
+            c = contents.get_object()
+            original = list(c) if isinstance(c, ArrayObject) else [contents]
+        original = [self._compressed(ref) for ref in original]
+        page[NameObject("/Contents")] = ArrayObject(
+            [self._q, *original, self._big_q, self.writer._add_object(overlay_stream.flate_encode())])
+
+    def _own_resources(self, page: PageObject) -> DictionaryObject:
+        """The page's resources as a dictionary of its own (supporting files may share theirs)."""
+        res = page.get("/Resources")
+        own = DictionaryObject(res.get_object()) if res is not None else DictionaryObject()
+        page[NameObject("/Resources")] = own
+        return own
+
+    def _compressed(self, ref):  # type: ignore[no-untyped-def]
+        """A content stream as it is, or Flate-compressed if it came uncompressed."""
+        stream = ref.get_object()
+        if "/Filter" in stream or not isinstance(stream, StreamObject):
+            return ref
+        return self.writer._add_object(stream.flate_encode())
 
 
 def _file_id(inp: VolumeInput, duplex: bool) -> bytes:
@@ -442,6 +512,7 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
         overlay = PdfReader(io.BytesIO(_render_overlay(slots, inp.stamp, fonts)))
 
     writer = PdfWriter()
+    stacker = _Stacker(writer)
     sources = {"form": form, "contents": contents, "plan": plan}
     total = len(slots)
     for i, s in enumerate(slots):
@@ -453,13 +524,7 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
             writer.add_page(ov)
             continue
         src = atts[s.src].pages[s.page] if s.kind == "att" else sources[s.kind].pages[s.src]
-        page = writer.add_page(src)
-        _merge(page, ov)
-
-    check()
-    report(0.85, "压缩页面")
-    for page in writer.pages:
-        page.compress_content_streams()
+        stacker.stack(writer.add_page(src), ov)
 
     # bookmarks
     outline: list[tuple[int, str, int]] = [(0, t_form, starts["form"]), (0, "目录", starts["contents"]),
