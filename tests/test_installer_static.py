@@ -149,8 +149,17 @@ def test_entry_runs_the_cli() -> None:
     assert any(n.module == "zscq_desktop.cli" and n.names[0].name == "main" for n in imports)
 
 
+def load_build_script():
+    """installer/build.py under its own name (a plain `import build` could find PyPA's `build`)."""
+    spec = importlib.util.spec_from_file_location("zscq_installer_build", INSTALLER / "build.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_version_resource(tmp_path: Path) -> None:
-    import build
+    build = load_build_script()
 
     assert build.version_tuple("0.1.0") == (0, 1, 0, 0)
     assert build.version_tuple("1.2.3rc1") == (1, 2, 3, 0)
