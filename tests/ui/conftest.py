@@ -27,6 +27,7 @@ class DialogRecorder:
     def __init__(self) -> None:
         self.messages: list[tuple[str, str]] = []
         self.answer = True
+        self.choice: int | None = 0  # what `dialogs.choose` answers (None = cancel)
         self.open_path: Path | None = None
         self.save_path: Path | None = None
         self.files: list[Path] = []
@@ -37,6 +38,8 @@ class DialogRecorder:
 
         monkeypatch.setattr(dialogs, "inform", lambda parent, title, text, **k: self.messages.append((title, text)))
         monkeypatch.setattr(dialogs, "ask", lambda parent, title, text, **k: (self.messages.append((title, text)), self.answer)[1])
+        monkeypatch.setattr(dialogs, "choose",
+                            lambda parent, title, text, options, **k: (self.messages.append((title, text)), self.choice)[1])
         monkeypatch.setattr(dialogs, "open_file", lambda *a, **k: self.open_path)
         monkeypatch.setattr(dialogs, "open_files", lambda *a, **k: list(self.files))
         monkeypatch.setattr(dialogs, "save_file", lambda *a, **k: self.save_path)

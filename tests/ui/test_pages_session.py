@@ -85,12 +85,17 @@ def test_damaged_file_shows_message_and_is_not_modified(window, tmp_path, dialog
     assert "别的.zscq" in dialogs_recorder.messages[-1][1]
 
 
-def test_open_file_dialog_and_json_import(window, tmp_path, dialogs_recorder, call):
+def test_open_file_dialog_and_json_import(window, qtbot, tmp_path, dialogs_recorder, call):
     from zscq_desktop.core.sample import write_sample
 
     write_sample(call, "innovation-culture", tmp_path / "示例.json")
     dialogs_recorder.open_path = tmp_path / "示例.json"
     assert window.open_file()
+    # imported in the background: the window shows it is busy and refuses a second opening meanwhile
+    assert window.opening is not None and window.busy_bar.isVisibleTo(window)
+    assert not window.new_submission()
+    qtbot.waitUntil(lambda: window.opening is None, timeout=30000)
+    assert not window.busy_bar.isVisibleTo(window)
     s = window.session
     assert s.is_draft and s.submission.direction == "innovation-culture"
     assert len(s.submission.attachments) == 2 and all(s.document.has_blob(a.sha256) for a in s.submission.attachments)

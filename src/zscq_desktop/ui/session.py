@@ -115,23 +115,43 @@ class Session(QObject, AttachmentOps):
     def new(cls, call: Call, submission: Submission | None = None, *, hint: str = "",
             blobs: dict[str, bytes] | None = None, parent: QObject | None = None) -> "Session":
         """A new draft in the user data folder (optionally pre-filled, e.g. the sample)."""
+        doc, sub = cls.create_draft(call, submission, hint=hint, blobs=blobs)
+        return cls.adopt_draft(call, doc, sub, parent=parent)
+
+    @staticmethod
+    def create_draft(call: Call, submission: Submission | None = None, *, hint: str = "",
+                     blobs: dict[str, bytes] | None = None) -> tuple[Any, Submission]:
+        """The Qt-free half of `new` (safe on a worker thread): the draft document with `blobs`
+        stored, and its submission. Nothing is left behind when it fails."""
         document, profiles = _store()
         sub = submission or Submission(call=call.id)
         sub.touch()
         path = profiles.new_draft_path(hint)
+        doc = None
         try:
             doc = document.Document.create(path, sub.to_dict())
             for sha, data in (blobs or {}).items():
                 if doc.put_blob(data) != sha:
                     raise SessionError("附件数据校验失败，请重试。")
-        except document.DocumentError as exc:
-            raise SessionError(str(exc), exc.kind) from None
-        except OSError as exc:
+        except (document.DocumentError, OSError, SessionError) as exc:
+            if doc is not None:
+                doc.close()
+                profiles.discard_draft(path)  # a half-filled draft must not reappear as a project
+            if isinstance(exc, SessionError):
+                raise
+            if isinstance(exc, document.DocumentError):
+                raise SessionError(str(exc), exc.kind) from None
             raise SessionError(f"无法在用户文件夹中创建草稿（{path.parent}）：{exc.strerror or exc}") from None
+        return doc, sub
+
+    @classmethod
+    def adopt_draft(cls, call: Call, doc: Any, sub: Submission, *, parent: QObject | None = None) -> "Session":
+        """The session of a draft made by `create_draft` (on the GUI thread)."""
+        _, profiles = _store()
         session = cls(call, doc, sub, is_draft=True, parent=parent)
         session._record_draft()
         try:  # drafts are listed with the recent files, so a draft is found again after a crash
-            profiles.RecentFiles().add(path)
+            profiles.RecentFiles().add(doc.path)
         except Exception:
             log.exception("recent files")
         return session
@@ -311,11 +331,14 @@ class Session(QObject, AttachmentOps):
     def _modified(self, path: str) -> None:
         self.submission.touch()
         self._mark_dirty()
-        self._findings_timer.start()
+        if not self.closed:
+            self._findings_timer.start()
         self.changed.emit(path)
 
     def _mark_dirty(self) -> None:
         self._dirty = True
+        if self.closed:
+            return  # a closed session starts no timer (its document is gone)
         if self._retry_ms == 0:
             self._save_timer.start(SAVE_DELAY_MS)
         elif not self._save_timer.isActive():

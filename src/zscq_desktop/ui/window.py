@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEventLoop, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QBrush, QColor, QCloseEvent, QFont, QKeySequence
+from PySide6.QtGui import QBrush, QColor, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QPushButton, QStackedWidget,
     QVBoxLayout, QWidget,
@@ -27,12 +26,12 @@ from zscq_desktop.core.flow import PageSpec
 from zscq_desktop.ui import settings
 from zscq_desktop.ui.pages import page_class
 from zscq_desktop.ui.pages.base import Page
-from zscq_desktop.ui.session import Session, SessionError
+from zscq_desktop.ui.actions import FileActions
+from zscq_desktop.ui.session import Session
 from zscq_desktop.ui.widgets import dialogs
 
 log = logging.getLogger(__name__)
 PAGE_ROLE = Qt.ItemDataRole.UserRole
-SAMPLE_DIRECTION = "creation-pilot"
 EXPORT_STOP_WAIT_S = 20.0  # how long closing waits for a cancelled export to stop
 STYLE = """
 #nav { background: #f3f5f8; border: none; border-right: 1px solid #d9dee5; font-size: 10.5pt; }
@@ -46,7 +45,7 @@ STYLE = """
 """
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, FileActions):
     """The application window; owns the open `Session` and the pages."""
 
     def __init__(self, call: Call) -> None:
@@ -115,36 +114,6 @@ class MainWindow(QMainWindow):
             return None
         return cls(call)
 
-    # ---- menu and shortcuts ---------------------------------------------------------------------
-    def _build_menu(self) -> None:
-        file_menu = self.menuBar().addMenu("文件(&F)")
-
-        def action(text: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:
-            a = QAction(text, self)
-            if shortcut is not None:
-                a.setShortcut(QKeySequence(shortcut))
-            a.triggered.connect(slot)
-            file_menu.addAction(a)
-            return a
-
-        self.new_action = action("新建申报(&N)", self.new_submission, QKeySequence.StandardKey.New)
-        self.open_action = action("打开(&O)…", self.open_file, QKeySequence.StandardKey.Open)
-        self.sample_action = action("打开示例申报(&E)", self.open_sample)
-        file_menu.addSeparator()
-        self.save_action = action("保存(&S)", self.save, QKeySequence.StandardKey.Save)
-        self.save_as_action = action("另存为(&A)…", self.save_as, "Ctrl+Shift+S")
-        file_menu.addSeparator()
-        action("退出(&X)", self.close, QKeySequence("Ctrl+Q"))
-        help_menu = self.menuBar().addMenu("帮助(&H)")
-        about = QAction("关于(&A)", self)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
-
-    def show_about(self) -> None:
-        from zscq_desktop.ui.about import AboutDialog
-
-        AboutDialog(self.call, self).exec()
-
     # ---- sessions -------------------------------------------------------------------------------
     def set_session(self, session: Session | None) -> None:
         """Make `session` the open submission (the previous one is saved and closed)."""
@@ -161,106 +130,11 @@ class MainWindow(QMainWindow):
             session.findings_changed.connect(self._findings_changed)
             session.changed.connect(self._session_changed)
             session.save_failed.connect(self._save_failed)
+            session.conflicted.connect(self._conflicted)
         self._rebuild_nav()
         self._update_title()
         if flow.START in self._pages:
             self._pages[flow.START].load()
-
-    def new_submission(self) -> bool:
-        try:
-            session = Session.new(self.call, parent=self)
-        except SessionError as exc:
-            dialogs.inform(self, "无法新建", str(exc), warning=True)
-            return False
-        self.set_session(session)
-        self.goto(flow.DIRECTION)
-        return True
-
-    def open_file(self) -> bool:
-        folder = settings.get(settings.LAST_FOLDER)
-        path = dialogs.open_file(self, "打开申报文件", folder, "申报文件 (*.zscq *.json);;所有文件 (*)")
-        if path is None:
-            return False
-        settings.put(settings.LAST_FOLDER, str(path.parent))
-        return self.open_path(path)
-
-    def open_path(self, path: Path) -> bool:
-        """Open a .zscq document (or import a submission .json as a new draft). A damaged file gives a
-        Chinese message and is left untouched."""
-        path = Path(path)
-        if self.session is not None and self.session.path.resolve() == path.resolve():
-            return True
-        try:
-            if path.suffix.lower() == ".json":
-                from zscq_desktop.docio import InputError, load_json
-
-                try:
-                    loaded = load_json(path)
-                except InputError as exc:
-                    raise SessionError(str(exc)) from None
-                session = Session.new(self.call, loaded.submission, hint=path.stem, blobs=loaded.blobs, parent=self)
-            else:
-                session = Session.open(self.call, path, parent=self)
-        except SessionError as exc:
-            dialogs.inform(self, "无法打开文件", f"《{path.name}》无法打开：\n{exc}\n\n文件未被修改。", warning=True)
-            return False
-        self.set_session(session)
-        session.normalize_pending()
-        self.goto(flow.DIRECTION if not session.submission.direction else flow.REVIEW)
-        return True
-
-    def open_sample(self, direction_id: str = SAMPLE_DIRECTION) -> bool:
-        """A complete example submission (with example attachments) as a new draft."""
-        import hashlib
-
-        from zscq_desktop.core.sample import build_sample, example_attachments
-        from zscq_desktop.core.submission import Attachment
-
-        sub = build_sample(self.call, direction_id)
-        blobs = {}
-        for category, title, name, data in example_attachments():
-            sha = hashlib.sha256(data).hexdigest()
-            blobs[sha] = data
-            sub.attachments.append(Attachment(category=category, title=title, source_name=name, sha256=sha, size=len(data)))
-        try:
-            session = Session.new(self.call, sub, hint="示例", blobs=blobs, parent=self)
-        except SessionError as exc:
-            dialogs.inform(self, "无法打开示例", str(exc), warning=True)
-            return False
-        self.set_session(session)
-        session.normalize_pending()
-        self.goto(flow.DIRECTION)
-        return True
-
-    def save(self) -> bool:
-        """Ctrl+S: everything is saved automatically; a draft is given a place of the user's choice."""
-        if self.session is None:
-            return False
-        if self.session.is_draft:
-            return self.save_as()
-        self.session.save_now()
-        self.statusBar().showMessage("已保存", 3000)
-        return not self.session.dirty
-
-    def save_as(self) -> bool:
-        if self.session is None:
-            return False
-        from zscq_desktop.render.export import safe_name
-
-        folder = settings.get(settings.LAST_FOLDER) or str(Path.home())
-        name = self.session.submission.get("form.cover.project_name") or self.session.submission.unit.get("name") or "申报"
-        target = dialogs.save_file(self, "另存为", str(Path(folder) / f"{safe_name(str(name))}.zscq"), "申报文件 (*.zscq)")
-        if target is None:
-            return False
-        try:
-            self.session.save_as(target)
-        except SessionError as exc:
-            dialogs.inform(self, "另存为失败", str(exc), warning=True)
-            return False
-        settings.put(settings.LAST_FOLDER, str(target.parent))
-        self._update_title()
-        self.statusBar().showMessage(f"已保存到 {self.session.path}", 5000)
-        return True
 
     # ---- navigation -----------------------------------------------------------------------------
     def page(self, page_id: str) -> Page:
@@ -326,7 +200,9 @@ class MainWindow(QMainWindow):
     def _update_buttons(self) -> None:
         sub = self.session.submission if self.session else None
         self.back_button.setEnabled(flow.previous_page(self.call, sub, self._current) is not None)
-        self.next_button.setEnabled(flow.next_page(self.call, sub, self._current) is not None)
+        target = flow.next_page(self.call, sub, self._current)
+        # e.g. on the start page before a submission is open: 下一步 would lead nowhere
+        self.next_button.setEnabled(target is not None and flow.can_enter(target, sub, self.call) is None)
 
     def _drop_page(self, page_id: str) -> None:
         page = self._pages.pop(page_id, None)
@@ -408,24 +284,42 @@ class MainWindow(QMainWindow):
                     self._drop_page(page_id)
             self._rebuild_nav()
 
-    def _save_failed(self, message: str) -> None:
-        self.statusBar().showMessage(message, 10000)
-        if not getattr(self, "_save_warned", False):
-            self._save_warned = True
-            dialogs.inform(self, "自动保存失败", message, warning=True)
-
     def _update_title(self, *_args: object) -> None:
         s = self.session
         if s is None:
             self.setWindowTitle("开始")
             self.saved_label.setText("")
+            self.saved_label.setStyleSheet("")
             return
-        state = "未保存" if s.dirty else "已保存"
+        if s.readonly:
+            state, line = "只读", "只读：修改不会写入此文件，请用“另存为”保存修改"
+        elif s.conflict:
+            state, line = "未保存", "⚠ 未保存：文件已被其他窗口修改，请重新载入或“另存为”（Ctrl+S）"
+        elif s.dirty and s.save_problem:
+            state, line = "未保存", "⚠ " + s.save_problem
+        elif s.dirty:
+            state, line = "未保存", "● 正在保存…"
+        else:
+            state, line = "已保存", "✓ 已自动保存"
         self.setWindowTitle(f"{s.display_name()} — {state}")
         where = "草稿保存在本机用户文件夹，可用“另存为”保存到其他位置" if s.is_draft else str(s.path)
-        self.saved_label.setText(f"{'● 正在保存…' if s.dirty else '✓ 已自动保存'}　{where}")
+        problem = s.readonly or s.conflict or bool(s.save_problem and s.dirty)
+        self.saved_label.setText(line if problem else f"{line}　{where}")
+        self.saved_label.setStyleSheet("color: #b3261e;" if problem else "")
         self.saved_label.setToolTip(str(s.path))
         self.save_action.setEnabled(True)
+
+    def reload_pages(self) -> None:
+        """Rebuild every page from the session (after the submission was reloaded from the file)."""
+        current = self._current
+        for page_id in list(self._pages):
+            if page_id != flow.START:
+                self._drop_page(page_id)
+        self._rebuild_nav()
+        self._current = ""
+        if not self.goto(current):
+            self.goto(flow.START)
+        self._update_title()
 
     # ---- window state ---------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
@@ -448,14 +342,25 @@ class MainWindow(QMainWindow):
             page.save()
         if self.session is not None:
             self.session.save_now()
-            if self.session.dirty and not dialogs.ask(
-                    self, "尚未保存", "最近的修改未能保存到文件（见窗口底部的提示）。仍要退出吗？", ok="仍要退出", cancel="返回"):
+            if self.session.dirty and not self._keep_unsaved_edits():
                 event.ignore()
                 return
             self.session.close()
             self.session = None
         settings.put(settings.WINDOW_GEOMETRY, self.saveGeometry())
         event.accept()
+
+    def _keep_unsaved_edits(self) -> bool:
+        """The edits could not be written (read-only, changed elsewhere, disk full): offer 另存为
+        before quitting. False = stay open."""
+        s = self.session
+        why = ("此文件以只读方式打开。" if s.readonly else
+               f"{s.save_problem}\n\n" if s.save_problem else "")
+        choice = dialogs.choose(self, "尚未保存", f"{why}本窗口中最近的修改尚未写入文件。",
+                                ["另存为…", "不保存，直接退出"], cancel="返回")
+        if choice is None:
+            return False
+        return choice == 1 or self.save_as()
 
     def _stop_export_before_closing(self) -> bool:
         """While an export runs, ask before quitting; on yes cancel it and wait (bounded) for the

@@ -20,6 +20,16 @@ def ask(parent: QWidget | None, title: str, text: str, *, ok: str = "确定", ca
     return box.clickedButton() is yes
 
 
+def choose(parent: QWidget | None, title: str, text: str, options: list[str], *, cancel: str = "取消") -> int | None:
+    """A question with several answers; the index of the chosen option, None for `cancel` / Esc."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    buttons = [box.addButton(o, QMessageBox.ButtonRole.AcceptRole) for o in options]
+    box.setEscapeButton(box.addButton(cancel, QMessageBox.ButtonRole.RejectRole))
+    box.exec()
+    clicked = box.clickedButton()
+    return next((i for i, b in enumerate(buttons) if b is clicked), None)
+
+
 def inform(parent: QWidget | None, title: str, text: str, *, warning: bool = False) -> None:
     """A message with one 确定 button (a warning icon for problems)."""
     icon = QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information
