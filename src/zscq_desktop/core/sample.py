@@ -39,6 +39,7 @@ def _months(start: str, count: int) -> list[tuple[str, str]]:
 
 
 def _para(topic: str, n: int = 3) -> str:
+    topic = topic.rstrip("。；，,;.")  # a task's text ends with a full stop; the sentence goes on
     base = (f"（示例）本单位围绕{topic}，结合天津市知识产权强市建设要求和本单位实际，"
             "明确责任部门和人员，细化工作计划，建立定期调度和检查机制，确保各项任务按期保质完成。")
     return "\n".join(base for _ in range(n))

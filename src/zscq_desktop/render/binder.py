@@ -41,9 +41,10 @@ import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DecodedStreamObject,
+from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DecodedStreamObject, FloatObject,
                            DictionaryObject, IndirectObject, NameObject, StreamObject, TextStringObject)
 from reportlab.lib.colors import Color
 from reportlab.lib.styles import ParagraphStyle
@@ -343,78 +344,64 @@ def _reader(data: bytes, what: str) -> PdfReader:
 
 
 class _Stacker:
-    """Lays each overlay page on top of its volume page without re-parsing the page's content.
+    """Lays each overlay page on top of its volume page without re-parsing any content stream.
 
     pypdf's ``merge_page`` parses the whole content stream of the page underneath (to wrap it in
     ``q``/``Q``) and ``compress_content_streams`` re-serialises it: for a volume of text-heavy
     supporting files that was most of the binding time, and it holds the GIL (the GUI stutters).
-    Here the page keeps its own content streams untouched; its ``/Contents`` becomes the array
-    ``[q, original…, Q, overlay]``, and the overlay's resources join the page's under names that
-    cannot collide (``ZsO…``; only the small overlay stream is parsed to rename them).
+    Here each overlay page becomes a Form XObject with its own resources, so no name can collide;
+    the page keeps its content streams untouched and its ``/Contents`` becomes
+    ``[q, original…, Q, "/ZsOverlay Do"]``.
     """
 
-    PREFIX = "/ZsO"
-    KINDS = ("/Font", "/XObject", "/ExtGState", "/ColorSpace", "/Pattern", "/Shading", "/Properties")
+    NAME = NameObject("/ZsOverlay")
 
     def __init__(self, writer: PdfWriter) -> None:
         self.writer = writer
         self._q = self._stream(b"q\n")
         self._big_q = self._stream(b"\nQ\n")
+        self._draw = self._stream(b"q /ZsOverlay Do Q\n")
 
-    def _stream(self, data: bytes) -> IndirectObject:
+    def _stream(self, data: bytes, **entries: Any) -> IndirectObject:
         obj = DecodedStreamObject()
         obj.set_data(data)
-        return self.writer._add_object(obj)  # pypdf has no public call for a new indirect stream
+        for key, value in entries.items():
+            obj[NameObject(key)] = value
+        # pypdf has no public call that adds a new stream as an indirect object
+        return self.writer._add_object(obj.flate_encode() if len(data) > 64 else obj)
 
     def stack(self, page: PageObject, overlay: PageObject) -> None:
         """Draw ``overlay`` (a page of the overlay document) over ``page`` (a page of the writer)."""
         if page.rotation % 360:
-            page.transfer_rotation_to_content()  # rare: parse only these pages
+            page.transfer_rotation_to_content()  # rare: only these pages are parsed
         box = page.mediabox
         if abs(box.width - P.PAGE_W) > A4_TOLERANCE or abs(box.height - P.PAGE_H) > A4_TOLERANCE:
             log.warning("page is not A4 portrait (%.0f × %.0f pt)", box.width, box.height)
-        ov = overlay.clone(self.writer)  # fonts shared by overlay pages are cloned once
-        ops = overlay.get_contents()  # a fresh ContentStream of the (small) overlay page
-        if ops is None:
+        raw = overlay.get("/Contents")
+        if raw is None:
             return
-        names: dict[str, str] = {}
-        resources = self._own_resources(page)
-        ov_res = ov.get("/Resources")
-        ov_res = ov_res.get_object() if ov_res is not None else DictionaryObject()
-        for kind in self.KINDS:
-            sub = ov_res.get(kind)
-            if sub is None:
-                continue
-            target = resources.get(kind)
-            target = DictionaryObject(target.get_object()) if target is not None else DictionaryObject()
-            for key, value in sub.get_object().items():
-                names[key] = self.PREFIX + key[1:]
-                target[NameObject(names[key])] = value
-            resources[NameObject(kind)] = target
-        for operands, _op in ops.operations:
-            for i, x in enumerate(operands):
-                if isinstance(x, NameObject) and x in names:
-                    operands[i] = NameObject(names[x])
-        data = ops.get_data()
+        raw = raw.get_object()
+        data = b"\n".join(s.get_object().get_data() for s in raw) if isinstance(raw, ArrayObject) else raw.get_data()
+        resources = overlay.get("/Resources")
+        form = self._stream(
+            data, **{"/Type": NameObject("/XObject"), "/Subtype": NameObject("/Form"),
+                     "/BBox": ArrayObject([FloatObject(0), FloatObject(0), FloatObject(P.PAGE_W), FloatObject(P.PAGE_H)]),
+                     "/Resources": resources.clone(self.writer) if resources is not None else DictionaryObject()})
+        own = DictionaryObject(page["/Resources"].get_object()) if "/Resources" in page else DictionaryObject()
+        xobjects = DictionaryObject(own["/XObject"].get_object()) if "/XObject" in own else DictionaryObject()
+        xobjects[self.NAME] = form
+        own[NameObject("/XObject")] = xobjects
+        page[NameObject("/Resources")] = own  # a dictionary of its own: supporting files may share theirs
+        draw = self._draw
         if box.left or box.bottom:  # a MediaBox not at the origin: move the overlay with it
-            data = f"1 0 0 1 {float(box.left):g} {float(box.bottom):g} cm\n".encode() + data
-        overlay_stream = DecodedStreamObject()
-        overlay_stream.set_data(data)
+            draw = self._stream(f"q 1 0 0 1 {float(box.left):g} {float(box.bottom):g} cm /ZsOverlay Do Q\n".encode())
         contents = page.get("/Contents")
         original: list = []
         if contents is not None:
             c = contents.get_object()
             original = list(c) if isinstance(c, ArrayObject) else [contents]
-        original = [self._compressed(ref) for ref in original]
         page[NameObject("/Contents")] = ArrayObject(
-            [self._q, *original, self._big_q, self.writer._add_object(overlay_stream.flate_encode())])
-
-    def _own_resources(self, page: PageObject) -> DictionaryObject:
-        """The page's resources as a dictionary of its own (supporting files may share theirs)."""
-        res = page.get("/Resources")
-        own = DictionaryObject(res.get_object()) if res is not None else DictionaryObject()
-        page[NameObject("/Resources")] = own
-        return own
+            [self._q, *(self._compressed(ref) for ref in original), self._big_q, draw])
 
     def _compressed(self, ref):  # type: ignore[no-untyped-def]
         """A content stream as it is, or Flate-compressed if it came uncompressed."""

@@ -156,6 +156,11 @@ def _table_block(f: Field, rows: list[dict[str, Any]]) -> Table:
     return Table(tuple(cols), tuple(body), widths, caption=f.label)
 
 
+def _plain(d: Any) -> str:
+    """A number as people write it: 10, 2.5 (never 10.0 or 1E+1)."""
+    return format(d.normalize(), "f") if hasattr(d, "normalize") else f"{d:g}"
+
+
 def indicator_table(sub: Submission) -> Table:
     rows = []
     for i, r in enumerate(sub.plan.get("indicators") or []):
@@ -172,7 +177,7 @@ def indicator_table(sub: Submission) -> Table:
             need = "—"
         target = v.to_decimal(r.get("target"))
         rows.append((str(i + 1), f"任务{r.get('task')}" if r.get("task") else "自定", str(r.get("name") or ""),
-                     str(r.get("unit") or ""), need, EMPTY if target is None else f"{target:g}",
+                     str(r.get("unit") or ""), need, EMPTY if target is None else _plain(target),
                      str(r.get("note") or "").strip() or EMPTY))
     return Table(("序号", "对应任务", "考核指标", "单位", "指南要求", "目标值", "说明"), tuple(rows),
                  (0.5, 0.8, 2.6, 0.6, 0.9, 0.8, 1.6), caption="考核指标")
