@@ -3,9 +3,11 @@ the page that owns its field (`core.flow.owner_page`) and focuses the widget."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import (
+    QHeaderView, QLabel, QStyledItemDelegate, QStyleOptionViewItem, QTreeWidget, QTreeWidgetItem,
+)
 
 from zscq_desktop.core import flow
 from zscq_desktop.core.findings import Finding, Severity
@@ -15,6 +17,28 @@ PATH_ROLE = Qt.ItemDataRole.UserRole
 SOURCE_ROLE = Qt.ItemDataRole.UserRole + 1
 GROUPS = ((Severity.ERROR, "错误（须修改后才能导出）", "#b3261e"), (Severity.WARNING, "提醒（建议核对，不影响导出）", "#9a6700"),
           (Severity.INFO, "提示", "#445"))
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """Row heights for word-wrapped messages: Qt's tree view measures an item without knowing its
+    column's width, so a wrapped message would be painted into a one-line row and cut."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        size = super().sizeHint(option, index)
+        if index.column() != 0:
+            return size
+        depth, parent = 0, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        indent = self.tree.indentation() * (depth + (1 if self.tree.rootIsDecorated() else 0))
+        width = max(40, self.tree.header().sectionSize(0) - indent - 10)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        bounds = option.fontMetrics.boundingRect(QRect(0, 0, width, 100_000), Qt.TextFlag.TextWordWrap, text)
+        return QSize(size.width(), max(size.height(), bounds.height() + 6))
 
 
 class ReviewPage(Page):
@@ -29,10 +53,20 @@ class ReviewPage(Page):
         self.tree = QTreeWidget()
         self.tree.setColumnCount(2)
         self.tree.setHeaderLabels(["问题", "所在页面"])
+        # Long Chinese messages wrap inside the message column instead of running off the edge at
+        # 1366 px; the page column keeps its contents' width; the guide citation (依据) is shown in
+        # full in the detail area below, not squeezed into a third column.
+        self.tree.setWordWrap(True)
+        self.tree.setItemDelegate(_WrappingDelegate(self.tree))
+        self.tree.setUniformRowHeights(False)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
+        # rows are re-measured when the width changes (a narrower window needs more lines)
+        header.sectionResized.connect(lambda *_: self.tree.scheduleDelayedItemsLayout())
         self.layout_.addWidget(self.tree, 1)
         # the selected finding in full (item views cut long Chinese lines), with the guide's words
         self.detail = QLabel(objectName="fieldHelp")
