@@ -110,3 +110,10 @@ def test_convert_round_trip(tmp_path: Path) -> None:
 def test_python_dash_m(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "zscq_desktop", "directions", "--json"], capture_output=True, timeout=60)
     assert r.returncode == 0 and len(json.loads(r.stdout.decode("utf-8"))) == 13
+
+
+def test_sample_as_zscq_leaves_nothing_beside_it(tmp_path: Path) -> None:
+    out = tmp_path / "s.zscq"
+    assert main(["sample", "--direction", "gi-protection", "-o", str(out)]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["s.zscq"]
+    assert main(["check", str(out)]) == 0

@@ -77,11 +77,14 @@ def cmd_sample(args: argparse.Namespace) -> int:
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".zscq":
+        import tempfile
+
         from zscq_desktop.docio import load_json, write_zscq
 
-        tmp = out.with_name(out.stem + "-source.json")
-        write_sample(call, args.direction, tmp)
-        write_zscq(load_json(tmp), out, overwrite=True)
+        with tempfile.TemporaryDirectory(prefix="zscq-sample-") as tmp:  # nothing left beside the output
+            source = Path(tmp) / "sample.json"
+            write_sample(call, args.direction, source)
+            write_zscq(load_json(source), out, overwrite=True)
     else:
         write_sample(call, args.direction, out)
     print(f"示例已写入：{out}")
