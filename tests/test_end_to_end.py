@@ -228,3 +228,17 @@ def test_repeated_export_reuses_the_rendering_until_the_content_changes(tmp_path
         loaded.submission.plan["sections"]["background"] = "修改后的项目背景。"
         export(loaded, call, tmp_path / "c", cache=cache, make_zip=False)
         assert len(calls) == 4  # the edit changes the version stamp, which both parts carry
+
+
+def test_system_fonts_option_reaches_the_font_choice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`export --system-fonts` asks for Windows' 宋体/黑体 (the font layer's own tests cover the choice)."""
+    from zscq_desktop.render import fonts
+
+    asked: list[bool] = []
+    real = fonts.register_fonts
+    monkeypatch.setattr(fonts, "register_fonts", lambda prefer_system=False: asked.append(prefer_system)
+                        or real(prefer_system))
+    sample = tmp_path / "s.json"
+    assert main(["sample", "--direction", "public-service", "-o", str(sample)]) == 0
+    assert main(["export", str(sample), "--out", str(tmp_path / "o"), "--quiet", "--system-fonts"]) == 0
+    assert True in asked

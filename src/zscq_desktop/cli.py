@@ -154,7 +154,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         result = export(loaded, call, Path(args.out), duplex=args.duplex, findings=findings,
                         progress=None if args.quiet else _progress,
-                        budget_bytes=int(args.zip_budget_mb * 1024 * 1024))
+                        budget_bytes=int(args.zip_budget_mb * 1024 * 1024), system_fonts=args.system_fonts)
     except ExportBlocked as exc:
         print("存在须先修改的错误，未导出：", file=sys.stderr)
         for f in exc.findings:
@@ -237,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--duplex", action="store_true", help="双面打印：每部分从右页开始")
     s.add_argument("--quiet", action="store_true")
     s.add_argument("--zip-budget-mb", type=float, default=20, help="电子版压缩包的大小上限（MB，默认 20）")
+    s.add_argument("--system-fonts", action="store_true", help="Windows 上使用系统的宋体/黑体排版（缺字时用内置字体补齐）")
     s.set_defaults(fn=cmd_export)
 
     s = sub.add_parser("verify", help="校验电子版压缩包")

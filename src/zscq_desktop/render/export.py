@@ -134,8 +134,12 @@ def rendered(doc: Any, part: str, *, fonts: Any, stamp: str, cache: DerivedCache
 
 def export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool = False, findings: list[Finding] | None = None,
            progress: Progress | None = None, cancel: Cancel | None = None, cache: DerivedCache | None = None,
-           make_zip: bool = True, budget_bytes: int = 20 * 1024 * 1024, now: datetime | None = None) -> ExportResult:
+           make_zip: bool = True, budget_bytes: int = 20 * 1024 * 1024, now: datetime | None = None,
+           system_fonts: bool = False) -> ExportResult:
     """Write volume PDF, DOCX files, checklist and zip into `out_dir`.
+
+    With `system_fonts` the generated pages are set in Windows' own 宋体/黑体 where installed (the
+    bundled faces fill in what they lack); elsewhere it changes nothing.
 
     Raises:
         ExportBlocked: blocking findings (given, or found while normalising attachments).
@@ -146,14 +150,14 @@ def export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool = False, f
 
     try:
         return _export(loaded, call, out_dir, duplex=duplex, findings=findings, progress=progress, cancel=cancel,
-                       cache=cache, make_zip=make_zip, budget_bytes=budget_bytes, now=now)
+                       cache=cache, make_zip=make_zip, budget_bytes=budget_bytes, now=now, system_fonts=system_fonts)
     except Cancelled:  # raised by the normaliser and the binder between pages
         raise ExportCancelled("已取消导出。") from None
 
 
 def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings: list[Finding] | None,
             progress: Progress | None, cancel: Cancel | None, cache: DerivedCache | None, make_zip: bool,
-            budget_bytes: int, now: datetime | None) -> ExportResult:
+            budget_bytes: int, now: datetime | None, system_fonts: bool) -> ExportResult:
     from zscq_desktop.render.binder import AttachmentPart, VolumeInput, bind
     from zscq_desktop.render.checklist import render_checklist
     from zscq_desktop.render.content import form_document, plan_document
@@ -173,7 +177,7 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     d = call.direction(sub.direction)
     cache = cache or MemoryCache()
     stamp = version_stamp(sub.to_dict())
-    fonts = register_fonts()
+    fonts = register_fonts(prefer_system=system_fonts)
 
     # 1. supporting files (normally cached when they were attached)
     order = [c.id for c in call.attachment_categories]
