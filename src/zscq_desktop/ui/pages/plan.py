@@ -38,7 +38,7 @@ class PlanPage(Page):
         if d is None:
             self.intro("请先选择支持方向。")
             return
-        self.intro("按指南要求撰写项目实施方案。每段另起一行；以“1.”“（1）”“-”等开头的行按列表排版。"
+        self.intro("按指南要求撰写项目实施方案。每段另起一行；以“1.”“（1）”“-”等开头的行按列表排版（可用编辑框上方的按钮插入或取消）。"
                    "考核指标已按所选方向的任务和指南最低要求预填，目标值不得低于指南要求。")
         for n, s in enumerate(self.call.plan.sections, start=1):
             box = QGroupBox(f"{n}. {s.title}")

@@ -22,6 +22,7 @@ from zscq_desktop.call.model import Call, Field
 from zscq_desktop.core.validators import check_credit_code
 
 EMPTY_DATE = QDate(1900, 1, 1)
+LONG_TEXT = 1000  # textareas allowing this many characters or more get the list / paragraph tools
 INT_RE = QRegularExpression(r"^\d{0,9}$")
 AMOUNT_RE = QRegularExpression(r"^\d{0,9}(\.\d{0,4})?$")
 
@@ -166,12 +167,19 @@ class LineEditor(FieldEditor):
 class TextAreaEditor(FieldEditor):
     """textarea: several lines with a character counter against `max_chars`."""
 
-    def __init__(self, spec: Field, parent: QWidget | None = None, min_height: int = 90) -> None:
+    def __init__(self, spec: Field, parent: QWidget | None = None, min_height: int = 90, *,
+                 tools: bool | None = None) -> None:
         super().__init__(spec, parent)
         box = QVBoxLayout()
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
         self.edit = QPlainTextEdit()
+        self.tools = None
+        if tools if tools is not None else (spec.max_chars or LONG_TEXT) >= LONG_TEXT:
+            from zscq_desktop.ui.widgets.text_tools import TextTools
+
+            self.tools = TextTools(self.edit)  # list / paragraph buttons and the print hint
+            box.addWidget(self.tools)
         self.edit.setTabChangesFocus(True)
         self.edit.setMinimumHeight(min_height)
         self.edit.setMaximumHeight(int(min_height * 1.8))  # the page scrolls, not a giant box
