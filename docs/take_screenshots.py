@@ -122,6 +122,13 @@ def main(argv: list[str] | None = None) -> int:
     shot("crash-dialog", crash_dialog)
     crash_dialog.close()
 
+    # a fresh draft: the review page full of errors (long messages wrap inside the window)
+    assert window.new_submission()
+    window.session.edit("direction", "creation-pilot")
+    window.session.edit("unit.name", "天津示例新材料科技有限公司")
+    window.goto(flow.REVIEW)
+    shot("review-errors")
+
     QTimer.singleShot(0, window.close)
     _settle(app, 0.2)
     window.close()

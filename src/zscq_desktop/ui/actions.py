@@ -62,8 +62,7 @@ class FileActions:
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)  # "working", no percentage
         self.busy_bar.setMaximumWidth(160)
-        self.busy_bar.hide()
-        self.statusBar().addPermanentWidget(self.busy_bar)
+        self.busy_bar.hide()  # the window puts it in its bottom row (no status bar taking a line at 768 px)
 
     def show_about(self: "MainWindow") -> None:
         from zscq_desktop.ui.about import AboutDialog

@@ -95,6 +95,7 @@ class MainWindow(QMainWindow, FileActions):
         row.addLayout(right, 1)
         self.setCentralWidget(central)
         self._build_menu()
+        bottom.insertWidget(1, self.busy_bar)
         self._restore_geometry()
         self._rebuild_nav()
         self.goto(flow.START)
