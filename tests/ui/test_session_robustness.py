@@ -166,3 +166,15 @@ def test_damaged_json_import_reports_and_opens_nothing(window, qtbot, tmp_path, 
     qtbot.waitUntil(lambda: window.opening is None, timeout=10000)
     assert window.session is None
     assert dialogs_recorder.messages[-1][0] == "无法打开文件" and "坏的.json" in dialogs_recorder.messages[-1][1]
+
+
+def test_closing_while_a_json_is_imported_keeps_the_draft_and_closes_it(window, tmp_path, call):
+    from zscq_desktop.core.sample import write_sample
+    from zscq_desktop.store.profiles import RecentFiles
+
+    write_sample(call, "creation-pilot", tmp_path / "导入中.json")
+    assert window.open_path(tmp_path / "导入中.json") and window.opening is not None
+    window.close()  # before the import was delivered
+    assert window.opening is None and window.session is None  # finished, adopted, saved and closed
+    drafts = [p for p in RecentFiles().list() if "导入中" in p.name]
+    assert drafts and _on_disk(drafts[0])["direction"] == "creation-pilot"

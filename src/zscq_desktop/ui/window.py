@@ -338,6 +338,8 @@ class MainWindow(QMainWindow, FileActions):
         if not self._stop_export_before_closing():
             event.ignore()
             return
+        if self.opening is not None:  # a .json being imported: let it finish, it is then saved and closed
+            self._wait_for(lambda: self.opening is None, EXPORT_STOP_WAIT_S)
         page = self.current_page()
         if page is not None:
             page.save()
@@ -373,11 +375,16 @@ class MainWindow(QMainWindow, FileActions):
                            ok="取消导出并退出", cancel="继续导出"):
             return False
         export.cancel_export()
-        deadline = time.monotonic() + EXPORT_STOP_WAIT_S
-        while export.is_busy() and time.monotonic() < deadline:
-            # the job's end is delivered through the event loop; wait only for events, never the user
-            QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents, 50)
-            time.sleep(0.01)
-        if export.is_busy():
+        if not self._wait_for(lambda: not export.is_busy(), EXPORT_STOP_WAIT_S):
             log.warning("export did not stop within %s s; closing anyway", EXPORT_STOP_WAIT_S)
         return True
+
+    @staticmethod
+    def _wait_for(done, seconds: float) -> bool:
+        """Process events (not user input) until `done()` or `seconds` passed; a job's end is
+        delivered through the event loop. True when done."""
+        deadline = time.monotonic() + seconds
+        while not done() and time.monotonic() < deadline:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents, 50)
+            time.sleep(0.01)
+        return bool(done())
