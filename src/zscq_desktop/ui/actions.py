@@ -22,7 +22,13 @@ from zscq_desktop.ui.session import Session, SessionError
 from zscq_desktop.ui.widgets import dialogs
 
 if TYPE_CHECKING:
-    from zscq_desktop.ui.window import MainWindow
+    from PySide6.QtWidgets import QMainWindow
+
+    from zscq_desktop.call.model import Call
+
+    _WindowBase = QMainWindow
+else:
+    _WindowBase = object
 
 log = logging.getLogger(__name__)
 SAMPLE_DIRECTION = "creation-pilot"
@@ -30,16 +36,24 @@ READONLY_CHOICES = ["以只读方式打开", "另存为可编辑的副本…"]
 CONFLICT_CHOICES = ["重新载入文件（放弃本窗口未保存的修改）", "另存为副本…"]
 
 
-class FileActions:
+class FileActions(_WindowBase):
     """Menus and file commands of the main window (see the module docstring)."""
 
     opening: Any = None  # the background job importing a .json, while it runs
+    if TYPE_CHECKING:  # provided by MainWindow
+        call: Call
+        session: Session | None
+
+        def set_session(self, session: Session | None) -> None: ...
+        def goto(self, page_id: str, path: str = "") -> bool: ...
+        def reload_pages(self) -> None: ...
+        def _update_title(self, *_args: object) -> None: ...
 
     # ---- menu and shortcuts ---------------------------------------------------------------------
-    def _build_menu(self: "MainWindow") -> None:
+    def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu("文件(&F)")
 
-        def action(text: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:
+        def action(text: str, slot, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None) -> QAction:
             a = QAction(text, self)
             if shortcut is not None:
                 a.setShortcut(QKeySequence(shortcut))
@@ -64,7 +78,7 @@ class FileActions:
         self.busy_bar.setMaximumWidth(160)
         self.busy_bar.hide()  # the window puts it in its bottom row (no status bar taking a line at 768 px)
 
-    def show_about(self: "MainWindow") -> None:
+    def show_about(self) -> None:
         from zscq_desktop.ui.about import AboutDialog
 
         AboutDialog(self.call, self).exec()
@@ -76,7 +90,7 @@ class FileActions:
             return True
         return False
 
-    def new_submission(self: "MainWindow") -> bool:
+    def new_submission(self) -> bool:
         if self._busy():
             return False
         try:
@@ -88,7 +102,7 @@ class FileActions:
         self.goto(flow.DIRECTION)
         return True
 
-    def open_file(self: "MainWindow") -> bool:
+    def open_file(self) -> bool:
         if self._busy():
             return False
         folder = settings.get(settings.LAST_FOLDER)
@@ -98,7 +112,7 @@ class FileActions:
         settings.put(settings.LAST_FOLDER, str(path.parent))
         return self.open_path(path)
 
-    def open_path(self: "MainWindow", path: Path) -> bool:
+    def open_path(self, path: Path) -> bool:
         """Open a .zscq document, or import a submission .json as a new draft (in the background:
         the window's `opening` job until it is done). A damaged file gives a Chinese message and is
         left untouched; a read-only one may be opened read-only. False when nothing was opened."""
@@ -129,7 +143,7 @@ class FileActions:
             self.save_as()
         return True
 
-    def _import_json(self: "MainWindow", path: Path) -> bool:
+    def _import_json(self, path: Path) -> bool:
         """Read the JSON and its files and build the draft on a worker (0.5–1.4 s for a large one);
         the Session (a QObject) is made on the GUI thread when the job is done."""
         from zscq_desktop.ui import jobs
@@ -163,13 +177,13 @@ class FileActions:
         self.opening = jobs.run_job(work, parent=self, on_success=done, on_failure=failed)
         return True
 
-    def _end_opening(self: "MainWindow") -> None:
+    def _end_opening(self) -> None:
         self.opening = None
         self.busy_bar.hide()
         self.statusBar().clearMessage()
         QApplication.restoreOverrideCursor()
 
-    def open_sample(self: "MainWindow", direction_id: str = SAMPLE_DIRECTION) -> bool:
+    def open_sample(self, direction_id: str = SAMPLE_DIRECTION) -> bool:
         """A complete example submission (with example attachments) as a new draft."""
         import hashlib
 
@@ -192,13 +206,13 @@ class FileActions:
         self._adopt(session, flow.DIRECTION)
         return True
 
-    def _adopt(self: "MainWindow", session: Session, page_id: str) -> None:
+    def _adopt(self, session: Session, page_id: str) -> None:
         self.set_session(session)
         session.normalize_pending()
         self.goto(page_id)
 
     # ---- saving ---------------------------------------------------------------------------------
-    def save(self: "MainWindow") -> bool:
+    def save(self) -> bool:
         """Ctrl+S: everything is saved automatically; a draft or a read-only file is given a place of
         the user's choice; after a conflict the user decides."""
         s = self.session
@@ -216,7 +230,7 @@ class FileActions:
             self.statusBar().showMessage("已保存", 3000)
         return not s.dirty
 
-    def save_as(self: "MainWindow") -> bool:
+    def save_as(self) -> bool:
         if self.session is None:
             return False
         from zscq_desktop.render.export import safe_name
@@ -236,7 +250,7 @@ class FileActions:
         self.statusBar().showMessage(f"已保存到 {self.session.path}", 5000)
         return True
 
-    def _conflicted(self: "MainWindow", message: str) -> None:
+    def _conflicted(self, message: str) -> None:
         """Another window saved the same file: reload it (dropping this window's edits) or 另存为."""
         self._update_title()
         s = self.session
@@ -258,7 +272,7 @@ class FileActions:
         elif choice == 1:
             self.save_as()
 
-    def _save_failed(self: "MainWindow", message: str) -> None:
+    def _save_failed(self, message: str) -> None:
         """Disk full, I/O error…: the text stays in memory and the session retries; say so where the
         user looks (the status area), without a dialog interrupting the typing."""
         self.statusBar().showMessage(message, 15000)

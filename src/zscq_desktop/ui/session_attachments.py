@@ -14,11 +14,17 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from PySide6.QtCore import QObject
+
 from zscq_desktop.core.findings import Finding
 from zscq_desktop.core.submission import Attachment
 
 if TYPE_CHECKING:
-    from zscq_desktop.ui.session import Session
+    from PySide6.QtCore import QTimer, SignalInstance
+
+    from zscq_desktop.call.model import Call
+    from zscq_desktop.core.submission import Submission
+    from zscq_desktop.docio import Loaded
 
 log = logging.getLogger(__name__)
 A4PDF = "a4pdf"  # the derived-data kind render.export caches normalised attachments under
@@ -48,8 +54,23 @@ def _error(message: str):
 class AttachmentOps:
     """Attachment operations of `Session` (see the module docstring)."""
 
+    if TYPE_CHECKING:  # provided by Session
+        call: Call
+        document: Any
+        submission: Submission
+        closed: bool
+        _jobs: dict[str, Any]
+        _attachment_results: dict[str, tuple[int, list[Finding]]]
+        _findings_timer: QTimer
+        attachments_changed: SignalInstance
+        _overlay: MemoryOverlayCache
+
+        def loaded(self) -> Loaded: ...
+        def _attachments_modified(self) -> None: ...
+        def _mark_dirty(self) -> None: ...
+
     # ---- editing --------------------------------------------------------------------------------
-    def add_attachment(self: "Session", file: Path, category: str, title: str = "") -> int:
+    def add_attachment(self, file: Path, category: str, title: str = "") -> int:
         """Read a file into the document and append it to `category`; returns its index."""
         file = Path(file)
         try:
@@ -58,7 +79,7 @@ class AttachmentOps:
             raise _error(f"无法读取文件《{file.name}》：{exc.strerror or exc}") from None
         return self.add_attachment_bytes(data, file.name, category, title)
 
-    def add_attachment_bytes(self: "Session", data: bytes, name: str, category: str, title: str = "") -> int:
+    def add_attachment_bytes(self, data: bytes, name: str, category: str, title: str = "") -> int:
         """Put `data` in the document as a supporting file; returns the new attachment's index."""
         from zscq_desktop.store.errors import DocumentError
 
@@ -84,7 +105,7 @@ class AttachmentOps:
         self._attachments_modified()
         return pos
 
-    def remove_attachment(self: "Session", index: int) -> None:
+    def remove_attachment(self, index: int) -> None:
         a = self.submission.attachments.pop(index)
         if a.sha256 in self._jobs:
             self._jobs.pop(a.sha256).cancel()
@@ -92,18 +113,18 @@ class AttachmentOps:
         if all(x.sha256 != a.sha256 for x in self.submission.attachments):
             self._attachment_results.pop(a.sha256, None)
 
-    def rename_attachment(self: "Session", index: int, title: str) -> None:
+    def rename_attachment(self, index: int, title: str) -> None:
         self.submission.attachments[index].title = title.strip()
         self._attachments_modified()
 
-    def move_attachment(self: "Session", index: int, new_index: int) -> None:
+    def move_attachment(self, index: int, new_index: int) -> None:
         items = self.submission.attachments
         if not (0 <= index < len(items) and 0 <= new_index < len(items)) or index == new_index:
             return
         items.insert(new_index, items.pop(index))
         self._attachments_modified()
 
-    def set_attachment_category(self: "Session", index: int, category: str) -> None:
+    def set_attachment_category(self, index: int, category: str) -> None:
         a = self.submission.attachments.pop(index)
         a.category = category
         self.submission.attachments.append(a)
@@ -114,7 +135,7 @@ class AttachmentOps:
 
     # ---- state ------------------------------------------------------------------------------------
     @property
-    def derived_cache(self: "Session") -> Any:
+    def derived_cache(self) -> Any:
         """Where normalised files are cached: the document, or a memory overlay when it is read-only."""
         if not self.document.readonly:
             return self.document
@@ -123,7 +144,7 @@ class AttachmentOps:
             overlay = self._overlay = MemoryOverlayCache(self.document)
         return overlay
 
-    def attachment_state(self: "Session", index: int) -> tuple[str, int | None, list[Finding]]:
+    def attachment_state(self, index: int) -> tuple[str, int | None, list[Finding]]:
         """("pending" | "ok" | "bad", pages, findings) of attachment `index`."""
         a = self.submission.attachments[index]
         result = self._attachment_results.get(a.sha256)
@@ -133,12 +154,12 @@ class AttachmentOps:
         bad = any(f.blocking for f in found) or pages == 0
         return ("bad" if bad else "ok"), pages, [_repath(f, index) for f in found]
 
-    def normalized_pdf(self: "Session", index: int) -> bytes | None:
+    def normalized_pdf(self, index: int) -> bytes | None:
         """The cached A4 PDF of attachment `index` (None until normalised or when unusable)."""
         hit = self.derived_cache.get_derived(self.submission.attachments[index].sha256, A4PDF)
         return (hit[0] or None) if hit else None
 
-    def attachment_findings(self: "Session") -> list[Finding]:
+    def attachment_findings(self) -> list[Finding]:
         """The normalisation findings of every attachment, pathed to its current index."""
         out: list[Finding] = []
         for i, a in enumerate(self.submission.attachments):
@@ -148,7 +169,7 @@ class AttachmentOps:
         return out
 
     # ---- background normalisation -----------------------------------------------------------------
-    def normalize_pending(self: "Session", on_done: Callable[[str], None] | None = None) -> int:
+    def normalize_pending(self, on_done: Callable[[str], None] | None = None) -> int:
         """Start background normalisation for every attachment not yet normalised; returns how many."""
         from zscq_desktop.ui import jobs
 
@@ -163,14 +184,14 @@ class AttachmentOps:
 
                 return normalized_attachment(loaded, index, cache, cancelled)
 
-            job = jobs.run_job(work, parent=self)
+            job = jobs.run_job(work, parent=self if isinstance(self, QObject) else None)
             self._jobs[sha] = job
             job.succeeded.connect(lambda result, sha=sha, doc=doc: self._normalised(sha, doc, result, on_done))
             job.failed.connect(lambda exc, sha=sha, doc=doc: self._normalise_failed(sha, doc, exc, on_done))
             started += 1
         return started
 
-    def _stale(self: "Session", sha: str, doc: Any, on_done) -> bool:
+    def _stale(self, sha: str, doc: Any, on_done) -> bool:
         """True when a job's result belongs to a document no longer open (另存为, closed)."""
         if self.closed:
             return True
@@ -180,7 +201,7 @@ class AttachmentOps:
             return True
         return False
 
-    def _normalised(self: "Session", sha: str, doc: Any, result: tuple[bytes | None, int, list[Finding]],
+    def _normalised(self, sha: str, doc: Any, result: tuple[bytes | None, int, list[Finding]],
                     on_done) -> None:
         if self._stale(sha, doc, on_done):
             return
@@ -198,7 +219,7 @@ class AttachmentOps:
         if on_done:
             on_done(sha)
 
-    def _normalise_failed(self: "Session", sha: str, doc: Any, exc: BaseException, on_done) -> None:
+    def _normalise_failed(self, sha: str, doc: Any, exc: BaseException, on_done) -> None:
         if self._stale(sha, doc, on_done):
             return
         self._jobs.pop(sha, None)
@@ -214,7 +235,7 @@ class AttachmentOps:
         if on_done:
             on_done(sha)
 
-    def _load_cached_results(self: "Session") -> None:
+    def _load_cached_results(self) -> None:
         """Normalisation results already in the document (from an earlier session)."""
         for a in self.submission.attachments:
             try:

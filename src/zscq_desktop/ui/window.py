@@ -45,7 +45,7 @@ STYLE = """
 """
 
 
-class MainWindow(QMainWindow, FileActions):
+class MainWindow(FileActions, QMainWindow):
     """The application window; owns the open `Session` and the pages."""
 
     def __init__(self, call: Call) -> None:
@@ -357,6 +357,7 @@ class MainWindow(QMainWindow, FileActions):
         """The edits could not be written (read-only, changed elsewhere, disk full): offer 另存为
         before quitting. False = stay open."""
         s = self.session
+        assert s is not None
         why = ("此文件以只读方式打开。" if s.readonly else
                f"{s.save_problem}\n\n" if s.save_problem else "")
         choice = dialogs.choose(self, "尚未保存", f"{why}本窗口中最近的修改尚未写入文件。",
@@ -369,7 +370,11 @@ class MainWindow(QMainWindow, FileActions):
         """While an export runs, ask before quitting; on yes cancel it and wait (bounded) for the
         worker to stop, so no half-written file is left in the output folder. False = stay open."""
         export = self._pages.get(flow.EXPORT)
-        if export is None or not export.is_busy():
+        if export is None:
+            return True
+        from zscq_desktop.ui.pages.export import ExportPage
+
+        if not isinstance(export, ExportPage) or not export.is_busy():
             return True
         if not dialogs.ask(self, "正在导出", "导出尚未完成。要取消导出并退出程序吗？",
                            ok="取消导出并退出", cancel="继续导出"):
