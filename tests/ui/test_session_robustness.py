@@ -178,3 +178,29 @@ def test_closing_while_a_json_is_imported_keeps_the_draft_and_closes_it(window, 
     assert window.opening is None and window.session is None  # finished, adopted, saved and closed
     drafts = [p for p in RecentFiles().list() if "导入中" in p.name]
     assert drafts and _on_disk(drafts[0])["direction"] == "creation-pilot"
+
+
+def test_readonly_file_exports_without_writing_it(window, saved_file, dialogs_recorder, qtbot, tmp_path):
+    """Normalised attachments are cached in memory for a read-only file (the export used to write the
+    cache into the document and failed)."""
+    from zscq_desktop.core import flow
+    from zscq_desktop.ui import jobs
+
+    assert jobs.wait_idle(60)
+    window.set_session(None)
+    with Document.open(saved_file) as doc:  # drop the cached results: the export must normalise again
+        with doc._writing() as c:
+            c.execute("DELETE FROM derived")
+    before = saved_file.read_bytes()
+    assert _reopen_readonly(window, saved_file, dialogs_recorder, 0)
+    assert jobs.wait_idle(60)
+    s = window.session
+    assert s.readonly and all(s.attachment_state(i)[0] == "ok" for i in range(len(s.submission.attachments)))
+    assert window.goto(flow.EXPORT)
+    page = window.current_page()
+    page.folder_edit.setText(str(tmp_path / "只读导出"))
+    assert page.start_export() is not None
+    qtbot.waitUntil(lambda: page.job is None, timeout=120000)
+    assert page.result is not None, page.status_label.text()
+    assert page.result.volume.exists()
+    assert saved_file.read_bytes() == before
