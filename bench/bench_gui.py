@@ -169,10 +169,11 @@ def export_block(reference: Path, out_dir: Path, *, freeze: bool = False, export
     meter = GapMeter()
     gcm = GcMeter()
 
-    # Opening a submission .json imports its 38 files into a new draft: a synchronous step the user
-    # starts (a wait cursor is fair), timed on its own.
+    # Opening a submission .json imports its 38 files into a new draft in a background job (a busy
+    # bar shows); timed on its own, until the draft is open.
     t = time.perf_counter()
     assert window.open_path(reference), "the reference did not open"
+    _pump_until(app, lambda: window.opening is None, 120)
     open_s = time.perf_counter() - t
     if freeze:
         gc.freeze()
@@ -305,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         ("export: total time", "export_s", "s"),
         ("noise floor: longest block, worker spinning in Python", "noise_floor_ms", "ms"),
         ("export, gc.freeze(): longest GUI-thread block", "frozen_export_max_block_ms", "ms"),
-        ("opening the reference .json (38 files, GUI thread)", "open_s", "s"),
+        ("opening the reference .json (38 files, in the background)", "open_s", "s"),
         ("background normalising: longest GUI-thread block", "normalise_max_block_ms", "ms"),
         ("background normalising, gc.freeze(): longest block", "frozen_normalise_max_block_ms", "ms"),
         ("background normalising: total time", "normalise_s", "s"),
