@@ -241,4 +241,6 @@ def test_system_fonts_option_reaches_the_font_choice(tmp_path: Path, monkeypatch
     sample = tmp_path / "s.json"
     assert main(["sample", "--direction", "public-service", "-o", str(sample)]) == 0
     assert main(["export", str(sample), "--out", str(tmp_path / "o"), "--quiet", "--system-fonts"]) == 0
-    assert True in asked
+    assert "song" in asked
+    assert main(["export", str(sample), "--out", str(tmp_path / "p"), "--quiet", "--system-fonts", "fangsong"]) == 0
+    assert "fangsong" in asked

@@ -237,7 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--duplex", action="store_true", help="双面打印：每部分从右页开始")
     s.add_argument("--quiet", action="store_true")
     s.add_argument("--zip-budget-mb", type=float, default=20, help="电子版压缩包的大小上限（MB，默认 20）")
-    s.add_argument("--system-fonts", action="store_true", help="Windows 上使用系统的宋体/黑体排版（缺字时用内置字体补齐）")
+    s.add_argument("--system-fonts", nargs="?", const="song", default=False, choices=["song", "fangsong"],
+                   help="Windows 上使用系统字体排版：正文宋体（song，默认）或仿宋（fangsong），标题黑体；缺字时用内置字体补齐")
     s.set_defaults(fn=cmd_export)
 
     s = sub.add_parser("verify", help="校验电子版压缩包")

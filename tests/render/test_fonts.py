@@ -115,6 +115,29 @@ def test_prefer_system_on_windows_uses_simsun_and_simhei(fs, monkeypatch, tmp_pa
         pdfmetrics._fonts.update(before)
 
 
+def test_prefer_system_fangsong_sets_the_body_in_fangsong(fs, monkeypatch, tmp_path):
+    import shutil
+
+    fonts_dir = tmp_path / "Fonts"
+    fonts_dir.mkdir()
+    for name in ("simsun.ttc", "simhei.ttf", "simfang.ttf"):
+        shutil.copyfile(resource_path("fonts", F.RARE_FILE), fonts_dir / name)
+    monkeypatch.setattr(F.sys, "platform", "win32")
+    monkeypatch.setenv("WINDIR", str(tmp_path))
+    monkeypatch.setattr(F, "_cache", {})
+    before = dict(pdfmetrics._fonts)
+    try:
+        got = F.register_fonts(prefer_system="fangsong")
+        assert got.body == "SimFang" and got.heading == "SimHei"
+        assert F.register_fonts(prefer_system=True).body == "SimSun"  # a separate choice, cached apart
+        (fonts_dir / "simfang.ttf").unlink()
+        monkeypatch.setattr(F, "_cache", {})
+        assert F.register_fonts(prefer_system="fangsong").body == "SimSun"  # no 仿宋 installed: 宋体
+    finally:
+        pdfmetrics._fonts.clear()
+        pdfmetrics._fonts.update(before)
+
+
 # -- coverage ----------------------------------------------------------------------------------------
 
 

@@ -274,3 +274,21 @@ def test_closing_during_an_export_asks_and_cancels_on_yes(opened, qtbot, tmp_pat
     assert job.cancelled or job.done
     assert job.done and not page.is_busy()  # closing waited for the worker
     assert window.session is None
+
+
+def test_font_choice_is_offered_on_windows_only_and_reaches_the_export(opened, qtbot, tmp_path, monkeypatch):
+    from zscq_desktop.render import fonts
+
+    window, page = opened
+    assert page.fonts_combo.isHidden() is (not export_page.SYSTEM_FONTS_OFFERED)
+    assert page.print_fonts() is False or export_page.SYSTEM_FONTS_OFFERED
+    monkeypatch.setattr(export_page, "SYSTEM_FONTS_OFFERED", True)  # as on Windows
+    page.fonts_combo.setCurrentIndex(page.fonts_combo.findData("fangsong"))
+    asked: list = []
+    real = fonts.register_fonts
+    monkeypatch.setattr(fonts, "register_fonts", lambda prefer_system=False: asked.append(prefer_system)
+                        or real(prefer_system))
+    _run_export(qtbot, page, tmp_path / "out")
+    assert page.result is not None and "fangsong" in asked  # off Windows the bundled faces are used
+    from zscq_desktop.ui import settings
+    assert settings.get(settings.PRINT_FONTS) == "fangsong"

@@ -135,11 +135,12 @@ def rendered(doc: Any, part: str, *, fonts: Any, stamp: str, cache: DerivedCache
 def export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool = False, findings: list[Finding] | None = None,
            progress: Progress | None = None, cancel: Cancel | None = None, cache: DerivedCache | None = None,
            make_zip: bool = True, budget_bytes: int = 20 * 1024 * 1024, now: datetime | None = None,
-           system_fonts: bool = False) -> ExportResult:
+           system_fonts: bool | str = False) -> ExportResult:
     """Write volume PDF, DOCX files, checklist and zip into `out_dir`.
 
-    With `system_fonts` the generated pages are set in Windows' own 宋体/黑体 where installed (the
-    bundled faces fill in what they lack); elsewhere it changes nothing.
+    With `system_fonts` (True or "song"; "fangsong" for a 仿宋 body) the generated pages are set in
+    Windows' own 宋体/仿宋/黑体 where installed (the bundled faces fill in what they lack); elsewhere
+    it changes nothing.
 
     Raises:
         ExportBlocked: blocking findings (given, or found while normalising attachments).
@@ -157,7 +158,7 @@ def export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool = False, f
 
 def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings: list[Finding] | None,
             progress: Progress | None, cancel: Cancel | None, cache: DerivedCache | None, make_zip: bool,
-            budget_bytes: int, now: datetime | None, system_fonts: bool) -> ExportResult:
+            budget_bytes: int, now: datetime | None, system_fonts: bool | str) -> ExportResult:
     from zscq_desktop.render.binder import AttachmentPart, VolumeInput, bind
     from zscq_desktop.render.checklist import render_checklist
     from zscq_desktop.render.content import form_document, plan_document

@@ -80,7 +80,7 @@ class FontSet:
 # -- registration ----------------------------------------------------------------------------------
 
 _lock = threading.RLock()
-_cache: dict[bool, FontSet] = {}
+_cache: dict[bool | str, FontSet] = {}
 
 
 def _register(name: str, path: Path, subfont: int = 0) -> None:
@@ -128,13 +128,13 @@ def _bundled(name: str) -> str:
     return name
 
 
-def _build(prefer_system: bool) -> FontSet:
+def _build(prefer_system: bool | str) -> FontSet:
     body = heading = None
     fallbacks: list[str] = []
     if prefer_system and sys.platform == "win32":
-        body = _system_face(SYSTEM_SONG)
+        fangsong = _system_face(SYSTEM_FANGSONG)
+        body = fangsong if prefer_system == "fangsong" and fangsong else _system_face(SYSTEM_SONG)
         heading = _system_face(SYSTEM_HEI)
-        _system_face(SYSTEM_FANGSONG)  # registered for callers that want 仿宋; not part of the set
         extb = _system_face(SYSTEM_SONG_EXTB)
         if body is not None:
             # 宋体 has GBK and Ext-A only: the bundled Song face covers the newer BMP ideographs.
@@ -152,15 +152,15 @@ def _build(prefer_system: bool) -> FontSet:
     return FontSet(body=body, heading=heading, fallbacks=tuple(dict.fromkeys(f for f in fallbacks if f != body)))
 
 
-def register_fonts(prefer_system: bool = False) -> FontSet:
+def register_fonts(prefer_system: bool | str = False) -> FontSet:
     """Register the fonts with reportlab (once per process) and return their names.
 
-    With ``prefer_system=True`` on Windows the system's 宋体/黑体 (``simsun.ttc``, ``simhei.ttf``)
-    are used when present (仿宋 ``simfang.ttf`` is registered as ``SimFang`` too), each replaced by
-    the bundled face when missing; elsewhere the bundled fonts are used.  Raises
-    :class:`FontError` when a bundled font file is missing.
+    With ``prefer_system=True`` (or ``"song"``) on Windows the system's 宋体/黑体 (``simsun.ttc``,
+    ``simhei.ttf``) are used when present, with ``"fangsong"`` the body is 仿宋 (``simfang.ttf``)
+    instead; each is replaced by the bundled face when missing, and elsewhere the bundled fonts
+    are used.  Raises :class:`FontError` when a bundled font file is missing.
     """
-    key = bool(prefer_system)
+    key: bool | str = "fangsong" if prefer_system == "fangsong" else bool(prefer_system)
     with _lock:
         fs = _cache.get(key)
         if fs is None:

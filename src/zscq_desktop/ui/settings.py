@@ -29,6 +29,7 @@ LAST_FOLDER = Setting("prefs/last_folder", str, "")
 ATTACH_FOLDER = Setting("prefs/attach_folder", str, "")
 EXPORT_FOLDER = Setting("prefs/export_folder", str, "")
 DUPLEX = Setting("prefs/duplex", bool, False)
+PRINT_FONTS = Setting("prefs/print_fonts", str, "")  # "" bundled, "song" or "fangsong": Windows' own faces
 
 
 def _store() -> QSettings:

@@ -13,13 +13,14 @@ duplex and tray settings that a bound volume needs.
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QProgressBar, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFrame, QGridLayout, QGroupBox, QHBoxLayout,
+                               QLabel, QLineEdit, QProgressBar, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from zscq_desktop.core import flow
 from zscq_desktop.core.stamp import version_stamp
@@ -29,6 +30,11 @@ from zscq_desktop.ui.preview import PdfPreview
 from zscq_desktop.ui.widgets import dialogs
 
 log = logging.getLogger(__name__)
+
+#: Windows has 宋体/仿宋/黑体 in its Fonts folder; elsewhere the choice is not offered.
+SYSTEM_FONTS_OFFERED = sys.platform == "win32"
+FONT_CHOICES = (("内置字体（思源宋体、思源黑体：在任何电脑上效果一致）", ""), ("系统字体：正文宋体、标题黑体", "song"),
+                ("系统字体：正文仿宋、标题黑体", "fangsong"))
 
 
 def open_url(url: QUrl) -> bool:
@@ -100,6 +106,18 @@ class ExportPage(Page):
         grid.addWidget(self.folder_edit, 1, 0)
         grid.addWidget(self.folder_button, 1, 1)
         grid.addWidget(self.duplex_box, 2, 0, 1, 2)
+        # The Windows faces (宋体/仿宋/黑体) look like the office's own forms; the bundled ones look
+        # the same on every computer. Only offered where the system faces exist.
+        self.fonts_combo = QComboBox()
+        for label, value in FONT_CHOICES:
+            self.fonts_combo.addItem(label, value)
+        index = self.fonts_combo.findData(settings.get(settings.PRINT_FONTS))
+        self.fonts_combo.setCurrentIndex(max(index, 0))
+        self.fonts_label = QLabel("排版字体：")
+        grid.addWidget(self.fonts_label, 3, 0, 1, 2)
+        grid.addWidget(self.fonts_combo, 4, 0, 1, 2)
+        for w in (self.fonts_label, self.fonts_combo):
+            w.setVisible(SYSTEM_FONTS_OFFERED)
         col.addWidget(options)
 
         self.blocking_label = QLabel()
@@ -224,15 +242,18 @@ class ExportPage(Page):
             dialogs.inform(self, "导出", "请选择一个完整的输出文件夹路径（例如 C:\\Users\\…\\Documents\\申报材料）。")
             return None
         loaded, call, duplex, cache = session.loaded(), session.call, self.duplex_box.isChecked(), session.derived_cache
+        system_fonts = self.print_fonts()
         settings.put(settings.EXPORT_FOLDER, str(out_dir))
         settings.put(settings.DUPLEX, duplex)
+        if SYSTEM_FONTS_OFFERED:
+            settings.put(settings.PRINT_FONTS, system_fonts or "")
 
         def work(progress: Callable[[float, str], None], cancelled: Callable[[], bool]) -> Any:
             from zscq_desktop.render.export import export
 
             with jobs.paused_gc():  # a full collection mid-export would stall the window (see paused_gc)
                 result = export(loaded, call, out_dir, duplex=duplex, findings=findings, progress=progress,
-                                cancel=cancelled, cache=cache)
+                                cancel=cancelled, cache=cache, system_fonts=system_fonts)
             try:  # read here, not on the GUI thread: a volume with scans is tens of MB
                 volume = result.volume.read_bytes()
             except OSError:
@@ -303,11 +324,16 @@ class ExportPage(Page):
         if not isinstance(exc, ExportCancelled):
             dialogs.inform(self, "导出未完成", message, warning=True)
 
+    def print_fonts(self) -> str | bool:
+        """The fonts chosen for the generated pages: False (bundled), "song" or "fangsong"."""
+        value = self.fonts_combo.currentData() if SYSTEM_FONTS_OFFERED else ""
+        return value or False
+
     def _set_running(self, running: bool) -> None:
         for w in (self.progress, self.cancel_button, self.progress_label):
             w.setVisible(running or (w is self.progress_label and bool(self.progress_label.text())))
         self.cancel_button.setEnabled(running)
-        for option in (self.folder_edit, self.folder_button, self.duplex_box):
+        for option in (self.folder_edit, self.folder_button, self.duplex_box, self.fonts_combo):
             option.setEnabled(not running)
         session = self.session
         self.export_button.setEnabled(not running and session is not None and not session.blocking())
