@@ -11,7 +11,8 @@ on Linux, temporary XDG folders so the user's own settings are never touched):
 2. the command line: `--version`, `directions --json`, `sample -o X.zscq`, `check`, `export`;
    the volume PDF (pages, every font embedded, cover text), the DOCX, the zip (names, UTF-8 flag),
    `verify` (exit 0) and `verify` of a tampered copy (exit 1);
-3. the GUI: `gui X.zscq` must still be running after a few seconds; its log must show the start,
+3. the GUI: with ZSCQ_QUIT_AFTER_SHOWN=1, `gui X.zscq` shows a page, logs it and exits 0; then
+   `gui X.zscq` must still be running after a few seconds; its log must show the start,
    no missing translation/page/crash handler, no error; the crash handler's faulthandler.log must
    exist (the frozen app installed `ui/crash.py`) and, on Linux/macOS, hold a Python stack after
    the GUI is ended with SIGABRT (a hard crash).
@@ -131,8 +132,19 @@ def tamper(src: Path, dst: Path, victim: str) -> None:
             zout.writestr(info, data)
 
 
+def gui_shown_step(gui: Path, sample: Path, work: Path, env: dict[str, str]) -> None:
+    """Step 3a: with ZSCQ_QUIT_AFTER_SHOWN the window opens the sample, shows a page and quits with 0."""
+    proc = subprocess.run([str(gui), "gui", str(sample)], env=dict(env, ZSCQ_QUIT_AFTER_SHOWN="1"),
+                          stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+    out = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+    check(proc.returncode == 0, f"the GUI asked to quit once shown exited with {proc.returncode}:\n{out}")
+    text = (work / "user" / "logs" / "zscq-desktop.log").read_text(encoding="utf-8", errors="replace")
+    check("first page shown:" in text, f"the GUI log does not show a page:\n{text}")
+    print(f"  ok  {gui.name} gui {sample.name}: {text.split('first page shown:')[-1].split()[0]} page shown, exit 0")
+
+
 def gui_step(gui: Path, sample: Path, work: Path, env: dict[str, str]) -> None:
-    """Step 3: the window comes up with the sample open and keeps running; the log is clean."""
+    """Step 3b: the window comes up with the sample open and keeps running; the log is clean."""
     t = time.perf_counter()
     proc = subprocess.Popen([str(gui), "gui", str(sample)], env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -187,6 +199,7 @@ def main(argv: list[str]) -> int:
         print("  ok  bundle layout: forms, fonts, icons, Qt plugins and zh_CN translations, hidden imports")
         env = headless_env(work)
         sample = cli_steps(cli, work, env)
+        gui_shown_step(gui, sample, work, env)
         gui_step(gui, sample, work, env)
     except (SmokeFailure, subprocess.TimeoutExpired) as exc:
         print(f"smoke test FAILED: {exc}\n(work folder kept: {work})", file=sys.stderr)

@@ -36,3 +36,22 @@ def test_show_main_window_freezes_startup_objects(qtbot, dialogs_recorder, monke
         window.close()
         window.deleteLater()
         jobs.set_synchronous(False)
+
+
+def test_real_entry_point_shows_a_page_and_quits_when_asked(tmp_path, call):
+    """`zscq-desktop gui FILE` in its own process, as the frozen-app smoke test runs it."""
+    import os
+    import subprocess
+    import sys
+
+    from zscq_desktop.core.sample import write_sample
+
+    write_sample(call, "public-service", tmp_path / "示例.json")
+    user = tmp_path / "user"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ZSCQ_USER_DIR=str(user), ZSCQ_QUIT_AFTER_SHOWN="1")
+    proc = subprocess.run([sys.executable, "-m", "zscq_desktop", "gui", str(tmp_path / "示例.json")], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    log = (user / "logs" / "zscq-desktop.log").read_text(encoding="utf-8")
+    assert "starting" in log and "first page shown:" in log
+    assert "crash handler not available" not in log

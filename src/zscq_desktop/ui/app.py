@@ -12,10 +12,11 @@ from __future__ import annotations
 import gc
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator, qInstallMessageHandler, QtMsgType
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator, qInstallMessageHandler, QtMsgType
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -148,10 +149,13 @@ def run(path: Path | None = None) -> int:
 
         install_crash_handler(APP_NAME)
     except ImportError:
-        log.info("crash handler not available")
+        log.warning("crash handler not available: uncaught errors will not show the Chinese dialog")
     window = show_main_window(path)
     if window is None:
         return 2
+    if os.environ.get("ZSCQ_QUIT_AFTER_SHOWN"):
+        # For the frozen-app smoke test: prove that a page was really shown, then leave cleanly.
+        QTimer.singleShot(0, lambda: (log.info("first page shown: %s", window.current_page_id), app.quit()))
     return app.exec()
 
 
