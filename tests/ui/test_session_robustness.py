@@ -204,3 +204,13 @@ def test_readonly_file_exports_without_writing_it(window, saved_file, dialogs_re
     assert page.result is not None, page.status_label.text()
     assert page.result.volume.exists()
     assert saved_file.read_bytes() == before
+
+
+def test_form_pages_say_when_edits_are_not_saved(window, saved_file, dialogs_recorder, tmp_path):
+    assert _reopen_readonly(window, saved_file, dialogs_recorder, 0)
+    assert window.goto("form:cover")
+    intro = window.current_page()._intro
+    assert "只读方式打开" in intro.text() and "自动保存" not in intro.text()
+    dialogs_recorder.save_path = tmp_path / "可编辑副本.zscq"
+    assert window.save()  # 另存为: the copy is editable, and the page says so at once
+    assert "自动保存" in intro.text() and "只读" not in intro.text()

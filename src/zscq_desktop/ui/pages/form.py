@@ -53,9 +53,19 @@ class FormSectionPage(Page):
 
     def build_header(self) -> None:
         """Hook for pages that put something above the fields (the unit page's profile picker)."""
-        d = self.session.direction
-        self.intro(f"{d.form_label}《{self.call.forms[d.form].title}》— {self.section.title}。"
-                   "带 * 的为必填项；每次修改都会自动保存，错误提示显示在对应项目下方。")
+        self._intro = self.intro("")
+        self._refresh_intro()
+        self.session.saved_changed.connect(self._refresh_intro)  # 另存为 turns a read-only file editable
+
+    def _refresh_intro(self, *_: object) -> None:
+        session = self.session
+        if session is None or session.closed:
+            return
+        d = session.direction
+        saving = ("此文件以只读方式打开，修改不会写入文件，请用“另存为”保存副本"
+                  if session.readonly else "每次修改都会自动保存")
+        self._intro.setText(f"{d.form_label}《{self.call.forms[d.form].title}》— {self.section.title}。"
+                            f"带 * 的为必填项；{saving}，错误提示显示在对应项目下方。")
 
     def _edited(self, path: str, value) -> None:
         if self.session is not None:
