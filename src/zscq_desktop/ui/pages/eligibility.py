@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QButtonGroup, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QRadioButton, QVBoxLayout, QWidget
 
 from zscq_desktop.ui.pages.base import Page
-from zscq_desktop.ui.widgets.fields import INT_RE, parse_int
+from zscq_desktop.ui.widgets.fields import INT_RE, error_label, parse_int
 
 OTHER_PROJECTS = "eligibility.other_projects"
 
@@ -33,10 +33,7 @@ class Question(QWidget):
             row.addWidget(n, 1)
         row.addStretch(1)
         layout.addLayout(row)
-        self.error = QLabel(objectName="fieldError")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        layout.addWidget(self.error)
+        self.error = error_label(layout)
 
     def set_answer(self, value) -> None:
         self.group.setExclusive(False)
@@ -82,10 +79,7 @@ class EligibilityPage(Page):
         row.addWidget(self.other)
         row.addStretch(1)
         bl.addLayout(row)
-        self.other_error = QLabel(objectName="fieldError")
-        self.other_error.setWordWrap(True)
-        self.other_error.hide()
-        bl.addWidget(self.other_error)
+        self.other_error = error_label(bl)
         self.layout_.addWidget(box)
         self.layout_.addStretch(1)
         self.other.textEdited.connect(lambda t: self._answer(OTHER_PROJECTS, parse_int(t)))

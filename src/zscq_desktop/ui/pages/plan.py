@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
 
 from zscq_desktop.call.model import Column, Field
 from zscq_desktop.ui.pages.base import Page
-from zscq_desktop.ui.widgets.fields import TextAreaEditor
+from zscq_desktop.ui.widgets.fields import TextAreaEditor, error_label
 from zscq_desktop.ui.widgets.table import TableEditor
 
 INDICATOR_COLUMNS = (
@@ -83,11 +83,7 @@ class PlanPage(Page):
         self.layout_.addStretch(1)
 
     def _error(self, layout: QVBoxLayout, path: str) -> None:
-        label = QLabel(objectName="fieldError")
-        label.setWordWrap(True)
-        label.hide()
-        layout.addWidget(label)
-        self.errors[path] = label
+        self.errors[path] = error_label(layout)
 
     def _tasks_edited(self, _value=None) -> None:
         self.session.edit("plan.tasks", [ed.edit.toPlainText() for ed in self.task_editors])

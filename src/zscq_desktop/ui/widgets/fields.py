@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QDate, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout,
+    QCheckBox, QComboBox, QDateEdit, QGridLayout, QHBoxLayout, QLabel, QLayout, QLineEdit, QPlainTextEdit, QVBoxLayout,
     QWidget,
 )
 
@@ -359,6 +359,15 @@ def make_editor(call: Call, spec: Field, direction_id: str | None) -> FieldEdito
     return LineEditor(spec)
 
 
+def error_label(layout: QLayout) -> QLabel:
+    """The red line under a field where its findings are shown (hidden while there are none)."""
+    label = QLabel(objectName="fieldError")
+    label.setWordWrap(True)
+    label.hide()
+    layout.addWidget(label)
+    return label
+
+
 class FieldRow(QWidget):
     """Label, editor, help text and the inline error text of one field."""
 
@@ -379,10 +388,7 @@ class FieldRow(QWidget):
             help_label = QLabel(spec.help, objectName="fieldHelp")
             help_label.setWordWrap(True)
             layout.addWidget(help_label)
-        self.error = QLabel(objectName="fieldError")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        layout.addWidget(self.error)
+        self.error = error_label(layout)
 
     def show_findings(self, messages: list[str]) -> None:
         self.error.setText("\n".join(f"✗ {m}" for m in messages))
