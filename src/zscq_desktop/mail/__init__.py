@@ -10,11 +10,11 @@
 No Qt here: the GUI runs `send_package` through its background-job helper.
 """
 
-from zscq_desktop.mail.message import (DEFAULT_TO, MailError, PackageSummary, body_for, compose, mailto_note, mailto_url,
+from zscq_desktop.mail.message import (MailError, PackageSummary, body_for, compose, default_recipient, mailto_note, mailto_url,
                                        read_package, subject_for)
 from zscq_desktop.mail.presets import PRESETS, Preset, guess_preset, preset_by_id
 from zscq_desktop.mail.service import SendCancelled, SendResult, send_package
 
-__all__ = ["DEFAULT_TO", "MailError", "PRESETS", "PackageSummary", "Preset", "SendCancelled", "SendResult", "body_for",
+__all__ = ["MailError", "default_recipient", "PRESETS", "PackageSummary", "Preset", "SendCancelled", "SendResult", "body_for",
            "compose", "guess_preset", "mailto_note", "mailto_url", "preset_by_id", "read_package", "send_package",
            "subject_for"]

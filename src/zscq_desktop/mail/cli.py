@@ -16,8 +16,7 @@ import sys
 from pathlib import Path
 
 from zscq_desktop.mail import secrets
-from zscq_desktop.mail.message import DEFAULT_TO, MailError, PackageSummary, is_address, mailto_note, mailto_url, \
-    read_package
+from zscq_desktop.mail.message import MailError, default_recipient, is_address, mailto_note, mailto_url, read_package
 from zscq_desktop.mail.presets import PRESETS, Preset, address_domain, default_port, guess_preset, preset_by_id
 from zscq_desktop.mail.service import send_package
 
@@ -26,16 +25,6 @@ EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
 def _err(text: str) -> None:
     print(text, file=sys.stderr)
-
-
-def _default_to(summary: PackageSummary) -> str:
-    """The call's own submission address, so a later year's call brings its own."""
-    try:
-        from zscq_desktop.call import load_call
-
-        return load_call(summary.call_id or None).submit_email or DEFAULT_TO
-    except Exception:  # an unknown or damaged call folder: the guide's address still applies
-        return DEFAULT_TO
 
 
 def resolve_server(account: str, *, preset_id: str | None, host: str | None, port: int | None,
@@ -119,10 +108,10 @@ def run_send(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     try:
         summary = read_package(zip_path)
+        to = (args.to or default_recipient(summary)).strip()
     except MailError as exc:
         _err(str(exc))
         return EXIT_INPUT
-    to = (args.to or _default_to(summary)).strip()
     if not is_address(to):
         _err(f"收件地址“{to}”不是有效的电子邮箱地址。")
         return EXIT_INPUT

@@ -25,7 +25,6 @@ from urllib.parse import quote
 from zscq_desktop import APP_TITLE, __version__
 from zscq_desktop.mail.presets import address_domain
 
-DEFAULT_TO = "zscqsl@163.com"
 MANIFEST = "manifest.json"
 _MAX_JSON = 10 * 1024 * 1024  # a manifest or submission JSON larger than this is not ours
 _MAILTO_LIMIT = 1900  # Windows hands at most ~2 000 characters of a URL to the mail client
@@ -180,7 +179,18 @@ def body_for(summary: PackageSummary) -> str:
     return "\n".join(lines)
 
 
-def compose(zip_path: Path, *, sender: str, to: str = DEFAULT_TO,
+def default_recipient(summary: PackageSummary) -> str:
+    """The address the package's call names for the electronic copy (``submit_email`` in
+    ``forms/<call>/call.toml``), so a later year's call brings its own."""
+    from zscq_desktop.call import CallDataError, load_call
+
+    try:
+        return load_call(summary.call_id or None).submit_email
+    except (CallDataError, OSError) as exc:
+        raise MailError(f"无法读取申报年度数据中的报送邮箱（{exc}），请直接填写收件人。") from None
+
+
+def compose(zip_path: Path, *, sender: str, to: str | None = None,
             summary: PackageSummary | None = None) -> EmailMessage:
     """The complete message: headers, Chinese body and the zip attached under its Chinese name.
 
@@ -190,10 +200,11 @@ def compose(zip_path: Path, *, sender: str, to: str = DEFAULT_TO,
     Raises:
         MailError: the zip is unusable (see `read_package`) or an address is malformed.
     """
+    summary = summary or read_package(zip_path)
+    to = to or default_recipient(summary)
     for who, addr in (("发件", sender), ("收件", to)):
         if not is_address(addr):
             raise MailError(f"{who}地址“{_clean(addr)}”不是有效的电子邮箱地址。")
-    summary = summary or read_package(zip_path)
     msg = EmailMessage(policy=policy.SMTP)
     msg["Subject"] = subject_for(summary)
     msg["From"] = formataddr((summary.unit_name, sender.strip()))
@@ -217,12 +228,13 @@ def mailto_note(zip_path: Path) -> str:
             f"（位于 {Path(zip_path).parent}），核对收件人、主题和正文后再发送。")
 
 
-def mailto_url(zip_path: Path, to: str = DEFAULT_TO) -> str:
+def mailto_url(zip_path: Path, to: str | None = None) -> str:
     """A ``mailto:`` URL with subject and a shortened body, percent-encoded (RFC 6068).
 
     The body names the files without their hashes so the URL stays short enough for Windows.
     """
     summary = read_package(zip_path)
+    to = to or default_recipient(summary)
     head = ["现报送电子版申报材料，请查收。", "", f"申报单位：{summary.unit_name}", f"支持方向：{summary.direction_name}"]
     if summary.stamp:
         head.append(f"版本标识：{summary.stamp}")

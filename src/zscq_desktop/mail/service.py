@@ -24,10 +24,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from zscq_desktop.mail.message import DEFAULT_TO, MailError, compose, human_size, mailto_url, read_package
+from zscq_desktop.mail.message import MailError, compose, default_recipient, human_size, mailto_url, read_package
 from zscq_desktop.mail.presets import SECURITIES
 
-__all__ = ["MailError", "SendCancelled", "SendResult", "compose", "mailto_url", "send_package", "DEFAULT_TO"]
+__all__ = ["MailError", "SendCancelled", "SendResult", "compose", "default_recipient", "mailto_url", "send_package"]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
@@ -86,7 +86,7 @@ class SendResult:
     eml_path: Path | None
 
 
-def send_package(zip_path: Path, *, account: str, password: str, to: str = DEFAULT_TO, host: str, port: int,
+def send_package(zip_path: Path, *, account: str, password: str, to: str | None = None, host: str, port: int,
                  security: str, timeout: float = 60, cafile: str | None = None,
                  progress: Progress | None = None, cancel: Cancel | None = None) -> SendResult:
     """Connect, log in, send the package and save the sent message as ``.eml`` beside the zip.
@@ -115,6 +115,7 @@ def send_package(zip_path: Path, *, account: str, password: str, to: str = DEFAU
     if not password:
         raise MailError("请填写邮箱的授权码或密码。")
     summary = read_package(zip_path)
+    to = to or default_recipient(summary)
     msg = compose(zip_path, sender=account, to=to, summary=summary)
     data = msg.as_bytes()  # the SMTP policy: CRLF line ends, exactly what goes over the wire
     context = ssl.create_default_context(cafile=cafile)
