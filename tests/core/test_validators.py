@@ -62,3 +62,10 @@ def test_chinese_forms() -> None:
     assert v.chinese_month("2023-01") == "2023年1月"
     assert v.format_wan(10) == "10.00万元" and v.format_wan(None) == "无"
     assert v.months_between((2023, 1), (2023, 9)) == 8
+
+
+def test_chinese_count() -> None:
+    from zscq_desktop.core.validators import chinese_count
+
+    assert [chinese_count(n) for n in (0, 3, 10, 12, 20, 35, 99, 100)] == [
+        "零", "三", "十", "十二", "二十", "三十五", "九十九", "100"]

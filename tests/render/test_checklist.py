@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from zscq_desktop.core.sample import build_sample
+from zscq_desktop.core.validators import chinese_count
 from zscq_desktop.render import page as P
 from zscq_desktop.render.checklist import checklist_items, render_checklist
 from zscq_desktop.render.fonts import register_fonts
@@ -39,7 +40,7 @@ def test_district_review_direction(call, fonts) -> None:
     text = text_of(r)
     sm = call.submission
     for want in ("打印与报送清单", sub.unit["name"], d.name, sub.form["cover"]["project_name"], STAMP, "共57页",
-                 f"一式{sm['copies']}份", "按“申报书—项目实施方案—附件材料”顺序装订", "左侧胶装", "申报书首页作为封面",
+                 f"一式{chinese_count(sm['copies'])}份", "按“申报书—项目实施方案—附件材料”顺序装订", "左侧胶装", "申报书首页作为封面",
                  "申报单位（盖章）", "六、申报单位承诺", "区知识产权局审核意见", "先报送所属区知识产权局",
                  sm["address_name"], sm["address"], call.submit_email, "2023年5月31日17:00",
                  d.contact.name, d.contact.phone, sm["process_contact"]["name"]):
@@ -96,7 +97,7 @@ def test_facts_come_from_the_call_data(call, fonts) -> None:
         **call.submission, "address": "天津市测试区测试路1号", "copies": 5,
         "contacts": [{"name": "测试员", "phone": "12345678"}]})
     text = text_of(render(other, build_sample(call, "creation-pilot"), fonts))
-    for want in ("天津市测试区测试路1号", "other@example.org", "一式5份", "测试员", "12345678"):
+    for want in ("天津市测试区测试路1号", "other@example.org", "一式五份", "测试员", "12345678"):
         assert want in text, want
     assert "吴家窑" not in text
 

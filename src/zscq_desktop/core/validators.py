@@ -131,6 +131,16 @@ def chinese_year(year: int) -> str:
     return "".join(CN_DIGITS[int(c)] for c in str(year))
 
 
+def chinese_count(n: int) -> str:
+    """3 → 三, 10 → 十, 12 → 十二, 20 → 二十 (counts as written in prose: 一式三份); ≥ 100 stays in digits."""
+    if not 0 <= n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return CN_DIGITS[ones] if n else "零"
+    return (CN_DIGITS[tens] if tens > 1 else "") + "十" + (CN_DIGITS[ones] if ones else "")
+
+
 def chinese_date(value: Any) -> str:
     """'2023-05-20' → '2023年5月20日'; an unparsable value is returned as given."""
     d = parse_date(value)

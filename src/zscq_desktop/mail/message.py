@@ -139,10 +139,21 @@ def read_package(zip_path: Path) -> PackageSummary:
         contact=contact)
 
 
+def _call_facts(summary: PackageSummary) -> tuple[str, int]:
+    """The call's full title and number of paper copies, from its data folder (the package's
+    own short title if that folder cannot be read)."""
+    from zscq_desktop.call import CallDataError, load_call
+
+    try:
+        call = load_call(summary.call_id or None)
+    except (CallDataError, OSError):
+        return summary.call_title, 0
+    return call.title, int(call.submission.get("copies", 0) or 0)
+
+
 def subject_for(summary: PackageSummary) -> str:
-    """``2023年天津市知识产权资助项目申报-<方向>-<单位>`` (the year taken from the call)."""
-    year = re.match(r"\d{4}", summary.call_title or summary.call_id.split("-")[-1] or "")
-    return f"{year.group(0) if year else '2023'}年天津市知识产权资助项目申报-{summary.direction_name}-{summary.unit_name}"
+    """``<call title>申报-<方向>-<单位>``, e.g. ``2023年天津市知识产权资助项目申报-…``."""
+    return f"{_call_facts(summary)[0]}申报-{summary.direction_name}-{summary.unit_name}"
 
 
 def _contact_lines(summary: PackageSummary) -> list[str]:
@@ -156,12 +167,19 @@ def _size_text(size: Any) -> str:
     return f"{human_size(size)}，{size:,} 字节" if isinstance(size, int) else "大小未知"
 
 
+def _copies(summary: PackageSummary) -> str:
+    n = _call_facts(summary)[1]
+    from zscq_desktop.core.validators import chinese_count
+
+    return f"一式{chinese_count(n)}份，" if n else ""
+
+
 def body_for(summary: PackageSummary) -> str:
     """The Chinese body: unit, direction, contacts, every file with size and SHA-256."""
     lines = [
         "您好：",
         "",
-        f"现报送{subject_for(summary).split('-', 1)[0]}电子版材料，请查收。纸质材料（一式三份，加盖公章）另行报送。",
+        f"现报送{_call_facts(summary)[0]}申报电子版材料，请查收。纸质材料（{_copies(summary)}加盖公章）另行报送。",
         "",
         f"申报单位：{summary.unit_name}",
         f"支持方向：{summary.direction_name}",

@@ -531,7 +531,7 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
         "/Title": inp.title,
         "/Author": inp.unit,
         "/Subject": f"{inp.direction}；版本 {inp.stamp}",
-        "/Keywords": "；".join(x for x in ("天津市知识产权资助", inp.direction, inp.unit, f"版本 {inp.stamp}") if x),
+        "/Keywords": "；".join(x for x in (inp.title.split("—")[0], inp.direction, inp.unit, f"版本 {inp.stamp}") if x),
         "/Creator": "zscq-desktop",
         "/Producer": "zscq-desktop (pypdf)",
         "/ZSCQStamp": inp.stamp,

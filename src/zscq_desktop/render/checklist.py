@@ -27,6 +27,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepInFrame, Pa
 
 from zscq_desktop.call.model import Call
 from zscq_desktop.core.submission import Submission
+from zscq_desktop.core.validators import chinese_count
 from zscq_desktop.render import page as P
 from zscq_desktop.render.fonts import FontSet
 from zscq_desktop.render.pdf_styles import (CELL_PAD, CELL_VPAD, FRAME_RULE, RULE, SHADE, draw_text, make_styles,
@@ -78,7 +79,7 @@ def checklist_items(call: Call, sub: Submission, *, stamp: str, volume_pages: in
     order = "—".join(sm.get("order", ["申报书", "项目实施方案", "附件材料"]))
     district = str(sub.unit.get("district") or "").strip()
     printing = [
-        f"用A4纸打印申报材料（共{volume_pages}页，含封面和目录），一式{copies}份，每份内容完全相同。",
+        f"用A4纸打印申报材料（共{volume_pages}页，含封面和目录），一式{chinese_count(copies)}份，每份内容完全相同。",
         f"按“{order}”顺序装订，申报书在前。",
         "左侧胶装，不另加封皮：直接用申报书首页作为封面。",
         f"核对每份材料各页页脚的版本标记均为“{stamp}”，与发送的电子版一致。",
@@ -120,7 +121,7 @@ def _info_rows(call: Call, sub: Submission, stamp: str, volume_pages: int) -> li
         ("所属区", _short(sub.unit.get("district"))),
         ("支持方向", f"{d.category_name}—{d.name}（{d.form_label}）"),
         ("项目名称", _short(sub.get("form.cover.project_name"))),
-        ("申报材料", f"共{volume_pages}页（A4），一式{int(call.submission.get('copies', 3))}份"),
+        ("申报材料", f"共{volume_pages}页（A4），一式{chinese_count(int(call.submission.get('copies', 3)))}份"),
         ("版本标记", stamp or "（无）"),
     ]
 

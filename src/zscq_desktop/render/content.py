@@ -213,8 +213,8 @@ def form_document(call: Call, sub: Submission) -> Document:
     blocks: list[Block] = [cover_block(call, sub, form), PageBreak(), Heading(1, "填写说明")]
     blocks += [Para(f"{i + 1}. {t}", indent=False) for i, t in enumerate(form.instructions)]
     blocks.append(Para(f"{len(form.instructions) + 1}. 本支持方向：{d.name}（{d.form_label}），"
-                       + ("申报材料须先报送所属区知识产权局审核盖章，再寄送至受理地址。" if d.district_review
-                          else "申报材料直接寄送至受理地址。"), indent=False))
+                       + str(call.submission.get("district_review_text" if d.district_review else "direct_text", "")),
+                       indent=False))
     blocks.append(PageBreak())
     for section in form.sections:
         if section.key == "cover":
