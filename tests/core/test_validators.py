@@ -69,3 +69,12 @@ def test_chinese_count() -> None:
 
     assert [chinese_count(n) for n in (0, 3, 10, 12, 20, 35, 99, 100)] == [
         "零", "三", "十", "十二", "二十", "三十五", "九十九", "100"]
+
+
+def test_safe_name_one_rule_for_every_file_name() -> None:
+    from zscq_desktop.core.filenames import safe_name
+
+    assert safe_name('天津/示例:科技*有限"公司?<>|') == "天津示例科技有限公司"
+    assert safe_name(" .名称\r\n\t\x00. ") == "名称"
+    assert safe_name("甲" * 50 + ".乙", 51) == "甲" * 50  # no trailing dot left by the cut
+    assert safe_name("///", fallback="未命名") == "未命名"

@@ -32,7 +32,6 @@ import hashlib
 import io
 import logging
 import os
-import re
 import secrets
 import struct
 import zipfile
@@ -45,6 +44,7 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from zscq_desktop.core.filenames import safe_name
 from zscq_desktop.core.findings import Finding, info as info_finding, warning
 from zscq_desktop.core.stamp import version_stamp
 from zscq_desktop.package.manifest import (MANIFEST_NAME, SUBMISSION_NAME, PackageError, build_manifest,
@@ -82,15 +82,10 @@ class PackageResult:
     size_before: int | None = None  # the size before recompression, when the budget forced one
 
 
-def _safe(text: str, limit: int) -> str:
-    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "", text).strip(" .")
-    return cleaned[:limit].strip(" .")
-
-
 def package_name(info: PackageInfo) -> str:
     """``<call short title>-<direction>-<unit>.zip``, safe as a file name on Windows, macOS and Linux."""
-    parts = [_safe(info.call_title, 40) or "知识产权资助申报", _safe(info.direction_name, 30) or info.direction_id,
-             _safe(info.unit_name, 40) or "未填写单位"]
+    parts = [safe_name(info.call_title, 40, "知识产权资助申报"), safe_name(info.direction_name, 30, info.direction_id),
+             safe_name(info.unit_name, 40, "未填写单位")]
     return "-".join(parts) + ".zip"
 
 

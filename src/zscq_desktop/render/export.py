@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from zscq_desktop.call.model import Call
+from zscq_desktop.core.filenames import safe_name
 from zscq_desktop.core.findings import Finding, error, has_blocking
 from zscq_desktop.core.stamp import version_stamp
 from zscq_desktop.docio import Loaded
@@ -76,12 +76,6 @@ class ExportResult:
     stamp: str
     pages: int
     findings: list[Finding] = field(default_factory=list)
-
-
-def safe_name(text: str, limit: int = 60) -> str:
-    """A file-name-safe version of a Chinese title (Windows forbids \\/:*?"<>|)."""
-    cleaned = re.sub(r'[\\/:*?"<>|\r\n\t]+', "", text).strip(" .")
-    return cleaned[:limit] or "未命名"
 
 
 def normalized_attachment(loaded: Loaded, index: int, cache: DerivedCache, cancel: Cancel | None = None
@@ -216,7 +210,7 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
                   duplex=duplex, fonts=fonts, cancel=cancel)
 
     # 4. write everything into a temporary folder beside the target, then move into place
-    base = f"{d.name}-{safe_name(unit, 40)}"
+    base = f"{d.name}-{safe_name(unit, 40, '未命名')}"
     names = {
         "volume": f"申报材料-{base}.pdf",
         "form_docx": f"申报书-{base}.docx",

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import copy
 import os
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
+from zscq_desktop.core.filenames import safe_name
 from zscq_desktop.store.jsonstore import JsonStore, LibraryError
 
 __all__ = ["user_data_dir", "drafts_dir", "new_draft_path", "list_drafts", "discard_draft", "ProfileLibrary",
@@ -41,14 +41,9 @@ def drafts_dir() -> Path:
     return folder
 
 
-def _safe(text: str, limit: int = 40) -> str:
-    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "", text).strip(" .")
-    return cleaned[:limit]
-
-
 def new_draft_path(hint: str = "") -> Path:
     """A new, not yet existing ``*.zscq`` path in `drafts_dir()`, named after `hint` and the time."""
-    stem = f"{_safe(hint) or '新申报'}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    stem = f"{safe_name(hint, 40, '新申报')}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
     folder = drafts_dir()
     path, n = folder / f"{stem}.zscq", 1
     while path.exists():

@@ -233,11 +233,11 @@ class FileActions(_WindowBase):
     def save_as(self) -> bool:
         if self.session is None:
             return False
-        from zscq_desktop.render.export import safe_name
+        from zscq_desktop.core.filenames import safe_name
 
         folder = settings.get(settings.LAST_FOLDER) or str(Path.home())
         name = self.session.submission.get("form.cover.project_name") or self.session.submission.unit.get("name") or "申报"
-        target = dialogs.save_file(self, "另存为", str(Path(folder) / f"{safe_name(str(name))}.zscq"), "申报文件 (*.zscq)")
+        target = dialogs.save_file(self, "另存为", str(Path(folder) / f"{safe_name(str(name), 60, '未命名')}.zscq"), "申报文件 (*.zscq)")
         if target is None:
             return False
         try:
