@@ -101,9 +101,9 @@ def write_json(loaded: Loaded, out: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(loaded.blobs[a["sha256"]])
         a["path"] = f"{folder.name}/{name}"
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(out)
+    from zscq_desktop.store.files import atomic_write
+
+    atomic_write(out, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
 
 
 def write_zscq(loaded: Loaded, out: Path, overwrite: bool = False) -> None:

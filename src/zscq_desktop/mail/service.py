@@ -18,7 +18,6 @@ import os
 import smtplib
 import socket
 import ssl
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Callable
 
 from zscq_desktop.mail.message import MailError, compose, default_recipient, human_size, mailto_url, read_package
 from zscq_desktop.mail.presets import SECURITIES
+from zscq_desktop.store.files import atomic_write
 
 __all__ = ["MailError", "SendCancelled", "SendResult", "compose", "default_recipient", "mailto_url", "send_package"]
 
@@ -291,22 +291,6 @@ def _free_name(folder: Path, stem: str) -> Path:
     return target
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".sending-", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def _sent_folder() -> Path:
     try:
         from zscq_desktop.store.profiles import user_data_dir
@@ -326,7 +310,7 @@ def _save_eml(zip_path: Path, data: bytes) -> Path | None:
     for folder in (lambda: zip_path.parent, _sent_folder):
         try:
             target = _free_name(folder(), zip_path.stem)
-            _write_atomic(target, data)
+            atomic_write(target, data)
             return target
         except OSError as exc:
             log.warning("无法保存已发送邮件：%s", exc.strerror or type(exc).__name__)
