@@ -78,3 +78,46 @@ def test_safe_name_one_rule_for_every_file_name() -> None:
     assert safe_name(" .名称\r\n\t\x00. ") == "名称"
     assert safe_name("甲" * 50 + ".乙", 51) == "甲" * 50  # no trailing dot left by the cut
     assert safe_name("///", fallback="未命名") == "未命名"
+
+
+# -- the shared normaliser, forgiving dates and totals (used by rules, widgets and importers) --------
+
+def test_normalize_ascii_full_width_and_dashes() -> None:
+    from zscq_desktop.core.validators import normalize_ascii
+
+    assert normalize_ascii("９１１２０１１６ＭＡ") == "91120116MA"
+    assert normalize_ascii("０２２－２３５１９１４５") == "022-23519145"
+    assert normalize_ascii("2023—05") == "2023-05"
+    assert normalize_ascii(None) == ""
+
+
+@pytest.mark.parametrize("text", ["2023-05-20", "2023/5/20", "2023.5.20", "2023年5月20日", "20230520",
+                                  "２０２３年５月２０日", " 2023 / 05 / 20 "])
+def test_parse_date_loose_accepts_what_users_type(text: str) -> None:
+    from zscq_desktop.core.validators import canonical_date
+
+    assert canonical_date(text) == "2023-05-20"
+
+
+@pytest.mark.parametrize("text", ["", "2023-02-30", "2023-13-01", "20-05-2023", "明天", "2023"])
+def test_parse_date_loose_refuses_non_dates(text: str) -> None:
+    from zscq_desktop.core.validators import canonical_date
+
+    assert canonical_date(text) is None
+
+
+@pytest.mark.parametrize("text", ["2023-06", "2023/6", "2023.6", "2023年6月", "202306", "２０２３年６月"])
+def test_parse_month_loose(text: str) -> None:
+    from zscq_desktop.core.validators import canonical_month
+
+    assert canonical_month(text) == "2023-06"
+    assert canonical_month("2023-13") is None
+
+
+def test_column_total_is_exact() -> None:
+    from decimal import Decimal
+
+    from zscq_desktop.core.validators import column_total
+
+    rows = [{"x": 0.1}, {"x": "0.2"}, {"x": ""}, {"x": "abc"}, "not a row", {"y": 5}]
+    assert column_total(rows, "x") == Decimal("0.3")

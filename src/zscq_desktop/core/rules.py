@@ -177,8 +177,8 @@ def budget_sums(call: Call, d: Direction, sub: Submission, ctx: RuleContext) -> 
     rows = budget.get("expenses") or []
     if not isinstance(rows, list) or not rows:
         return
-    funded = sum((v.to_decimal(r.get("funded_wan")) or Decimal(0) for r in rows if isinstance(r, dict)), Decimal(0))
-    spent_own = sum((v.to_decimal(r.get("self_wan")) or Decimal(0) for r in rows if isinstance(r, dict)), Decimal(0))
+    funded = v.column_total(rows, "funded_wan")
+    spent_own = v.column_total(rows, "self_wan")
     if requested is not None and funded != requested:
         yield error("budget.expenses_funded", f"经费支出明细中资助经费合计{_wan(funded)}，与申请资助经费{_wan(requested)}不一致。",
                     "form.budget.expenses")

@@ -20,6 +20,22 @@ EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Z
 POSTCODE_RE = re.compile(r"^\d{6}$")
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
+# Full-width ASCII (U+FF01..FF5E) → ASCII, the ideographic space → space, and the dashes users type
+# for a hyphen (－ — – ‐ ‒ −) → '-'. Only for codes, numbers, dates, phones and e-mail: prose keeps its
+# full-width punctuation, so this is never applied to free text.
+_ASCII_MAP = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_ASCII_MAP.update({0x3000: 0x20, 0x2014: 0x2D, 0x2013: 0x2D, 0x2010: 0x2D, 0x2012: 0x2D, 0x2212: 0x2D})
+
+
+def normalize_ascii(value: Any) -> str:
+    """A typed code/number/date as plain ASCII: '９１１２０' → '91120', '２０２３－０５' → '2023-05'.
+
+    The one normaliser every checker, GUI widget and importer uses before parsing, so that a value typed
+    with a Chinese IME in full-width mode is read the same everywhere (and `\\d` is never needed: patterns
+    use [0-9] on the normalised text).
+    """
+    return str(value if value is not None else "").translate(_ASCII_MAP).strip()
+
 
 def credit_code_check_char(first17: str) -> str:
     """The 18th (check) character for the first 17 characters of a credit code."""
@@ -76,6 +92,52 @@ def parse_month(value: Any) -> tuple[int, int] | None:
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
+_LOOSE_DATE_RE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
+_COMPACT_DATE_RE = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
+_LOOSE_MONTH_RE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*月?$")
+_COMPACT_MONTH_RE = re.compile(r"^([0-9]{4})([0-9]{2})$")
+
+
+def parse_date_loose(value: Any) -> date | None:
+    """A date as users type it: 2023-05-20, 2023/5/20, 2023.5.20, 2023年5月20日, 20230520 (full-width too).
+
+    For input widgets and importers only; stored values stay canonical `YYYY-MM-DD` and the JSON loader
+    stays strict (:func:`parse_date`).
+    """
+    if isinstance(value, date):
+        return value
+    text = normalize_ascii(value)
+    m = _LOOSE_DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def parse_month_loose(value: Any) -> tuple[int, int] | None:
+    """A month as users type it: 2023-06, 2023/6, 2023.6, 2023年6月, 202306 (full-width too)."""
+    text = normalize_ascii(value)
+    m = _LOOSE_MONTH_RE.match(text) or _COMPACT_MONTH_RE.match(text)
+    if not m:
+        return None
+    year, month = int(m.group(1)), int(m.group(2))
+    return (year, month) if 1 <= month <= 12 else None
+
+
+def canonical_date(value: Any) -> str | None:
+    """A loosely typed date as the stored `YYYY-MM-DD`, or None when it is not a date."""
+    d = parse_date_loose(value)
+    return d.isoformat() if d else None
+
+
+def canonical_month(value: Any) -> str | None:
+    """A loosely typed month as the stored `YYYY-MM`, or None when it is not a month."""
+    ym = parse_month_loose(value)
+    return f"{ym[0]:04d}-{ym[1]:02d}" if ym else None
+
+
 def check_month(value: Any) -> str | None:
     return None if parse_month(value) else "年月格式不正确，应为 年-月（如 2023-01）。"
 
@@ -115,6 +177,20 @@ def check_int(value: Any) -> str | None:
 def months_between(start: tuple[int, int], end: tuple[int, int]) -> int:
     """Whole months from `start` to `end` (year, month) — negative if `end` is earlier."""
     return (end[0] - start[0]) * 12 + (end[1] - start[1])
+
+
+def amount_total(values: Any) -> Decimal:
+    """The exact (Decimal) sum of amounts; empty or non-numeric entries count as 0.
+
+    The one totals function: the on-screen table totals, the printed 合计 rows and the budget rules
+    all add amounts with it, so screen, paper and findings agree to the last digit.
+    """
+    return sum((to_decimal(v) or Decimal(0) for v in values), Decimal(0))
+
+
+def column_total(rows: Any, key: str) -> Decimal:
+    """The total of column `key` over table rows (dicts); rows that are not dicts are skipped."""
+    return amount_total(r.get(key) for r in (rows or []) if isinstance(r, dict))
 
 
 def format_wan(value: Any) -> str:
