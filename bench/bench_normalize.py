@@ -43,7 +43,7 @@ def make_inputs(folder: Path) -> list[Path]:
 
 
 def measure(files: list[Path]) -> dict:
-    from zscq_desktop.render.normalize import normalize
+    from zscq_desktop.attachments.normalize import normalize
 
     out: dict = {}
     for kind, suffix in (("pdf", ".pdf"), ("scan", ".jpg")):

@@ -31,7 +31,7 @@ import json, resource, sys, time
 from pathlib import Path
 from zscq_desktop.call import load_call
 from zscq_desktop.docio import load_zscq
-from zscq_desktop.render.export import export
+from zscq_desktop.volume.export import export
 from zscq_desktop.store.document import Document
 from zscq_desktop.render.fonts import register_fonts
 doc_path, out = Path(sys.argv[1]), Path(sys.argv[2])

@@ -188,7 +188,7 @@ def test_cancel_stops_export_without_leaving_files(tmp_path: Path, after: int) -
     """Cancelling at the start or deep inside the pipeline raises ExportCancelled and writes nothing."""
     from zscq_desktop.call import load_call
     from zscq_desktop.docio import load_json
-    from zscq_desktop.render.export import ExportCancelled, export
+    from zscq_desktop.volume.export import ExportCancelled, export
 
     sample = tmp_path / "s.json"
     assert main(["sample", "--direction", "creation-pilot", "-o", str(sample)]) == 0
@@ -209,7 +209,7 @@ def test_repeated_export_reuses_the_rendering_until_the_content_changes(tmp_path
     from zscq_desktop.call import load_call
     from zscq_desktop.docio import load_zscq
     from zscq_desktop.render import pdf_writer
-    from zscq_desktop.render.export import export
+    from zscq_desktop.volume.export import export
     from zscq_desktop.store.document import Document
 
     doc_path = tmp_path / "s.zscq"

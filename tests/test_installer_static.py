@@ -81,14 +81,14 @@ def test_every_lazily_imported_module_is_a_hidden_import_and_exists() -> None:
 
 def test_hidden_imports_cover_the_packages_the_brief_names() -> None:
     hidden = set(bc.hidden_imports())
-    for package in ("ui.pages", "ui.widgets", "render", "package", "mail", "store", "core", "call"):
+    for package in ("ui.pages", "ui.widgets", "render", "attachments", "volume", "package", "mail", "store", "core", "call"):
         folder = SRC / package.replace(".", "/")
         for py in folder.glob("*.py"):
             name = f"zscq_desktop.{package}" + ("" if py.stem == "__init__" else f".{py.stem}")
             assert name in hidden, name
-    for name in ("zscq_desktop.ui.app", "zscq_desktop.ui.crash", "zscq_desktop.render.normalize",
+    for name in ("zscq_desktop.ui.app", "zscq_desktop.ui.crash", "zscq_desktop.attachments.normalize",
                  "zscq_desktop.render.pdf_writer", "zscq_desktop.render.checklist", "zscq_desktop.render.glyphs",
-                 "zscq_desktop.render.office", "zscq_desktop.cli", "PySide6.QtPdf", "PySide6.QtPdfWidgets",
+                 "zscq_desktop.attachments.office", "zscq_desktop.cli", "PySide6.QtPdf", "PySide6.QtPdfWidgets",
                  "cryptography", "keyring.backends.Windows", "keyring.backends.macOS",
                  "keyring.backends.SecretService", "keyring.backends.kwallet", "keyring.backends.fail",
                  "keyring.backends.chainer", "keyring.backends.null"):

@@ -144,7 +144,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from zscq_desktop.docio import InputError
-    from zscq_desktop.render.export import ExportBlocked, ExportError, export
+    from zscq_desktop.volume.export import ExportBlocked, ExportError, export
 
     got = _load(args.file)
     if isinstance(got, int):

@@ -72,7 +72,7 @@ def scan_pdf(jpegs: list[bytes], *, width_mm: float = SCAN_W_MM, height_mm: floa
 def volume_pdf(fonts: FontSet, stamp: str, attachments: list[bytes], *, unit: str = "天津市某某科技有限公司",
                direction: str = "高质量知识产权创造试点") -> tuple[bytes, int]:
     """A real bound volume (the project's binder): cover, contents, form, plan, supporting files."""
-    from zscq_desktop.render.binder import AttachmentPart, VolumeInput, bind
+    from zscq_desktop.volume.binder import AttachmentPart, VolumeInput, bind
 
     parts = [AttachmentPart(label=f"附件材料3-{n + 1}", title=f"扫描件{n + 1}", category="申报单位资质", pdf=pdf)
              for n, pdf in enumerate(attachments)]

@@ -20,7 +20,7 @@ from zscq_desktop.package import read_manifest, verify_package
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory, call):
-    from zscq_desktop.render.export import export
+    from zscq_desktop.volume.export import export
 
     folder = tmp_path_factory.mktemp("export")
     write_sample(call, "creation-pilot", folder / "示例.json")
@@ -65,7 +65,7 @@ def test_tampered_export_fails_verify(exported, tmp_path, capsys):
 
 
 def test_small_budget_through_export(call, tmp_path):
-    from zscq_desktop.render.export import export
+    from zscq_desktop.volume.export import export
 
     write_sample(call, "creation-pilot", tmp_path / "s.json")
     result = export(load_json(tmp_path / "s.json"), call, tmp_path / "out", budget_bytes=50 * 1024)

@@ -63,7 +63,7 @@ def test_export_writes_everything_and_shows_the_volume(opened, qtbot, tmp_path, 
     reader = PdfReader(result.volume)
     assert len(reader.pages) == result.pages == page.preview.page_count()
     # duplex: parts start on right-hand pages, so the binder inserted pages that say they are blank
-    from zscq_desktop.render.binder import BLANK_NOTE
+    from zscq_desktop.volume.binder import BLANK_NOTE
 
     texts = [p.extract_text() for p in reader.pages]
     assert any(BLANK_NOTE in t for t in texts)

@@ -1,1 +1,1 @@
-"""Rendering of the application: content blocks, PDF and DOCX writers, fonts, export."""
+"""Content → documents: content blocks, fonts, the reportlab PDF of form, plan and checklist, and the DOCX."""

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from zscq_desktop.docio import Loaded
 
 log = logging.getLogger(__name__)
-A4PDF = "a4pdf"  # the derived-data kind render.export caches normalised attachments under
+A4PDF = "a4pdf"  # the derived-data kind volume.export caches normalised attachments under
 
 
 class MemoryOverlayCache:
@@ -180,7 +180,7 @@ class AttachmentOps:
             loaded, sha, doc, cache = self.loaded(), a.sha256, self.document, self.derived_cache
 
             def work(progress, cancelled, loaded=loaded, index=i, cache=cache):
-                from zscq_desktop.render.export import normalized_attachment
+                from zscq_desktop.volume.export import normalized_attachment
 
                 return normalized_attachment(loaded, index, cache, cancelled)
 

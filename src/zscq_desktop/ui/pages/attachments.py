@@ -132,7 +132,7 @@ class AttachmentsPage(Page):
     # ---- adding -----------------------------------------------------------------------------------
     def add_files_dialog(self, category_id: str) -> None:
         try:
-            from zscq_desktop.render.normalize import supported_suffixes
+            from zscq_desktop.attachments.normalize import supported_suffixes
 
             patterns = " ".join(f"*{s}" for s in supported_suffixes())
         except ImportError:

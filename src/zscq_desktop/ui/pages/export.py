@@ -1,6 +1,6 @@
 """The export page: write the volume, DOCX, checklist and zip in the background, then preview and send.
 
-The export runs in a background job (`ui.jobs.run_job`) calling `render.export.export`, so the
+The export runs in a background job (`ui.jobs.run_job`) calling `volume.export.export`, so the
 window never freezes; a progress bar and 取消 follow it.  Afterwards the volume is shown in the
 embedded QtPdf preview and the user can open the folder, print, or send the zip.
 
@@ -56,7 +56,7 @@ def default_output_dir() -> Path:
 
 def export_message(exc: BaseException) -> str:
     """The Chinese sentence for a failed export."""
-    from zscq_desktop.render.export import ExportBlocked, ExportCancelled, ExportError
+    from zscq_desktop.volume.export import ExportBlocked, ExportCancelled, ExportError
 
     if isinstance(exc, ExportCancelled):
         return "已取消导出，没有写入任何文件。"
@@ -81,7 +81,7 @@ class ExportPage(Page):
     def __init__(self, window: Any, spec: flow.PageSpec) -> None:
         super().__init__(window, spec)
         self.job: jobs.Job | None = None
-        self.result: Any = None  # render.export.ExportResult of the last successful export
+        self.result: Any = None  # volume.export.ExportResult of the last successful export
         self._build()
 
     # ---- widgets ------------------------------------------------------------------------------
@@ -249,7 +249,7 @@ class ExportPage(Page):
             settings.put(settings.PRINT_FONTS, system_fonts or "")
 
         def work(progress: Callable[[float, str], None], cancelled: Callable[[], bool]) -> Any:
-            from zscq_desktop.render.export import export
+            from zscq_desktop.volume.export import export
 
             with jobs.paused_gc():  # a full collection mid-export would stall the window (see paused_gc)
                 result = export(loaded, call, out_dir, duplex=duplex, findings=findings, progress=progress,
@@ -309,7 +309,7 @@ class ExportPage(Page):
             self.status_label.setText(self.status_label.text() + "\n（预览无法显示，可用“打开文件夹”查看文件。）")
 
     def _on_failure(self, exc: BaseException) -> None:
-        from zscq_desktop.render.export import ExportBlocked, ExportCancelled, ExportError
+        from zscq_desktop.volume.export import ExportBlocked, ExportCancelled, ExportError
 
         self.job = None
         self._set_running(False)

@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from zscq_desktop.render import page as P
-from zscq_desktop.render.binder import ATTACHMENT_FOOTER_Y, AttachmentPart, Cancelled, Volume, VolumeInput, bind
+from zscq_desktop.volume.binder import ATTACHMENT_FOOTER_Y, AttachmentPart, Cancelled, Volume, VolumeInput, bind
 from zscq_desktop.render.fonts import register_fonts
 
 STAMP = "1A2B3C4D"

@@ -3,8 +3,8 @@
 Called once when a file is attached (in the background, the result cached in the document by
 SHA-256) and by ``export.normalized_attachment`` when the cache has nothing.  Every output page is
 A4 portrait with the binding margin (28 mm left) and the label and page-number bands (20 mm top,
-18 mm bottom) free, as the binder expects; see ``normalize_common`` for the geometry and the
-landscape rule, ``normalize_pdf`` for PDFs (copied as vectors), ``normalize_image`` for images,
+18 mm bottom) free, as the binder expects; see ``attachments.common`` for the geometry and the
+landscape rule, ``attachments.pdf`` for PDFs (copied as vectors), ``attachments.image`` for images,
 ``office`` for Word/Excel/PowerPoint/WPS files.
 
 The file's kind is decided by its first bytes, not its name (a ``.jpg`` that is really a PNG is
@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath, PurePosixPath
 
 from zscq_desktop.core.findings import Finding
-from zscq_desktop.render.normalize_common import AREA, Cancelled, Context, Limits, Problem
-from zscq_desktop.render.office import OFFICE_SUFFIXES, convert_to_pdf, find_converter
+from zscq_desktop.attachments.common import AREA, Cancelled, Context, Limits, Problem
+from zscq_desktop.attachments.office import OFFICE_SUFFIXES, convert_to_pdf, find_converter
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +90,8 @@ def normalize(data: bytes, name: str, *, path: str = "", cancel: Callable[[], bo
 
 
 def _normalize(data: bytes, ctx: Context) -> tuple[bytes, int]:
-    from zscq_desktop.render.normalize_image import normalize_image
-    from zscq_desktop.render.normalize_pdf import normalize_pdf
+    from zscq_desktop.attachments.image import normalize_image
+    from zscq_desktop.attachments.pdf import normalize_pdf
 
     if not data:
         raise Problem("attachment.empty", f"{ctx.label}是空文件（0 字节），请检查后重新添加。")

@@ -19,8 +19,8 @@ from pypdf import PdfReader
 
 import norm_inputs as N
 from zscq_desktop.core.findings import Severity
-from zscq_desktop.render import normalize_common as C
-from zscq_desktop.render.normalize import Cancelled, Limits, NormalizeResult, normalize, sniff, supported_suffixes
+from zscq_desktop.attachments import common as C
+from zscq_desktop.attachments.normalize import Cancelled, Limits, NormalizeResult, normalize, sniff, supported_suffixes
 
 DPI = 40
 TOL = 1.2  # mm: one rendered pixel of anti-aliasing and rounding
@@ -95,7 +95,8 @@ def red_is(img: Image.Image, side: str) -> None:
 
 
 def test_free_area_matches_what_the_binder_expects() -> None:
-    from zscq_desktop.render import binder, page
+    from zscq_desktop.render import page
+    from zscq_desktop.volume import binder
 
     assert C.BOTTOM_BAND == pytest.approx(binder.ATTACHMENT_FREE_BOTTOM)
     assert C.AREA.y1 == pytest.approx(page.LABEL_Y)  # the label sits above the content
@@ -500,7 +501,7 @@ def test_messages_name_the_file_not_its_folder() -> None:
 
 
 def test_normalised_files_bind_without_complaint(caplog: pytest.LogCaptureFixture) -> None:
-    from zscq_desktop.render.binder import AttachmentPart, VolumeInput, bind
+    from zscq_desktop.volume.binder import AttachmentPart, VolumeInput, bind
 
     files = [("rotated.pdf", N.rotated_pdf(90)), ("photo.jpg", N.exif_rotated_jpeg(6)),
              ("drawing.pdf", N.marked_pdf(N.landscape(N.A3))), ("pages.tif", N.multipage_tiff(2))]
@@ -546,7 +547,7 @@ def test_a_thin_blue_signature_keeps_a_scan_in_colour() -> None:
 
 
 def test_converter_lookup_can_be_forced(tmp_path: Path) -> None:
-    from zscq_desktop.render.office import find_converter
+    from zscq_desktop.attachments.office import find_converter
 
     assert find_converter({"ZSCQ_OFFICE": "none"}) is None
     assert find_converter({"ZSCQ_OFFICE": str(tmp_path / "missing-soffice")}) is None

@@ -81,7 +81,7 @@ class ExportResult:
 def normalized_attachment(loaded: Loaded, index: int, cache: DerivedCache, cancel: Cancel | None = None
                           ) -> tuple[bytes | None, int, list[Finding]]:
     """The A4 PDF of attachment `index`, from the cache or normalised now (and cached)."""
-    from zscq_desktop.render.normalize import normalize
+    from zscq_desktop.attachments.normalize import normalize
 
     a = loaded.submission.attachments[index]
     path = f"attachments[{index}]"
@@ -141,7 +141,7 @@ def export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool = False, f
         ExportCancelled: `cancel()` returned True.
         ExportError: the output could not be written.
     """
-    from zscq_desktop.render.normalize import Cancelled
+    from zscq_desktop.attachments.normalize import Cancelled
 
     try:
         return _export(loaded, call, out_dir, duplex=duplex, findings=findings, progress=progress, cancel=cancel,
@@ -153,7 +153,7 @@ def export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool = False, f
 def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings: list[Finding] | None,
             progress: Progress | None, cancel: Cancel | None, cache: DerivedCache | None, make_zip: bool,
             budget_bytes: int, now: datetime | None, system_fonts: bool | str) -> ExportResult:
-    from zscq_desktop.render.binder import AttachmentPart, VolumeInput, bind
+    from zscq_desktop.volume.binder import AttachmentPart, VolumeInput, bind
     from zscq_desktop.render.checklist import render_checklist
     from zscq_desktop.render.content import form_document, plan_document
     from zscq_desktop.render.docx_writer import render_docx

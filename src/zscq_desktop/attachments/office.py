@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from zscq_desktop.render.normalize_common import Context, Problem
+from zscq_desktop.attachments.common import Context, Problem
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from pypdf.generic import (
     RectangleObject,
 )
 
-from zscq_desktop.render.normalize_common import (
+from zscq_desktop.attachments.common import (
     PAGE_H,
     PAGE_W,
     ROTATE_CW,

@@ -58,7 +58,7 @@ from zscq_desktop.render.fonts import FontSet, font_runs, markup, register_fonts
 from zscq_desktop.render.pdf_styles import reportlab_settings
 
 try:  # one cancellation type for the whole render pipeline, once the normaliser defines it
-    from zscq_desktop.render.normalize import Cancelled
+    from zscq_desktop.attachments.normalize import Cancelled
 except ImportError:  # pragma: no cover - depends on the normaliser being present
 
     class Cancelled(Exception):  # type: ignore[no-redef]

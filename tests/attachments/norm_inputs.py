@@ -26,7 +26,7 @@ from pypdf.generic import (
 from reportlab.lib.pagesizes import A3, A4, letter, landscape
 from reportlab.pdfgen import canvas
 
-from zscq_desktop.render.normalize_common import AREA, PAGE_H, PAGE_W
+from zscq_desktop.attachments.common import AREA, PAGE_H, PAGE_W
 
 RED = (220, 0, 0)
 BLUE = (0, 0, 220)

@@ -1,7 +1,7 @@
 """Image supporting files (JPEG, PNG, TIFF, BMP) → A4 portrait PDF pages, one per image/TIFF page.
 
 Each image is laid out at its own resolution (:data:`DEFAULT_DPI` when the file has none or an
-implausible one), scaled down if it does not fit the free area, centred (``normalize_common``).
+implausible one), scaled down if it does not fit the free area, centred (``attachments.common``).
 Images are embedded the way img2pdf does it, never through a PIL image handed to reportlab
 (DESIGN §9): a JPEG that needs no change is copied byte for byte (``/DCTDecode``); anything else is
 decoded once, downsampled to at most :data:`MAX_DPI` at its placed size (JPEGs through
@@ -29,7 +29,7 @@ from PIL import Image, ImageChops
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject
 
-from zscq_desktop.render.normalize_common import (
+from zscq_desktop.attachments.common import (
     DEFAULT_DPI,
     EXIF,
     MAX_DPI,
@@ -67,7 +67,7 @@ class _Placed:
     height: int
     matrix: tuple[float, float, float, float, float, float]
     colors: int = 3
-    turned: bool = False  # turned 90° to fit (normalize_common: very large landscape pictures)
+    turned: bool = False  # turned 90° to fit (attachments.common: very large landscape pictures)
 
 
 def normalize_image(data: bytes, ctx: Context) -> tuple[bytes, int]:
@@ -142,7 +142,7 @@ def _frame(im: Image.Image, original: bytes | None, ctx: Context) -> tuple[_Plac
     swap = orient in (5, 6, 7, 8)
     seen_w, seen_h = (h / ydpi * 72, w / xdpi * 72) if swap else (w / xdpi * 72, h / ydpi * 72)
     # Only a scan's size on paper is real: a photo's or screenshot's (72/96 dpi, or none) is not,
-    # so only scans are ever turned sideways to fit (see normalize_common).
+    # so only scans are ever turned sideways to fit (see attachments.common).
     where = place(seen_w, seen_h, allow_turn=min(xdpi, ydpi) >= SCAN_DPI and "dpi" in im.info)
     # the placed size in inches, in the stored orientation → target pixels at MAX_DPI
     box_w, box_h = (where.box.h, where.box.w) if where.turned else (where.box.w, where.box.h)

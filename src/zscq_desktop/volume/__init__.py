@@ -1,0 +1,1 @@
+"""The bound volume: binding form, plan and supporting files into one PDF, and the export of the set."""
