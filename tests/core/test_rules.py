@@ -91,7 +91,9 @@ def test_projects_per_unit(call) -> None:
     sub.eligibility["other_projects"] = 1
     assert ("unit.projects_limit", "eligibility.other_projects") not in _codes(call, sub)
     ctx = RuleContext(now=BEFORE_DEADLINE.now, local_drafts=(("a.zscq", "数据知识产权保护"), ("b.zscq", "知识产权公共服务")))
-    assert _codes(call, sub, ctx)[("unit.projects_limit", "eligibility.other_projects")] is Severity.ERROR
+    # only drafts on this PC exceed the limit (they may be abandoned): a warning, never a block
+    assert _codes(call, sub, ctx)[("unit.projects_limit", "eligibility.other_projects")] is Severity.WARNING
+    assert not [f for f in check(call, sub, ctx) if f.blocking]
     sub.eligibility["other_projects"] = 0
     one = RuleContext(now=BEFORE_DEADLINE.now, local_drafts=(("a.zscq", "数据知识产权保护"),))
     assert _codes(call, sub, one)[("unit.projects_local_drafts", "eligibility.other_projects")] is Severity.WARNING
@@ -149,6 +151,8 @@ def test_budget_sums(call) -> None:
 
 def test_period(call) -> None:
     _error(call, "creation-pilot", lambda s: s.form["content"].update(period_end="2023-10"), "period.outside",
+           "form.content.period_end")
+    _error(call, "creation-pilot", lambda s: s.form["content"].update(period_start="2022-12"), "period.outside",
            "form.content.period_start")
     _error(call, "public-service", lambda s: s.form["content"].update(period_end="2024-12"), "period.too_long",
            "form.content.period_end")
@@ -158,7 +162,7 @@ def test_period(call) -> None:
 
 def test_schedule_within_period(call) -> None:
     _error(call, "creation-pilot", lambda s: s.plan["schedule"][0].update(start="2022-12"), "schedule.outside",
-           "plan.schedule[0]")
+           "plan.schedule[0]", Severity.WARNING)
     _error(call, "creation-pilot", lambda s: s.plan["schedule"][0].update(content=""), "schedule.content",
            "plan.schedule[0]")
 
@@ -192,7 +196,9 @@ def test_indicator_minimums_and_maximums(call) -> None:
     _error(call, "creation-pilot", _set_target("granted_patents", 9), "indicator.below_min", "plan.indicators[1].target")
     _error(call, "patent-navigation", _set_target("summary_chars", 12000), "indicator.above_max",
            "plan.indicators[3].target")
-    _error(call, "market-protection", _set_target("city_meetings", 4), "indicator.above_max", "plan.indicators[2].target")
+    _error(call, "market-protection", _set_target("city_meetings", 4), "indicator.above_max", "plan.indicators[2].target",
+           Severity.WARNING)
+    _error(call, "market-protection", _set_target("city_meetings", 1), "indicator.below_min", "plan.indicators[2].target")
     _error(call, "innovation-culture", _set_target("entries", ""), "indicator.target", "plan.indicators[5].target")
     _error(call, "innovation-culture", lambda s: s.plan["indicators"].pop(0), "indicator.missing", "plan.indicators")
 
@@ -214,23 +220,25 @@ def test_required_fields_and_formats(call) -> None:
     _error(call, "creation-pilot", lambda s: s.unit.update(credit_code="91120116MA05XK3P7A"),
            "field.format.credit_code", "unit.credit_code")
     _error(call, "creation-pilot", lambda s: s.form["cover"].update(contact_phone="12345"), "field.format.phone",
-           "form.cover.contact_phone")
+           "form.cover.contact_phone", Severity.WARNING)
     _error(call, "creation-pilot", lambda s: s.form["cover"].update(contact_email="ip@"), "field.format.email",
-           "form.cover.contact_email")
+           "form.cover.contact_email", Severity.WARNING)
     _error(call, "creation-pilot", lambda s: s.form["cover"].update(apply_date="2023/5/20"), "field.format.date",
            "form.cover.apply_date")
     _error(call, "creation-pilot", lambda s: s.unit.update(registered_capital_wan="一千"), "field.format.amount",
            "unit.registered_capital_wan")
     _error(call, "creation-pilot", lambda s: s.unit.update(district="北京市"), "field.choice", "unit.district")
     _error(call, "creation-pilot", lambda s: s.form["cover"].update(project_name="名" * 41), "field.too_long",
-           "form.cover.project_name")
+           "form.cover.project_name", Severity.WARNING)
     _error(call, "creation-pilot", lambda s: s.form["team"].update(members=[]), "field.table.rows", "form.team.members")
     _error(call, "creation-pilot", lambda s: s.form["team"]["members"][0].update(name=""), "field.required",
            "form.team.members[0].name")
-    _error(call, "creation-pilot", lambda s: s.unit.update(postcode="3000"), "field.format.postcode", "unit.postcode")
-    _error(call, "creation-pilot", lambda s: s.unit.update(account="abc"), "field.pattern", "unit.account")
+    _error(call, "creation-pilot", lambda s: s.unit.update(postcode="3000"), "field.format.postcode", "unit.postcode",
+           Severity.WARNING)
+    _error(call, "creation-pilot", lambda s: s.unit.update(account="abc"), "field.pattern", "unit.account", Severity.WARNING)
     _error(call, "patent-navigation", lambda s: s.form["ip_base"].update(target_industry="纺织"), "field.choice",
-           "form.ip_base.target_industry")
+           "form.ip_base.target_industry", Severity.WARNING)
+    _error(call, "creation-pilot", lambda s: s.unit.update(staff=-1), "field.min", "unit.staff")
 
 
 def test_direction_specific_field_only_for_its_direction(call) -> None:

@@ -22,6 +22,7 @@ from zscq_desktop.call.model import (
     Contact,
     Direction,
     Field,
+    FindingPolicy,
     FormSpec,
     Indicator,
     PlanSection,
@@ -180,7 +181,10 @@ def _field(n: _Node) -> Field:
         pattern=n.get("pattern", str, ""), pattern_message=n.get("pattern_message", str, ""),
         directions=n.strings("directions"), columns=tuple(_column(c) for c in n.tables("columns")),
         min_rows=n.get("min_rows", int, 0), max_rows=n.get("max_rows", int, None), fixed_rows=n.strings("fixed_rows"),
+        open=n.get("open", bool, False), open_note=n.get("open_note", str, ""), long_note=n.get("long_note", str, ""),
     )
+    if f.open and t != "choice":
+        raise n.fail("open", "只有 choice 字段可以是开放选择")
     if t == "table" and not f.columns:
         raise n.fail("columns", "表格字段至少需要一列")
     if t in ("choice", "multichoice") and not (f.choices or f.choices_from):
@@ -226,6 +230,28 @@ def _plan(folder: Path) -> PlanSpec:
         kind = n.get("kind", str, "text", check=lambda v: v in ("text", "tasks", "indicators", "schedule"), why="未知类型")
         sections.append(PlanSection(n.text("key"), n.text("title"), kind, n.get("min_chars", int, 0), n.get("max_chars", int, None)))
     return PlanSpec(root.table("plan").text("title"), tuple(sections))
+
+
+SEVERITIES = ("error", "warning", "info")
+
+
+def _findings(root: _Node) -> FindingPolicy:
+    """The call's ``[findings]`` table: severity per code and the citation per code."""
+    n = root.table("findings", required=False)
+    sev, cite = n.table("severity", required=False), n.table("cite", required=False)
+    for key in sev.data:
+        sev.get(key, str, check=lambda v: v in SEVERITIES, why=f"应为 {'、'.join(SEVERITIES)} 之一")
+    for key in cite.data:
+        cite.text(key)
+    return FindingPolicy(dict(sev.data), dict(cite.data))
+
+
+def _nature_prefixes(c: _Node, natures: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    n = c.table("nature_code_prefixes", required=False)
+    unknown = [k for k in n.data if k not in natures]
+    if unknown:
+        raise n.fail(unknown[0], "不是 unit_natures 中的单位性质")
+    return {k: n.strings(k) for k in n.data}
 
 
 def load_call_folder(folder: Path) -> Call:
@@ -274,7 +300,11 @@ def load_call_folder(folder: Path) -> Call:
         categories=tuple(categories.items()),
         attachment_categories=tuple(AttachmentCategory(n.text("id"), n.text("name"), n.get("hint", str, ""))
                                     for n in root.tables("attachment_categories", True)),
-        directions=directions, forms=forms, plan=_plan(folder),
+        directions=directions, forms=forms, plan=_plan(folder), findings=_findings(root),
+        region_code_prefix=c.get("region_code_prefix", str, "", check=lambda v: v.isdigit() and len(v) <= 6,
+                                 why="应为1—6位数字（统一社会信用代码第3—8位的开头）"),
+        region_name=c.get("region_name", str, ""),
+        nature_code_prefixes=_nature_prefixes(c, c.strings("unit_natures")),
     )
 
 

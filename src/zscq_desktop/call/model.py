@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_CEILING, Decimal
 
 FIELD_TYPES = frozenset(
     {"text", "textarea", "int", "amount", "date", "month", "choice", "multichoice", "credit_code",
@@ -22,11 +22,17 @@ class Indicator:
     min: float | None = None
     max: float | None = None
 
+    @property
+    def is_range(self) -> bool:
+        """The guide gives a span as the task ("2-3次"): doing more is not forbidden."""
+        return self.min is not None and self.max is not None
+
     def scaled_min(self, factor: float) -> float | None:
         """The minimum raised by `factor` (e.g. 1.3 for +30 %), rounded up to a whole count."""
         if self.min is None:
             return None
-        return float(math.ceil(self.min * factor - 1e-9))
+        exact = Decimal(str(self.min)) * Decimal(str(factor))
+        return float(exact.to_integral_value(rounding=ROUND_CEILING))
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,12 @@ class Field:
     min_rows: int = 0
     max_rows: int | None = None
     fixed_rows: tuple[str, ...] = ()  # row labels of a table with a fixed set of rows
+    # an open choice: the choices are suggestions (the guide prioritises them, 重点支持), free text is
+    # accepted; a value outside them is a warning quoting `open_note`
+    open: bool = False
+    open_note: str = ""
+    # what happens on paper when the value is longer than `max_chars` (said in the warning)
+    long_note: str = ""
 
     def applies_to(self, direction_id: str) -> bool:
         return not self.directions or direction_id in self.directions
@@ -211,6 +223,27 @@ class Rules:
 
 
 @dataclass(frozen=True)
+class FindingPolicy:
+    """Which finding codes block and what they cite, from the call's ``[findings]`` table.
+
+    Attributes:
+        severity: code, or ``code:variant`` for one case of a code, → "error" | "warning" | "info";
+            codes not listed keep the engine's default.
+        cite: code → the sentence a finding cites when its rule has no direction-specific source;
+            ``{form}`` stands for the form's label (附件2 / 附件3).
+    """
+
+    severity: dict[str, str] = field(default_factory=dict)
+    cite: dict[str, str] = field(default_factory=dict)
+
+    def level(self, code: str, default: str = "error", variant: str = "") -> str:
+        """The severity of `code` (in its `variant`, e.g. ``range``) as set by the call data."""
+        if variant and f"{code}:{variant}" in self.severity:
+            return self.severity[f"{code}:{variant}"]
+        return self.severity.get(code, default)
+
+
+@dataclass(frozen=True)
 class Call:
     """One yearly call: everything the app knows about it comes from its data folder."""
 
@@ -233,6 +266,12 @@ class Call:
     directions: tuple[Direction, ...]
     forms: dict[str, FormSpec]
     plan: PlanSpec
+    findings: FindingPolicy = field(default_factory=FindingPolicy)
+    # plausibility data (warnings only): credit-code region prefix (characters 3-8) of the call's
+    # region, and the code's first characters expected for each 单位性质
+    region_code_prefix: str = ""
+    region_name: str = ""
+    nature_code_prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def direction(self, direction_id: str) -> Direction:
         for d in self.directions:

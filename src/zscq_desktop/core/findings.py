@@ -7,7 +7,8 @@ from it), and the field path it belongs to, so the UI can jump to the field.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any, Iterable
 
@@ -84,3 +85,40 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 def has_blocking(findings: Iterable[Finding]) -> bool:
     return any(f.blocking for f in findings)
+
+
+@dataclass(frozen=True)
+class Judge:
+    """Makes findings with the severity and the citation the call data sets for their code.
+
+    The engine proposes a default severity for each code; the call's ``[findings.severity]`` table
+    (``code`` or ``code:variant``) overrides it, so next year's call decides what blocks. A finding
+    whose rule names no source cites ``[findings.cite]`` (exact ``code:variant``, ``code``, then
+    ``prefix.*``), with ``{form}`` replaced by the form's label.
+    """
+
+    severity: Mapping[str, str] = field(default_factory=dict)
+    cite: Mapping[str, str] = field(default_factory=dict)
+    form: str = ""
+
+    def level(self, code: str, default: Severity = Severity.ERROR, variant: str = "") -> Severity:
+        key = f"{code}:{variant}" if variant and f"{code}:{variant}" in self.severity else code
+        return Severity(self.severity[key]) if key in self.severity else default
+
+    def source(self, code: str, variant: str = "") -> str:
+        keys = [f"{code}:{variant}"] if variant else []
+        keys.append(code)
+        parts = code.split(".")
+        keys += [".".join(parts[:i]) + ".*" for i in range(len(parts), 0, -1)]
+        for key in keys:
+            if key in self.cite:
+                return self.cite[key].replace("{form}", self.form)
+        return ""
+
+    def __call__(self, code: str, message: str, path: str = "", source: str = "", *,
+                 default: Severity = Severity.ERROR, variant: str = "") -> Finding:
+        return Finding(self.level(code, default, variant), code, message, path, source or self.source(code, variant))
+
+    def complete(self, f: Finding) -> Finding:
+        """A finding made elsewhere (glyphs, attachments) with its citation filled in."""
+        return f if f.source else Finding(f.severity, f.code, f.message, f.path, self.source(f.code))

@@ -52,7 +52,7 @@ def build_sample(call: Call, direction_id: str) -> Submission:
     sub = Submission(call=call.id, direction=d.id)
     sub.eligibility = {q.key: (q.expect if q.kind == "required" else False) for q in (*call.questions, *d.questions)}
     sub.eligibility["other_projects"] = 0
-    nature = "企业" if d.enterprise_only or d.form == "a2" else "社会组织"
+    nature = "企业"  # the sample unit is a company (有限公司, code 91…): name, code and nature agree
     sub.unit = {
         "name": SAMPLE_UNIT_NAME, "credit_code": sample_credit_code(), "registered_on": "2015-03-18",
         "registered_capital_wan": 1000, "nature": nature, "district": call.districts[0],

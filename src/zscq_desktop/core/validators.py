@@ -7,18 +7,28 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation  # noqa: F401 (rounding modes re-exported)
 from typing import Any
 
 # GB 32100-2015: 18 characters from this 31-character alphabet (no I, O, Z, S, V).
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-CREDIT_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+# Codes are matched with [0-9], never \d: \d also matches full-width and other Unicode digits, which
+# then crash the checksum (CREDIT_ALPHABET.index) or print as typed. Values are normalised first.
+CREDIT_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
-PHONE_RE = re.compile(r"^(1[3-9]\d{9}|(0\d{2,3}-?)?\d{7,8}(-\d{1,6})?)$")
+# One telephone number, after `normalize_phone` (spaces, brackets and dots removed): a mobile, a
+# landline with or without area code (+86 22 … has no trunk 0), a 400/800 service number, each with
+# an optional extension (转709, -709, ext 709).
+_EXT = r"(?:(?:转|-|ext|x)[0-9]{1,6})?"
+PHONE_RE = re.compile(
+    r"^(?:(?:\+?86-?)?1[3-9][0-9]{9}"
+    r"|(?:(?:\+?86-?)0?[1-9][0-9]{1,2}-?|0[1-9][0-9]{1,2}-?)?[2-9][0-9]{6,7}" + _EXT +
+    r"|[48]00-?[0-9]{3}-?[0-9]{4}" + _EXT + r")$")
+PHONE_SEPARATORS = re.compile(r"[、/,，;；]|或")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
-POSTCODE_RE = re.compile(r"^\d{6}$")
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+POSTCODE_RE = re.compile(r"^[0-9]{6}$")
+MONTH_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 
 # Full-width ASCII (U+FF01..FF5E) → ASCII, the ideographic space → space, and the dashes users type
 # for a hyphen (－ — – ‐ ‒ −) → '-'. Only for codes, numbers, dates, phones and e-mail: prose keeps its
@@ -43,8 +53,13 @@ def credit_code_check_char(first17: str) -> str:
     return CREDIT_ALPHABET[(31 - total % 31) % 31]
 
 
-def check_credit_code(value: str) -> str | None:
-    code = value.strip().upper()
+def normalize_code(value: Any) -> str:
+    """A typed 统一社会信用代码 as stored: ASCII, upper case, no spaces ('９１１２０ ...' → '91120...')."""
+    return re.sub(r"\s+", "", normalize_ascii(value)).upper()
+
+
+def check_credit_code(value: Any) -> str | None:
+    code = normalize_code(value)
     if len(code) != 18:
         return f"统一社会信用代码应为18位，当前为{len(code)}位。"
     if not CREDIT_RE.match(code):
@@ -54,31 +69,47 @@ def check_credit_code(value: str) -> str | None:
     return None
 
 
-def normalize_phone(value: str) -> str:
-    return re.sub(r"[\s()（）]", "", value.strip()).replace("—", "-").replace("－", "-")
+def normalize_phone(value: Any) -> str:
+    """One phone number compacted for matching: ASCII, no spaces, brackets or dots, lower case."""
+    return re.sub(r"[\s().]", "", normalize_ascii(value)).lower()
 
 
-def check_phone(value: str) -> str | None:
-    if not PHONE_RE.match(normalize_phone(value)):
-        return "电话号码格式不正确，应为11位手机号或“区号-号码”（如 022-23039856）。"
+def _phone_tokens_ok(tokens: list[str]) -> bool:
+    """Whether space-separated tokens form one or more numbers ('022 2351 9145 13812345678')."""
+    if not tokens:
+        return True
+    return any(PHONE_RE.match(normalize_phone("".join(tokens[:i]))) and _phone_tokens_ok(tokens[i:])
+               for i in range(len(tokens), 0, -1))
+
+
+def check_phone(value: Any) -> str | None:
+    """Phone numbers as users write them: '+86 22 2351 9145', '400-810-8888', '022-23519145转709',
+    several numbers separated by 、 / ， ； or a space."""
+    parts = [p.split() for p in PHONE_SEPARATORS.split(normalize_ascii(value))]
+    if not any(parts) or not all(p and len(p) <= 12 and _phone_tokens_ok(p) for p in parts):
+        return "电话号码格式不正确，应为手机号或“区号-号码”（如 022-23039856、022-23519145转709），多个号码用“、”分隔。"
     return None
 
 
-def check_email(value: str) -> str | None:
-    if not EMAIL_RE.match(value.strip()):
+def check_email(value: Any) -> str | None:
+    if not EMAIL_RE.match(normalize_ascii(value)):
         return "电子邮箱格式不正确，例如 name@example.com。"
     return None
 
 
-def check_postcode(value: str) -> str | None:
-    return None if POSTCODE_RE.match(value.strip()) else "邮政编码应为6位数字。"
+def check_postcode(value: Any) -> str | None:
+    return None if POSTCODE_RE.match(normalize_ascii(value)) else "邮政编码应为6位数字。"
 
 
 def parse_date(value: Any) -> date | None:
+    """A stored `YYYY-MM-DD` date (strict; see `parse_date_loose` for typed input)."""
     if isinstance(value, date):
         return value
+    text = str(value).strip()
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        return None
     try:
-        return date.fromisoformat(str(value).strip())
+        return date.fromisoformat(text)
     except ValueError:
         return None
 
@@ -146,8 +177,11 @@ def to_decimal(value: Any) -> Decimal | None:
     """An amount as Decimal; None when empty or not a number. Floats go through str() to stay exact."""
     if value is None or value == "" or isinstance(value, bool):
         return None
+    text = normalize_ascii(value).replace(",", "")
+    if not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", text):
+        return None
     try:
-        d = Decimal(str(value).strip().replace(",", ""))
+        d = Decimal(text)
     except InvalidOperation:
         return None
     return d if d.is_finite() else None
@@ -162,16 +196,20 @@ def check_amount(value: Any) -> str | None:
     return None
 
 
-def check_int(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "应为整数。"
+def to_int(value: Any) -> int | None:
+    """A count as int ('１２' and 12.0 count too); None when empty, a yes/no or not a whole number."""
+    if isinstance(value, bool) or value is None:
+        return None
     if isinstance(value, int):
-        return None
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return None
-    return "应为整数。"
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    text = normalize_ascii(value)
+    return int(text) if re.fullmatch(r"-?[0-9]{1,15}", text) else None
+
+
+def check_int(value: Any) -> str | None:
+    return None if to_int(value) is not None else "应为整数。"
 
 
 def months_between(start: tuple[int, int], end: tuple[int, int]) -> int:
@@ -193,10 +231,36 @@ def column_total(rows: Any, key: str) -> Decimal:
     return amount_total(r.get(key) for r in (rows or []) if isinstance(r, dict))
 
 
-def format_wan(value: Any) -> str:
-    """An amount in 万元 printed with two decimals, e.g. '10.00万元'."""
+def format_amount(value: Any, rounding: str = ROUND_HALF_UP) -> str:
+    """An amount with as many decimals as it has, at least 2 and at most 4: 10 → '10.00',
+    10.0005 → '10.0005', 1000 → '1,000.00'. Beyond 4 decimals it is rounded with `rounding` (a
+    maximum is printed rounded down, a minimum rounded up, so the printed figure still holds)."""
     d = to_decimal(value)
-    return "无" if d is None else f"{d:,.2f}万元"
+    if d is None:
+        return ""
+    places = min(4, max(2, -d.normalize().as_tuple().exponent))  # type: ignore[operator]
+    return f"{d.quantize(Decimal(1).scaleb(-places), rounding=rounding):,.{places}f}"
+
+
+def format_wan(value: Any, rounding: str = ROUND_HALF_UP) -> str:
+    """An amount in 万元 as printed and quoted in messages: '10.00万元', '10.0005万元'; '无' if empty."""
+    text = format_amount(value, rounding)
+    return f"{text}万元" if text else "无"
+
+
+def format_number(value: Any) -> str:
+    """A count or ratio without trailing zeros: Decimal('50.0') → '50', 1.3 → '1.3'."""
+    d = to_decimal(value)
+    if d is None:
+        return str(value)
+    text = format(d.normalize(), "f")
+    return text
+
+
+def format_percent(ratio: Any) -> str:
+    """A ratio as a percentage: 0.5 → '50%', 0.125 → '12.5%'."""
+    d = to_decimal(ratio)
+    return "" if d is None else f"{format_number(d * 100)}%"
 
 
 CN_DIGITS = "〇一二三四五六七八九"
