@@ -19,21 +19,23 @@ from PySide6.QtWidgets import (
 )
 
 from zscq_desktop.call.model import Call, Field
-from zscq_desktop.core.validators import check_credit_code
+from zscq_desktop.core.validators import check_credit_code, normalize_ascii, normalize_code
 
 EMPTY_DATE = QDate(1900, 1, 1)
 LONG_TEXT = 1000  # textareas allowing this many characters or more get the list / paragraph tools
-INT_RE = QRegularExpression(r"^\d{0,9}$")
-AMOUNT_RE = QRegularExpression(r"^\d{0,9}(\.\d{0,4})?$")
+# [0-9], never \d; full-width digits and point (typed in a Chinese IME) are accepted and normalised
+INT_RE = QRegularExpression(r"^[0-9０-９]{0,9}$")
+AMOUNT_RE = QRegularExpression(r"^[0-9０-９]{0,9}([.．][0-9０-９]{0,4})?$")
+ASCII_KINDS = ("int", "amount", "credit_code", "postcode", "phone", "email")
 
 
 def parse_int(text: str) -> int | None:
-    text = text.strip()
-    return int(text) if text.isdigit() else None
+    text = normalize_ascii(text)
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def parse_amount(text: str) -> float | int | None:
-    text = text.strip().rstrip(".")
+    text = normalize_ascii(text).rstrip(".")
     if not text:
         return None
     try:
@@ -153,7 +155,9 @@ class LineEditor(FieldEditor):
         if self.spec.type == "amount":
             return parse_amount(text)
         if self.spec.type == "credit_code":
-            text = text.strip().upper()
+            text = normalize_code(text)
+        elif self.spec.type in ASCII_KINDS:
+            text = normalize_ascii(text)  # '０２２－２３５１９１４５' is stored as '022-23519145'
         return text if text.strip() else None
 
     def set_value(self, value: Any) -> None:
@@ -269,18 +273,34 @@ class ChoiceEditor(FieldEditor):
     def __init__(self, spec: Field, choices: tuple[str, ...], parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.combo = QComboBox()
-        self.combo.addItem("请选择…", None)
+        self.open = spec.open  # an open choice: the choices are suggestions, free text is accepted
+        if self.open:
+            self.combo.setEditable(True)
+            self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+            self.combo.lineEdit().setPlaceholderText("选择或输入")
+            self.combo.setToolTip(spec.open_note or spec.help)
+            self.combo.lineEdit().textEdited.connect(self._emit)
+        else:
+            self.combo.addItem("请选择…", None)
         for c in choices:
             self.combo.addItem(c, c)
+        if self.open:
+            self.combo.setCurrentIndex(-1)  # empty until chosen or typed
         self.combo.setMinimumWidth(200)
         self.row.addWidget(self.combo)
         self.row.addStretch(1)
         self.combo.activated.connect(self._emit)
 
     def value(self) -> Any:
+        if self.open:
+            return self.combo.currentText().strip() or None
         return self.combo.currentData()
 
     def set_value(self, value: Any) -> None:
+        if self.open:
+            self.combo.setCurrentIndex(self.combo.findData(value) if value else -1)
+            self.combo.setEditText("" if value is None else str(value))
+            return
         i = self.combo.findData(value) if value else 0
         if i < 0:  # a value from an older call or a typo: show it rather than hide it
             self.combo.addItem(f"{value}（不在可选范围内）", value)
