@@ -12,7 +12,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zscq_desktop.call.model import Call
 from zscq_desktop.core.submission import Submission, SubmissionError
+from zscq_desktop.core.typecheck import check_types
 
 
 class InputError(Exception):
@@ -31,8 +33,8 @@ class Loaded:
         return self.blobs[sha256]
 
 
-def load_json(path: Path) -> Loaded:
-    """Read a submission JSON file and the attachment files it names."""
+def load_json(path: Path, call: Call | None = None) -> Loaded:
+    """Read a submission JSON file and the attachment files it names; types checked against `call`."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -41,6 +43,7 @@ def load_json(path: Path) -> Loaded:
         raise InputError(f"《{path.name}》不是有效的申报数据 JSON 文件：{exc}") from None
     try:
         sub = Submission.from_dict(raw)
+        check_types(sub, call)  # a yes/no, count or target of the wrong type refuses the file
     except SubmissionError as exc:
         raise InputError(f"《{path.name}》：{exc}") from None
     blobs: dict[str, bytes] = {}
@@ -60,12 +63,13 @@ def load_json(path: Path) -> Loaded:
     return Loaded(sub, blobs, path)
 
 
-def load_zscq(path: Path) -> Loaded:
+def load_zscq(path: Path, call: Call | None = None) -> Loaded:
     from zscq_desktop.store.document import Document, DocumentError
 
     try:
         with Document.open(path, readonly=True) as doc:  # reading only: a read-only file opens too
             sub = Submission.from_dict(doc.load())
+            check_types(sub, call)
             blobs = {a.sha256: doc.get_blob(a.sha256) for a in sub.attachments}
     except DocumentError as exc:
         raise InputError(str(exc)) from None
@@ -76,13 +80,13 @@ def load_zscq(path: Path) -> Loaded:
     return Loaded(sub, blobs, path)
 
 
-def load_any(path: Path) -> Loaded:
+def load_any(path: Path, call: Call | None = None) -> Loaded:
     """Open a `.zscq` document or a submission `.json` file."""
     if not path.exists():
         raise InputError(f"找不到文件：{path}")
     if path.suffix.lower() == ".json":
-        return load_json(path)
-    return load_zscq(path)
+        return load_json(path, call)
+    return load_zscq(path, call)
 
 
 def write_json(loaded: Loaded, out: Path) -> None:

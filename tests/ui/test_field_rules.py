@@ -72,3 +72,20 @@ def test_full_width_counts_amounts_and_phone(qtbot, call) -> None:
     assert staff.value() == 120
     assert capital.value() == 10.5
     assert phone.value() == "022-23519145转709"
+
+
+def test_json_import_refuses_a_text_yes_no_naming_the_path(window, qtbot, tmp_path, call, dialogs_recorder) -> None:
+    import json
+
+    from zscq_desktop.core.sample import write_sample
+
+    path = tmp_path / "类型错误.json"
+    write_sample(call, "creation-pilot", path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["eligibility"]["independent_account"] = "否"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert window.open_path(path)
+    qtbot.waitUntil(lambda: window.opening is None, timeout=10000)
+    assert window.session is None
+    title, text = dialogs_recorder.messages[-1]
+    assert title == "无法打开文件" and "eligibility.independent_account" in text
