@@ -1,8 +1,9 @@
 """Every finding about a submission, gathered in one place for the command line and the wizard.
 
-The rules engine (`core.rules`) judges the submission itself; two facts come from elsewhere and are
+The rules engine (`core.rules`) judges the submission itself; three facts come from elsewhere and are
 added here: the unit's other drafts known on this machine (the "≤ 2 projects per unit" rule, from
-`store.profiles.DraftIndex`) and the characters no bundled font can print (`render.glyphs`).
+`store.profiles.DraftIndex`), the characters no bundled font can print (`render.glyphs`) and the
+cover values too long for the cover (`render.pdf_cover`).
 No Qt here.
 """
 
@@ -56,7 +57,9 @@ def all_findings(call: Call, sub: Submission, *, path: Path | None = None,
         path: the submission's own file, excluded from the unit's other local drafts.
     """
     from zscq_desktop.render.glyphs import glyph_findings
+    from zscq_desktop.render.pdf_cover import cover_findings
 
     found = list(extra)
     found.extend(glyph_findings(sub))
+    found.extend(cover_findings(call, sub))
     return sort_findings(check(call, sub, RuleContext(local_drafts=local_drafts(call, sub, path), extra=tuple(found))))

@@ -121,3 +121,40 @@ def test_column_total_is_exact() -> None:
 
     rows = [{"x": 0.1}, {"x": "0.2"}, {"x": ""}, {"x": "abc"}, "not a row", {"y": 5}]
     assert column_total(rows, "x") == Decimal("0.3")
+
+
+@pytest.mark.parametrize("phone", [
+    "+86 22 2351 9145", "400-810-8888", "022-23519145转709", "022-23519145、13812345678",
+    "022-23519145/13812345678", "022-23519145 13812345678", "０２２－２３５１９１４５", "+86 138 1234 5678",
+    "022 2351 9145", "800 810 8888",
+])
+def test_phones_as_users_write_them(phone: str) -> None:
+    assert v.check_phone(phone) is None
+
+
+@pytest.mark.parametrize("phone", ["022-23519145、", "022-23519145 123", "电话23519145", "+86"])
+def test_phone_lists_still_need_real_numbers(phone: str) -> None:
+    assert v.check_phone(phone) is not None
+
+
+def test_full_width_digits_never_crash_and_never_match_as_digits() -> None:
+    assert "校验位" in (v.check_credit_code("91120０16MA06W3KQ53") or "")  # the reported crash
+    good = sample_credit_code()
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in good)  # every character typed full-width
+    assert v.check_credit_code(wide) is None and v.normalize_code(wide) == good
+    assert v.check_credit_code("91120116MA05XK3P7" + "٣") is not None  # an Arabic-Indic digit is not [0-9]
+    assert v.check_postcode("３０００００") is None and v.check_postcode("30000٠") is not None
+    assert v.to_int("１２") == 12 and v.to_int("1.5") is None and v.to_int(True) is None
+    assert v.to_decimal("１０．５") == v.to_decimal("10.5") and v.to_decimal("١٠") is None
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (10, "10.00万元"), (10.0005, "10.0005万元"), ("9.995", "9.995万元"), (1000, "1,000.00万元"), (None, "无"),
+])
+def test_money_printed_with_its_own_decimals(value: object, text: str) -> None:
+    assert v.format_wan(value) == text
+
+
+def test_a_maximum_is_rounded_down_and_percentages_are_whole() -> None:
+    assert v.format_wan(v.to_decimal("9.99995"), v.ROUND_DOWN) == "9.9999万元"
+    assert v.format_percent(0.5) == "50%" and v.format_percent("0.125") == "12.5%"

@@ -217,9 +217,8 @@ def form_document(call: Call, sub: Submission) -> Document:
                        indent=False))
     blocks.append(PageBreak())
     for section in form.sections:
-        if section.key == "cover":
-            continue
-        blocks.append(Heading(1, section.title))
+        if section.key != "cover":  # the cover's values print in full before 一 (the cover may shorten them)
+            blocks.append(Heading(1, section.title))
         values = sub.unit if section.key == "unit" else sub.form.get(section.key, {})
         pairs: list[tuple[str, str]] = []
 
