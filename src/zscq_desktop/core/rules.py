@@ -369,7 +369,7 @@ def indicators(call: Call, d: Direction, sub: Submission, ctx: RuleContext) -> I
         if ind.max is not None and target > _dec(ind.max):
             if ind.is_range:
                 msg = (f"考核指标“{ind.name}”目标值{_num(target)}{ind.unit}超过指南所列"
-                       f"{_num(ind.min)}—{_num(ind.max)}{ind.unit}的上限：指南以此为任务量，多做不被禁止，请确认能够完成。")
+                       f"{_bound_text(ind.min, ind.max, ind.unit)}的上限：指南以此为任务量，多做不被禁止，请确认能够完成。")
             else:
                 msg = f"考核指标“{ind.name}”目标值{_num(target)}{ind.unit}超过指南规定的{_num(ind.max)}{ind.unit}。"
             yield j("indicator.above_max", msg, path, source, variant="range" if ind.is_range else "")
