@@ -277,9 +277,11 @@ class ChoiceEditor(FieldEditor):
         if self.open:
             self.combo.setEditable(True)
             self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-            self.combo.lineEdit().setPlaceholderText("选择或输入")
+            line = self.combo.lineEdit()
+            assert line is not None  # an editable combo always has its line edit
+            line.setPlaceholderText("选择或输入")
+            line.textEdited.connect(self._emit)
             self.combo.setToolTip(spec.open_note or spec.help)
-            self.combo.lineEdit().textEdited.connect(self._emit)
         else:
             self.combo.addItem("请选择…", None)
         for c in choices:
