@@ -97,3 +97,14 @@ def test_cli_exits_2_naming_the_path(call, tmp_path: Path, command: str, capsys:
     err = capsys.readouterr().err
     assert "plan.indicators[1].target" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists() and not (tmp_path / "x.zscq").exists()
+
+
+@pytest.mark.parametrize("command", ["check", "export"])
+def test_full_width_digit_in_the_credit_code_is_a_finding_not_a_crash(call, tmp_path: Path, command: str,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    path = _sample_with(call, tmp_path, lambda d: d["unit"].update(credit_code="91120０16MA06W3KQ53"))
+    args = ["check", str(path)] if command == "check" else ["export", str(path), "--out", str(tmp_path / "out")]
+    assert main(args) == 1  # the checksum is wrong: an error finding at the field, no traceback
+    captured = capsys.readouterr()
+    assert "field.format.credit_code［unit.credit_code］" in captured.out + captured.err
+    assert "Traceback" not in captured.err and "ValueError" not in captured.err
