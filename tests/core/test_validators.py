@@ -146,6 +146,8 @@ def test_full_width_digits_never_crash_and_never_match_as_digits() -> None:
     assert v.check_postcode("３０００００") is None and v.check_postcode("30000٠") is not None
     assert v.to_int("１２") == 12 and v.to_int("1.5") is None and v.to_int(True) is None
     assert v.to_decimal("１０．５") == v.to_decimal("10.5") and v.to_decimal("١٠") is None
+    assert v.parse_month("２０２３－０１") == (2023, 1) and v.parse_date("２０２３－０５－２０") == v.parse_date("2023-05-20")
+    assert v.parse_month("2023-1") is None and v.parse_date("20230520") is None  # stored values keep their shape
 
 
 @pytest.mark.parametrize(("value", "text"), [
@@ -158,3 +160,14 @@ def test_money_printed_with_its_own_decimals(value: object, text: str) -> None:
 def test_a_maximum_is_rounded_down_and_percentages_are_whole() -> None:
     assert v.format_wan(v.to_decimal("9.99995"), v.ROUND_DOWN) == "9.9999万元"
     assert v.format_percent(0.5) == "50%" and v.format_percent("0.125") == "12.5%"
+
+
+def test_codes_are_matched_with_ascii_digits_only() -> None:
+    """`\\d` matches every Unicode digit (full-width, Arabic-Indic…): no pattern in the checkers uses it."""
+    from pathlib import Path
+
+    src = Path(v.__file__).resolve().parents[1]
+    files = [*(src / "core").glob("*.py"), *(src / "call").glob("*.py"), src / "ui" / "widgets" / "fields.py"]
+    offending = [f"{p.name}:{i}" for p in files for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+                 if "\\d" in line and ("re." in line or "QRegularExpression(" in line or line.lstrip().startswith("r\""))]
+    assert offending == []

@@ -34,7 +34,7 @@ from zscq_desktop.call.model import (
 )
 
 T = TypeVar("T")
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 FORM_LABELS = {"a2": "附件2", "a3": "附件3"}
 
 

@@ -22,7 +22,7 @@ from zscq_desktop import __version__
 
 FORMAT = "zscq-submission"
 VERSION = 1
-PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[([0-9]+)\]")
 
 
 class SubmissionError(ValueError):

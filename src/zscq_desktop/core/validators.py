@@ -105,7 +105,7 @@ def parse_date(value: Any) -> date | None:
     """A stored `YYYY-MM-DD` date (strict; see `parse_date_loose` for typed input)."""
     if isinstance(value, date):
         return value
-    text = str(value).strip()
+    text = normalize_ascii(value)  # '２０２３－０５－２０' reads as 2023-05-20; the shape stays strict
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         return None
     try:
@@ -119,7 +119,8 @@ def check_date(value: Any) -> str | None:
 
 
 def parse_month(value: Any) -> tuple[int, int] | None:
-    m = MONTH_RE.match(str(value).strip())
+    """A stored `YYYY-MM` month (strict shape; full-width digits read as ASCII)."""
+    m = MONTH_RE.match(normalize_ascii(value))
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
