@@ -181,7 +181,7 @@ def cap(call: Call, d: Direction, sub: Submission, ctx: RuleContext) -> Iterator
     if requested is None:
         return
     limit = d.cap_wan
-    if d.cap_wan_demo_city and sub.eligibility.get("demo_city_district"):
+    if d.cap_wan_demo_city and sub.eligibility.get("demo_city_district") is True:  # a yes, never a truthy text
         limit = d.cap_wan_demo_city
     if requested > _dec(limit):
         yield judge(call, d)("budget.cap", f"申请资助经费{_wan(requested)}超过本支持方向的资助上限{_wan(limit)}（{d.source}）。",
