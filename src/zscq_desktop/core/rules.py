@@ -10,66 +10,16 @@ are warnings. The call's ``[findings]`` table may change any code's severity (`J
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from decimal import Decimal
-from typing import Callable, Iterable, Iterator
+from typing import Iterator
 
 from zscq_desktop.call.model import Call, Direction
 from zscq_desktop.core import validators as v
 from zscq_desktop.core.fields import check_form, is_empty
-from zscq_desktop.core.findings import Finding, Judge, Severity, info, sort_findings
+from zscq_desktop.core.findings import Finding, info, sort_findings
+from zscq_desktop.core.rulekit import (  # noqa: F401 — RuleContext and judge are part of this module's API
+    RULES, WARN, RuleContext, amount_at, as_condition, dec, judge, rule, wan,
+)
 from zscq_desktop.core.submission import Submission
-
-
-@dataclass(frozen=True)
-class RuleContext:
-    """Facts from outside the submission.
-
-    Attributes:
-        now: the current time (tests pin it).
-        local_drafts: other drafts of the same unit (by credit code) known on this machine for
-            this call, as (file name, direction name) pairs.
-        extra: findings produced elsewhere (attachment normalisation, glyph coverage).
-    """
-
-    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-    local_drafts: tuple[tuple[str, str], ...] = ()
-    extra: tuple[Finding, ...] = ()
-
-
-Rule = Callable[[Call, Direction, Submission, RuleContext], Iterable[Finding]]
-RULES: list[Rule] = []
-
-
-def rule(fn: Rule) -> Rule:
-    RULES.append(fn)
-    return fn
-
-
-WARN = Severity.WARNING
-
-
-def judge(call: Call, d: Direction | None = None) -> Judge:
-    """The finding maker for this call (and the direction's form, for citing its 填写说明)."""
-    return Judge(call.findings.severity, call.findings.cite, d.form_label if d else "申报书")
-
-
-def _amount(sub: Submission, path: str) -> Decimal | None:
-    return v.to_decimal(sub.get(path))
-
-
-def _wan(d: Decimal | float, rounding: str = v.ROUND_HALF_UP) -> str:
-    return v.format_wan(d, rounding)
-
-
-def _dec(x: float | int) -> Decimal:
-    return Decimal(str(x))
-
-
-def _statement(question: str) -> str:
-    """An eligibility question as the condition it asks about: '本单位…资质？' → '本单位…资质'."""
-    return question.rstrip("？?。 ")
 
 
 # ---- global eligibility (指南第一部分二) ----------------------------------------------------------
@@ -86,7 +36,7 @@ def questions(call: Call, d: Direction, sub: Submission, ctx: RuleContext) -> It
             yield j("eligibility.unanswered", f"请回答申报条件：“{q.text}”", path, q.source)
         elif answer != q.expect:
             said = "否" if q.expect else "是"
-            yield j(f"eligibility.{q.key}", f"不符合申报条件“{_statement(q.text)}”（回答为“{said}”）。"
+            yield j(f"eligibility.{q.key}", f"不符合申报条件“{as_condition(q.text)}”（回答为“{said}”）。"
                     f"依据：{q.source or d.source}。", path, q.source)
 
 
@@ -149,15 +99,15 @@ def projects_per_unit(call: Call, d: Direction, sub: Submission, ctx: RuleContex
 
 @rule
 def capital_ratio(call: Call, d: Direction, sub: Submission, ctx: RuleContext) -> Iterator[Finding]:
-    capital = _amount(sub, "unit.registered_capital_wan")
-    requested = _amount(sub, "form.budget.requested_wan")
+    capital = amount_at(sub, "unit.registered_capital_wan")
+    requested = amount_at(sub, "form.budget.requested_wan")
     if capital is None or requested is None:
         return
-    ratio = _dec(call.rules.max_request_ratio_of_capital)
+    ratio = dec(call.rules.max_request_ratio_of_capital)
     if requested > capital * ratio:  # exact: Decimal on both sides, no rounding before comparing
         yield judge(call, d)("budget.capital_ratio",
-                             f"申请资助经费{_wan(requested)}超过注册资金{_wan(capital)}的{v.format_percent(ratio)}"
-                             f"（上限{_wan(capital * ratio, v.ROUND_DOWN)}）。", "form.budget.requested_wan",
+                             f"申请资助经费{wan(requested)}超过注册资金{wan(capital)}的{v.format_percent(ratio)}"
+                             f"（上限{wan(capital * ratio, v.ROUND_DOWN)}）。", "form.budget.requested_wan",
                              call.rules.sources.get("capital", ""))
 
 
@@ -177,14 +127,14 @@ def deadline(call: Call, d: Direction, sub: Submission, ctx: RuleContext) -> Ite
 
 @rule
 def cap(call: Call, d: Direction, sub: Submission, ctx: RuleContext) -> Iterator[Finding]:
-    requested = _amount(sub, "form.budget.requested_wan")
+    requested = amount_at(sub, "form.budget.requested_wan")
     if requested is None:
         return
     limit = d.cap_wan
     if d.cap_wan_demo_city and sub.eligibility.get("demo_city_district") is True:  # a yes, never a truthy text
         limit = d.cap_wan_demo_city
-    if requested > _dec(limit):
-        yield judge(call, d)("budget.cap", f"申请资助经费{_wan(requested)}超过本支持方向的资助上限{_wan(limit)}（{d.source}）。",
+    if requested > dec(limit):
+        yield judge(call, d)("budget.cap", f"申请资助经费{wan(requested)}超过本支持方向的资助上限{wan(limit)}（{d.source}）。",
                              "form.budget.requested_wan", d.source)
 
 
@@ -192,14 +142,14 @@ def cap(call: Call, d: Direction, sub: Submission, ctx: RuleContext) -> Iterator
 def self_funding(call: Call, d: Direction, sub: Submission, ctx: RuleContext) -> Iterator[Finding]:
     if not d.self_funding_ratio:
         return
-    requested = _amount(sub, "form.budget.requested_wan")
-    own = _amount(sub, "form.budget.self_raised_wan")
+    requested = amount_at(sub, "form.budget.requested_wan")
+    own = amount_at(sub, "form.budget.self_raised_wan")
     if requested is None or own is None:
         return
-    need = requested * _dec(d.self_funding_ratio)
+    need = requested * dec(d.self_funding_ratio)
     if own < need:
-        yield judge(call, d)("budget.self_funding", f"{d.matching_text()}：申请资助{_wan(requested)}，自筹经费至少应为"
-                             f"{_wan(need, v.ROUND_UP)}，当前为{_wan(own)}（{d.source}）。", "form.budget.self_raised_wan", d.source)
+        yield judge(call, d)("budget.self_funding", f"{d.matching_text()}：申请资助{wan(requested)}，自筹经费至少应为"
+                             f"{wan(need, v.ROUND_UP)}，当前为{wan(own)}（{d.source}）。", "form.budget.self_raised_wan", d.source)
 
 
 @rule
@@ -208,7 +158,7 @@ def budget_sums(call: Call, d: Direction, sub: Submission, ctx: RuleContext) -> 
     budget = sub.form.get("budget", {})
     requested, own, total = (v.to_decimal(budget.get(k)) for k in ("requested_wan", "self_raised_wan", "total_wan"))
     if requested is not None and own is not None and total is not None and requested + own != total:
-        yield j("budget.total", f"项目总经费应等于申请资助经费与自筹经费之和（{_wan(requested + own)}），当前为{_wan(total)}。",
+        yield j("budget.total", f"项目总经费应等于申请资助经费与自筹经费之和（{wan(requested + own)}），当前为{wan(total)}。",
                     "form.budget.total_wan")
     rows = budget.get("expenses") or []
     if not isinstance(rows, list) or not rows:
@@ -216,10 +166,10 @@ def budget_sums(call: Call, d: Direction, sub: Submission, ctx: RuleContext) -> 
     funded = v.column_total(rows, "funded_wan")
     spent_own = v.column_total(rows, "self_wan")
     if requested is not None and funded != requested:
-        yield j("budget.expenses_funded", f"经费支出明细中资助经费合计{_wan(funded)}，与申请资助经费{_wan(requested)}不一致。",
+        yield j("budget.expenses_funded", f"经费支出明细中资助经费合计{wan(funded)}，与申请资助经费{wan(requested)}不一致。",
                     "form.budget.expenses")
     if own is not None and spent_own != own:
-        yield j("budget.expenses_self", f"经费支出明细中自筹经费合计{_wan(spent_own)}，与单位自筹经费{_wan(own)}不一致。",
+        yield j("budget.expenses_self", f"经费支出明细中自筹经费合计{wan(spent_own)}，与单位自筹经费{wan(own)}不一致。",
                     "form.budget.expenses")
 
 
@@ -255,30 +205,6 @@ def period(call: Call, d: Direction, sub: Submission, ctx: RuleContext) -> Itera
     elif start[0] > call.year:
         yield j("period.after_call", f"项目开始年月在{call.year}年之后：本申报为{call.year}年度项目，请核对开始年月。",
                 p_start, default=WARN)
-
-
-@rule
-def schedule(call: Call, d: Direction, sub: Submission, ctx: RuleContext) -> Iterator[Finding]:
-    j = judge(call, d)
-    start = v.parse_month(sub.get("form.content.period_start"))
-    end = v.parse_month(sub.get("form.content.period_end"))
-    for i, row in enumerate(sub.plan.get("schedule") or []):
-        if not isinstance(row, dict):
-            continue
-        rs, re_ = v.parse_month(row.get("start")), v.parse_month(row.get("end"))
-        path = f"plan.schedule[{i}]"
-        if not rs or not re_:
-            yield j("schedule.format", f"进度安排第{i + 1}行的起止年月格式不正确（应为 年-月）。", path)
-        elif rs > re_:
-            yield j("schedule.order", f"进度安排第{i + 1}行结束早于开始。", path)
-        elif start and end and start <= end and (rs < start or re_ > end):
-            # the plan's own consistency: printed as written, so a hint, not a refusal
-            yield j("schedule.outside", f"进度安排第{i + 1}行超出项目周期（{v.chinese_month(sub.get('form.content.period_start'))}—"
-                    f"{v.chinese_month(sub.get('form.content.period_end'))}），请核对。", path, default=WARN)
-        if is_empty(row.get("content")):
-            yield j("schedule.content", f"进度安排第{i + 1}行缺少工作内容。", path)
-    if not sub.plan.get("schedule"):
-        yield j("schedule.empty", "实施方案的进度安排至少需要一行。", "plan.schedule")
 
 
 @rule
@@ -332,99 +258,7 @@ def credit_code_plausible(call: Call, d: Direction, sub: Submission, ctx: RuleCo
                 default=WARN)
 
 
-def _num(x: Decimal | float) -> str:
-    return v.format_number(x)
-
-
-@rule
-def indicators(call: Call, d: Direction, sub: Submission, ctx: RuleContext) -> Iterator[Finding]:
-    j = judge(call, d)
-    rows = sub.plan.get("indicators") or []
-    by_key = {r.get("key"): (i, r) for i, r in enumerate(rows) if isinstance(r, dict) and r.get("key")}
-    uplift = d.continuing_uplift if d.continuing_uplift and sub.eligibility.get("continuing_district") is True else None
-    for task, ind in d.indicators:
-        source = f"{d.source}3.（{task + 1}）"
-        if ind.key not in by_key:
-            yield j("indicator.missing", f"考核指标缺少“{ind.name}”（指南要求{_bound_text(ind.min, ind.max, ind.unit)}）。",
-                    "plan.indicators", source)
-            continue
-        i, row = by_key[ind.key]
-        path = f"plan.indicators[{i}].target"
-        given = row.get("target")
-        target = v.to_decimal(given)
-        if target is None:
-            said = "请填写" if is_empty(given) else f"目标值“{given}”不是数字，请填写数字"
-            yield j("indicator.target", f"考核指标“{ind.name}”：{said}（单位：{ind.unit}）。", path, source)
-            continue
-        low, extra = ind.min, ""
-        if uplift is not None and ind.min is not None:
-            exact = _dec(ind.min) * (1 + _dec(uplift))
-            low = ind.scaled_min(1 + uplift)
-            rounded = f"，取整后至少{_num(_dec(low))}{ind.unit}" if exact != _dec(low) else ""  # type: ignore[arg-type]
-            extra = (f"（{d.continuing_note}：指南要求{_num(ind.min)}{ind.unit} × {_num(1 + _dec(uplift))} = "
-                     f"{_num(exact)}{ind.unit}{rounded}）")
-        if low is not None and target < _dec(low):
-            yield j("indicator.below_min", f"考核指标“{ind.name}”目标值{_num(target)}{ind.unit}低于指南要求的"
-                    f"{_num(low)}{ind.unit}{extra}。", path, source)
-        if ind.max is not None and target > _dec(ind.max):
-            if ind.is_range:
-                msg = (f"考核指标“{ind.name}”目标值{_num(target)}{ind.unit}超过指南所列"
-                       f"{_bound_text(ind.min, ind.max, ind.unit)}的上限：指南以此为任务量，多做不被禁止，请确认能够完成。")
-            else:
-                msg = f"考核指标“{ind.name}”目标值{_num(target)}{ind.unit}超过指南规定的{_num(ind.max)}{ind.unit}。"
-            yield j("indicator.above_max", msg, path, source, variant="range" if ind.is_range else "")
-    for i, r in enumerate(rows):
-        if isinstance(r, dict) and not r.get("key") and (is_empty(r.get("name")) or is_empty(r.get("target"))):
-            yield j("indicator.incomplete", f"自定义考核指标第{i + 1}行缺少名称或目标值。", f"plan.indicators[{i}]")
-
-
-def _bound_text(lo: float | None, hi: float | None, unit: str) -> str:
-    if lo is not None and hi is not None:
-        return f"{_num(lo)}—{_num(hi)}{unit}"
-    return f"不少于{_num(lo)}{unit}" if lo is not None else f"不超过{_num(hi)}{unit}"  # type: ignore[arg-type]
-
-
-@rule
-def plan_text(call: Call, d: Direction, sub: Submission, ctx: RuleContext) -> Iterator[Finding]:
-    j = judge(call, d)
-    texts = sub.plan.get("sections") or {}
-    long_note = "指南未限定篇幅，实施方案中完整打印，不影响导出；篇幅过长不便评审阅读，建议精简"
-    for s in call.plan.sections:
-        if s.kind == "text":
-            text = str(texts.get(s.key) or "").strip()
-            path = f"plan.sections.{s.key}"
-            if not text:
-                yield j("plan.section_empty", f"实施方案“{s.title}”尚未填写。", path)
-            elif len(text) < s.min_chars:
-                yield j("plan.section_short", f"实施方案“{s.title}”只有{len(text)}字，建议不少于{s.min_chars}字。", path,
-                        default=WARN)
-            elif s.max_chars and len(text) > s.max_chars:
-                yield j("plan.section_long", f"实施方案“{s.title}”超过建议的{s.max_chars}字（当前{len(text)}字）：{long_note}。",
-                        path, default=WARN)
-        elif s.kind == "tasks":
-            tasks = sub.plan.get("tasks") or []
-            for i, t in enumerate(d.tasks):
-                body = tasks[i] if i < len(tasks) and isinstance(tasks[i], str) else ""
-                if not body.strip():
-                    yield j("plan.task_empty", f"实施方案“{s.title}”中任务{i + 1}（{t.text[:24]}…）尚未填写实施内容。",
-                            f"plan.tasks[{i}]", f"{d.source}3.（{i + 1}）")
-                elif s.max_chars and len(body) > s.max_chars:
-                    yield j("plan.section_long", f"任务{i + 1}的实施内容超过建议的{s.max_chars}字（当前{len(body)}字）：{long_note}。",
-                            f"plan.tasks[{i}]", default=WARN)
-
-
-@rule
-def attachments(call: Call, d: Direction, sub: Submission, ctx: RuleContext) -> Iterator[Finding]:
-    j = judge(call, d)
-    known = {c.id for c in call.attachment_categories}
-    for i, a in enumerate(sub.attachments):
-        if a.category not in known:
-            yield j("attachment.category", f"附件《{a.title or a.source_name}》的类别无效，请重新选择。", f"attachments[{i}]")
-        if not a.title.strip():
-            yield j("attachment.title", f"附件《{a.source_name}》缺少标题。", f"attachments[{i}]")
-    if not any(a.category == "qualification" for a in sub.attachments):
-        yield j("attachment.no_qualification", "尚未添加“申报单位资质”类附件（如营业执照），评审通常需要。", "attachments",
-                default=WARN)
+from zscq_desktop.core import rules_plan  # noqa: E402,F401 — registers the plan and attachment rules after these
 
 
 def check(call: Call, sub: Submission, ctx: RuleContext | None = None) -> list[Finding]:
