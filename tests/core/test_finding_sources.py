@@ -80,9 +80,9 @@ def test_every_code_in_the_source_is_in_the_readme() -> None:
     table = _codes_in_readme()
     literal = re.compile(r'(?:\bj|judge(?:\(call(?:, d)?\))?|warning|error)\(\s*"([a-z_]+(?:\.[a-z_]+)+)"')
     codes = set()
-    for name in ("core/rules.py", "core/fields.py", "render/pdf_cover.py"):
+    for name in ("core/rules.py", "core/rules_plan.py", "core/fields.py", "render/pdf_cover.py"):
         codes |= set(literal.findall((SRC / name).read_text(encoding="utf-8")))
-    assert {"budget.cap", "field.required", "cover.shortened", "unit.credit_code.region"} <= codes
+    assert {"budget.cap", "field.required", "cover.shortened", "unit.credit_code.region", "indicator.below_min"} <= codes
     missing = sorted(c for c in codes if f"`{c}`" not in table)
     assert missing == []
 
