@@ -36,12 +36,19 @@ def test_every_single_character_change_is_caught() -> None:
                 assert v.check_credit_code(bad) is not None, bad
 
 
-@pytest.mark.parametrize("phone", ["022-23039856", "13812345678", "23519145-709", "(022)23039856", "02223039856"])
+@pytest.mark.parametrize("phone", [
+    "022-23039856", "13812345678", "23519145-709", "(022)23039856", "02223039856",
+    # as users write them: with the country code, service numbers, extensions, two numbers, full-width
+    "+86 22 2351 9145", "400-810-8888", "022-23519145转709", "022-23519145、13812345678",
+    "022-23519145/13812345678", "022-23519145 13812345678", "０２２－２３５１９１４５", "+86 138 1234 5678",
+    "022 2351 9145", "800 810 8888",
+])
 def test_phones(phone: str) -> None:
     assert v.check_phone(phone) is None
 
 
-@pytest.mark.parametrize("phone", ["12345", "1381234567", "abc", "022-2303985612345"])
+@pytest.mark.parametrize("phone", ["12345", "1381234567", "abc", "022-2303985612345",
+                                   "022-23519145、", "022-23519145 123", "电话23519145", "+86"])
 def test_bad_phones(phone: str) -> None:
     assert v.check_phone(phone) is not None
 
@@ -121,20 +128,6 @@ def test_column_total_is_exact() -> None:
 
     rows = [{"x": 0.1}, {"x": "0.2"}, {"x": ""}, {"x": "abc"}, "not a row", {"y": 5}]
     assert column_total(rows, "x") == Decimal("0.3")
-
-
-@pytest.mark.parametrize("phone", [
-    "+86 22 2351 9145", "400-810-8888", "022-23519145转709", "022-23519145、13812345678",
-    "022-23519145/13812345678", "022-23519145 13812345678", "０２２－２３５１９１４５", "+86 138 1234 5678",
-    "022 2351 9145", "800 810 8888",
-])
-def test_phones_as_users_write_them(phone: str) -> None:
-    assert v.check_phone(phone) is None
-
-
-@pytest.mark.parametrize("phone", ["022-23519145、", "022-23519145 123", "电话23519145", "+86"])
-def test_phone_lists_still_need_real_numbers(phone: str) -> None:
-    assert v.check_phone(phone) is not None
 
 
 def test_full_width_digits_never_crash_and_never_match_as_digits() -> None:
