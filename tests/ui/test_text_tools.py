@@ -62,8 +62,9 @@ def test_plan_editor_toolbar_edits_the_selected_lines(window, qtbot):
     assert session.submission.get(path) == "甲段\n乙项\n丙项\n丁段"
     qtbot.mouseClick(editor.tools.buttons["bullet"], Qt.MouseButton.LeftButton)
     assert session.submission.get(path) == "甲段\n- 乙项\n- 丙项\n丁段"
-    editor.edit.undo()  # one undo step per button
+    qtbot.keyClick(editor.edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one undo step per button
     assert session.submission.get(path) == "甲段\n乙项\n丙项\n丁段"
+    assert editor.edit.toPlainText() == "甲段\n乙项\n丙项\n丁段"
     # the printed plan shows the lists
     _select_lines(editor.edit, 1, 2)
     qtbot.mouseClick(editor.tools.buttons["bullet"], Qt.MouseButton.LeftButton)

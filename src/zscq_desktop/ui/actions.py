@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QApplication, QProgressBar
 
 from zscq_desktop.core import flow
@@ -69,6 +69,7 @@ class FileActions(_WindowBase):
         self.save_as_action = action("另存为(&A)…", self.save_as, "Ctrl+Shift+S")
         file_menu.addSeparator()
         action("退出(&X)", self.close, QKeySequence("Ctrl+Q"))
+        self._build_edit_menu()
         help_menu = self.menuBar().addMenu("帮助(&H)")
         about = QAction("关于(&A)", self)
         about.triggered.connect(self.show_about)
@@ -77,6 +78,16 @@ class FileActions(_WindowBase):
         self.busy_bar.setRange(0, 0)  # "working", no percentage
         self.busy_bar.setMaximumWidth(160)
         self.busy_bar.hide()  # the window puts it in its bottom row (no status bar taking a line at 768 px)
+
+    def _build_edit_menu(self) -> None:
+        """编辑: 撤销/重做 of the open document's one history (ui.undo), named after the step."""
+        self.undo_group = QUndoGroup(self)
+        menu = self.menuBar().addMenu("编辑(&E)")
+        self.undo_action = self.undo_group.createUndoAction(self, "撤销")
+        self.undo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
+        self.redo_action = self.undo_group.createRedoAction(self, "重做")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        menu.addActions([self.undo_action, self.redo_action])
 
     def show_about(self) -> None:
         from zscq_desktop.ui.about import AboutDialog

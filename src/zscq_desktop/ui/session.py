@@ -27,7 +27,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from contextlib import contextmanager
+from typing import Iterator
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
 
 from zscq_desktop.call.model import Call
 from zscq_desktop.checks import all_findings
@@ -35,7 +39,9 @@ from zscq_desktop.core import flow
 from zscq_desktop.core.findings import Finding, Severity, sort_findings
 from zscq_desktop.core.submission import Submission, SubmissionError
 from zscq_desktop.docio import Loaded
+from zscq_desktop.ui import undo
 from zscq_desktop.ui.session_attachments import A4PDF, AttachmentOps
+from zscq_desktop.ui.undo_names import describe_edit, field_label
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +91,7 @@ class Session(QObject, AttachmentOps):
     attachments_changed = Signal()
     save_failed = Signal(str)  # Chinese message; the edit stays in memory and is retried
     conflicted = Signal(str)  # another window saved the file; automatic saving has stopped
+    restored = Signal(str)  # an undo or redo changed the field path ("attachments", "" = many)
 
     def __init__(self, call: Call, document: Any, submission: Submission, *, is_draft: bool,
                  parent: QObject | None = None) -> None:
@@ -107,6 +114,15 @@ class Session(QObject, AttachmentOps):
         self._save_timer.timeout.connect(self._autosave)
         self._findings_timer = QTimer(self, singleShot=True, interval=FINDINGS_DELAY_MS)
         self._findings_timer.timeout.connect(self.refresh_findings)
+        # the one undo history of this document (ui.undo); typing merges until a pause seals the step
+        self.undo_stack = QUndoStack(self)
+        self._seal = 0
+        self._typing_path = ""
+        self._pause_timer = QTimer(self, singleShot=True, interval=undo.TYPING_PAUSE_MS)
+        self._pause_timer.timeout.connect(self.seal_typing)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)  # a click anywhere ends the typing step (see eventFilter)
         self._load_cached_results()
         self.refresh_findings()
 
@@ -185,15 +201,61 @@ class Session(QObject, AttachmentOps):
         return session
 
     # ---- the contract -------------------------------------------------------------------------
-    def edit(self, path: str, value: Any) -> None:
-        """Set one value; autosave follows within a second and findings are recomputed."""
+    def edit(self, path: str, value: Any, text: str = "") -> None:
+        """Set one value as an undoable step (`text` names it in the 编辑 menu; by default it is read
+        off the change); autosave follows within a second and findings are recomputed."""
         if path == "direction":
-            flow.apply_direction(self.call, self.submission, str(value or ""))
-        elif self.submission.get(path) == value and value is not None:
+            value = str(value or "")
+            if value == self.submission.direction:
+                return
+            name = next((d.name for d in self.call.directions if d.id == value), value)
+            self.seal_typing()
+            self.undo_stack.push(undo.SnapshotCommand(
+                self, path, text or f"选择方向 {name}", lambda: flow.apply_direction(self.call, self.submission, value)))
             return
-        else:
-            self.submission.set(path, copy.deepcopy(value))
-        self._modified(path)
+        old = self.submission.get(path)
+        if old == value:
+            return
+        if not text:
+            label = field_label(self.call, self.submission.direction, path)
+            text = describe_edit(label, old, value)
+        merge = undo.mergeable(value) and undo.mergeable(old)
+        if not merge or path != self._typing_path:
+            self.seal_typing()
+        if merge:
+            self._typing_path = path
+            self._pause_timer.start()
+        self.undo_stack.push(undo.EditCommand(self, path, old, value, text, self._seal if merge else None))
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 — Qt API
+        if event.type() == QEvent.Type.MouseButtonPress:
+            self.seal_typing()  # a click (a button, another place in the text) starts a new step
+        return False
+
+    def seal_typing(self) -> None:
+        """End the current typing step: the next keystroke starts a new undo step."""
+        self._seal += 1
+        self._typing_path = ""
+        self._pause_timer.stop()
+
+    @contextmanager
+    def one_step(self, text: str) -> Iterator[None]:
+        """Every edit made inside is one undo step named `text` (e.g. filling in a unit profile)."""
+        self.seal_typing()
+        self.undo_stack.beginMacro(text)
+        try:
+            yield
+        finally:
+            self.undo_stack.endMacro()
+            self.seal_typing()
+
+    def referenced_blobs(self) -> set[str]:
+        """The attachment bytes the document must keep: the current files and every file an undo
+        or redo step can bring back (for a future `Document.prune_blobs`)."""
+        keep = {a.sha256 for a in self.submission.attachments}
+        for i in range(self.undo_stack.count()):
+            keep |= _command_blobs(self.undo_stack.command(i))
+        return keep
 
     def findings(self) -> list[Finding]:
         """Rules + glyph + attachment findings, errors first (recomputed now if an edit is pending)."""
@@ -259,6 +321,7 @@ class Session(QObject, AttachmentOps):
             raise SessionError(f"《{self.path.name}》无法重新载入：{exc}", getattr(exc, "kind", "damaged")) from None
         self._save_timer.stop()
         self.submission = sub
+        self.undo_stack.clear()  # the steps were about the submission this window had
         self._dirty, self._conflict, self._retry_ms, self.save_problem = False, False, 0, ""
         self._load_cached_results()
         self.saved_changed.emit(True)
@@ -315,6 +378,10 @@ class Session(QObject, AttachmentOps):
             job.cancel()
         self.save_now()
         self.closed = True  # from here on nothing writes: a retry timer firing late is a no-op
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self._pause_timer.stop()
         self._save_timer.stop()
         self._findings_timer.stop()
         self.document.close()
@@ -326,6 +393,29 @@ class Session(QObject, AttachmentOps):
     def _is_blank(self) -> bool:
         sub = self.submission
         return not (sub.direction or sub.unit or any(sub.form.values()) or sub.attachments or sub.eligibility)
+
+    # ---- applied by the undo commands (ui.undo) only -----------------------------------------------
+    def _apply_value(self, path: str, value: Any, *, restored: bool) -> None:
+        self.submission.set(path, copy.deepcopy(value))
+        self._modified(path)
+        if restored:
+            self.seal_typing()
+            self.restored.emit(path)
+
+    def _apply_snapshot(self, data: dict, path: str) -> None:
+        self.submission = Submission.from_dict(data)
+        self.seal_typing()
+        self._modified(path)
+        self.attachments_changed.emit()
+        self.restored.emit(path)
+
+    def _apply_attachments(self, items: list, *, restored: bool) -> None:
+        self.submission.attachments[:] = copy.deepcopy(items)
+        self._attachments_modified()
+        if restored:
+            self.seal_typing()
+            self.normalize_pending()  # a file brought back whose job was cancelled
+            self.restored.emit("attachments")
 
     # ---- internals ----------------------------------------------------------------------------------
     def _modified(self, path: str) -> None:
@@ -402,6 +492,16 @@ class Session(QObject, AttachmentOps):
             found = [Finding(Severity.ERROR, "internal.rules", "检查规则时发生内部错误，请查看日志。")]
         self._findings = sort_findings(found)
         self.findings_changed.emit()
+
+
+def _command_blobs(command: Any) -> set[str]:
+    found = set(command.blobs()) if isinstance(command, undo.AttachmentsCommand) else set()
+    if isinstance(command, undo.SnapshotCommand):
+        for data in (command.before, command.after or {}):
+            found |= {str(a.get("sha256")) for a in data.get("attachments", []) if isinstance(a, dict)}
+    for i in range(command.childCount()):
+        found |= _command_blobs(command.child(i))
+    return found
 
 
 def _is_inside(path: Path, folder: Path) -> bool:

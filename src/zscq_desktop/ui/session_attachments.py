@@ -9,6 +9,7 @@ the page count and the export reuse it. A document opened read-only cannot hold 
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 from pathlib import Path
@@ -21,6 +22,7 @@ from zscq_desktop.core.submission import Attachment
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QTimer, SignalInstance
+    from PySide6.QtGui import QUndoStack
 
     from zscq_desktop.call.model import Call
     from zscq_desktop.core.submission import Submission
@@ -65,7 +67,10 @@ class AttachmentOps:
         attachments_changed: SignalInstance
         _overlay: MemoryOverlayCache
 
+        undo_stack: QUndoStack
+
         def loaded(self) -> Loaded: ...
+        def seal_typing(self) -> None: ...
         def _attachments_modified(self) -> None: ...
         def _mark_dirty(self) -> None: ...
 
@@ -101,37 +106,52 @@ class AttachmentOps:
             if rank.get(other.category, len(rank)) > rank.get(category, len(rank)):
                 pos = i
                 break
-        self.submission.attachments.insert(pos, a)
-        self._attachments_modified()
+        self._change_attachments(f"添加附件《{a.title}》", lambda items: items.insert(pos, a))
         return pos
 
     def remove_attachment(self, index: int) -> None:
-        a = self.submission.attachments.pop(index)
-        if a.sha256 in self._jobs:
+        """Remove a supporting file from the submission (undoable: its bytes stay in the document)."""
+        a = self.submission.attachments[index]
+        if a.sha256 in self._jobs and sum(x.sha256 == a.sha256 for x in self.submission.attachments) == 1:
             self._jobs.pop(a.sha256).cancel()
-        self._attachments_modified()
-        if all(x.sha256 != a.sha256 for x in self.submission.attachments):
-            self._attachment_results.pop(a.sha256, None)
+        self._change_attachments(f"删除附件《{a.title}》", lambda items: items.pop(index))
 
     def rename_attachment(self, index: int, title: str) -> None:
-        self.submission.attachments[index].title = title.strip()
-        self._attachments_modified()
+        def rename(items: list[Attachment]) -> None:
+            items[index].title = title.strip()
+
+        self._change_attachments(f"重命名附件《{self.submission.attachments[index].title}》", rename)
 
     def move_attachment(self, index: int, new_index: int) -> None:
         items = self.submission.attachments
         if not (0 <= index < len(items) and 0 <= new_index < len(items)) or index == new_index:
             return
-        items.insert(new_index, items.pop(index))
-        self._attachments_modified()
+        self._change_attachments(f"移动附件《{items[index].title}》",
+                                 lambda items: items.insert(new_index, items.pop(index)))
 
     def set_attachment_category(self, index: int, category: str) -> None:
-        a = self.submission.attachments.pop(index)
-        a.category = category
-        self.submission.attachments.append(a)
-        # the binder orders by category; keep the list in that order so the page shows what prints
         order = [c.id for c in self.call.attachment_categories]
-        self.submission.attachments[:] = self.submission.attachments_in_order(order)
-        self._attachments_modified()
+        name = next((c.name for c in self.call.attachment_categories if c.id == category), category)
+
+        def move(items: list[Attachment]) -> None:
+            a = items.pop(index)
+            a.category = category
+            items.append(a)
+            # the binder orders by category; keep the list in that order so the page shows what prints
+            items[:] = _in_order(items, order)
+
+        self._change_attachments(f"移动附件《{self.submission.attachments[index].title}》到“{name}”", move)
+
+    def _change_attachments(self, text: str, change: Callable[[list[Attachment]], Any]) -> None:
+        """Apply `change` to a copy of the attachment list as one undo step (ui.undo)."""
+        from zscq_desktop.ui.undo import AttachmentsCommand
+
+        before = self.submission.attachments
+        after = copy.deepcopy(before)
+        change(after)
+        if after != before:
+            self.seal_typing()
+            self.undo_stack.push(AttachmentsCommand(self, text, before, after))
 
     # ---- state ------------------------------------------------------------------------------------
     @property
@@ -247,6 +267,12 @@ class AttachmentOps:
                 data, meta = hit
                 found = [Finding.from_dict({**f, "path": ""}) for f in meta.get("findings", [])]
                 self._attachment_results[a.sha256] = (int(meta.get("pages", 0)) if data else 0, found)
+
+
+def _in_order(items: list[Attachment], category_ids: list[str]) -> list[Attachment]:
+    """`Submission.attachments_in_order` for a list that is not (yet) the submission's."""
+    rank = {c: i for i, c in enumerate(category_ids)}
+    return sorted(items, key=lambda a: rank.get(a.category, len(rank)))
 
 
 def _repath(f: Finding, index: int) -> Finding:

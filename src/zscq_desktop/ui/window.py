@@ -132,6 +132,9 @@ class MainWindow(FileActions, QMainWindow):
             session.changed.connect(self._session_changed)
             session.save_failed.connect(self._save_failed)
             session.conflicted.connect(self._conflicted)
+            session.restored.connect(self._restored)
+            self.undo_group.addStack(session.undo_stack)
+            self.undo_group.setActiveStack(session.undo_stack)
         self._rebuild_nav()
         self._update_title()
         if flow.START in self._pages:
@@ -284,6 +287,14 @@ class MainWindow(FileActions, QMainWindow):
                 if page_id not in (flow.START, flow.DIRECTION):
                     self._drop_page(page_id)
             self._rebuild_nav()
+
+    def _restored(self, path: str) -> None:
+        """An undo or redo changed `path`: show its page with the restored values."""
+        page_id = flow.owner_page(self.call, self.session.submission, path) if self.session else ""
+        if page_id == flow.REVIEW or page_id == self._current or not self.goto(page_id, path):
+            page = self.current_page()
+            if page is not None:
+                page.load()
 
     def _update_title(self, *_args: object) -> None:
         s = self.session

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
@@ -62,6 +62,7 @@ class CategoryBox(QGroupBox):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setWordWrap(True)
         self.list.setAcceptDrops(False)
+        self.list.installEventFilter(self)
         layout.addWidget(self.list)
         row = QHBoxLayout()
         self.add_button = QPushButton("添加文件…")
@@ -70,6 +71,14 @@ class CategoryBox(QGroupBox):
         layout.addLayout(row)
         self.add_button.clicked.connect(lambda: page.add_files_dialog(category_id))
         self.list.currentItemChanged.connect(lambda cur, _prev: page.selection_changed(self, cur))
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 — Qt API
+        # Delete on a selected file removes it (undoable, like the 删除 button)
+        if obj is self.list and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Delete \
+                and self.list.currentItem() is not None:
+            self.page.remove_selected()
+            return True
+        return False
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 — Qt API
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
@@ -149,11 +158,12 @@ class AttachmentsPage(Page):
         added, problems = [], []
         if session is None:
             return added
-        for f in files:
-            try:
-                added.append(session.add_attachment(f, category_id))
-            except SessionError as exc:
-                problems.append(str(exc))
+        with session.one_step(f"添加 {len(files)} 个附件"):  # one dialog or drop is one undo step
+            for f in files:
+                try:
+                    added.append(session.add_attachment(f, category_id))
+                except SessionError as exc:
+                    problems.append(str(exc))
         if problems:
             dialogs.inform(self, "部分文件未能添加", "\n".join(problems), warning=True)
         session.normalize_pending()
@@ -200,10 +210,11 @@ class AttachmentsPage(Page):
         i = self._selected
         if i is None or self.session is None:
             return
-        a = self.session.submission.attachments[i]
-        if dialogs.ask(self, "删除附件", f"从申报中删除附件《{a.title}》吗？（不会删除您电脑上的原文件）", ok="删除"):
-            self._selected = None
-            self.session.remove_attachment(i)
+        # no question: 撤销 (Ctrl+Z) brings it back, and the file on the computer is never touched
+        title = self.session.submission.attachments[i].title
+        self._selected = None
+        self.session.remove_attachment(i)
+        self.window_.statusBar().showMessage(f"已删除附件《{title}》（可按 Ctrl+Z 撤销）", 5000)
 
     def move_selected(self, delta: int) -> None:
         i = self._selected

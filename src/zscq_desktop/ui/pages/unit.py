@@ -72,9 +72,10 @@ class UnitPage(FormSectionPage):
         if session.submission.unit.get("name") and not dialogs.ask(
                 self, "填入单位档案", f"用档案“{profile.get('name')}”覆盖本页已填写的单位信息吗？", ok="覆盖"):
             return
-        for k, v in profile.items():
-            if not k.startswith("_") and f"unit.{k}" in self.rows:
-                session.edit(f"unit.{k}", v)
+        with session.one_step(f"填入单位档案“{profile.get('name')}”"):
+            for k, v in profile.items():
+                if not k.startswith("_") and f"unit.{k}" in self.rows:
+                    session.edit(f"unit.{k}", v)
         super().load()
 
     def save_profile(self) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from zscq_desktop.call.model import Call, Field
 from zscq_desktop.core.validators import check_credit_code, normalize_ascii, normalize_code
+from zscq_desktop.ui.undo_keys import route_undo_keys
 
 EMPTY_DATE = QDate(1900, 1, 1)
 LONG_TEXT = 1000  # textareas allowing this many characters or more get the list / paragraph tools
@@ -82,7 +83,7 @@ class LineEditor(FieldEditor):
 
     def __init__(self, spec: Field, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
-        self.edit = QLineEdit()
+        self.edit = route_undo_keys(QLineEdit())
         self.row.addWidget(self.edit, 1)
         self.suffix = QLabel()
         self.status = QLabel()
@@ -177,7 +178,7 @@ class TextAreaEditor(FieldEditor):
         box = QVBoxLayout()
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
-        self.edit = QPlainTextEdit()
+        self.edit = route_undo_keys(QPlainTextEdit())
         self.tools = None
         if tools if tools is not None else (spec.max_chars or LONG_TEXT) >= LONG_TEXT:
             from zscq_desktop.ui.widgets.text_tools import TextTools

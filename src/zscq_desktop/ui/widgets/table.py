@@ -1,34 +1,59 @@
 """Table fields: a `QAbstractTableModel` over a list of row dicts and the editor around it
 (add / remove / move-up / move-down rows; fixed-row tables such as the 2020–2022 yearly table
-keep their rows and show the row labels)."""
+keep their rows and show the row labels).
+
+The tables behave like a spreadsheet: a block of cells can be selected, copied out (tab text and
+HTML) and pasted into from Excel, WPS or Word (`core.paste`; rows are added as needed, amounts
+such as “1,200.50” or “5万” are read as numbers, dates and months in any common spelling are stored
+canonically); Delete clears the selected cells, or removes the rows when whole rows are selected.
+Every such action is one change of the rows, so one undo step. Money columns (万元) show their
+exact total under the table (`core.validators.column_total`)."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QPushButton, QStyledItemDelegate, QTableView,
+    QVBoxLayout, QWidget,
 )
 
 from zscq_desktop.call.model import Call, Column, Field
-from zscq_desktop.ui.widgets.fields import FieldEditor, format_number, parse_amount, parse_int
+from zscq_desktop.core import paste
+from zscq_desktop.core.validators import canonical_date, canonical_month, column_total
+from zscq_desktop.ui.undo_keys import route_undo_keys
+from zscq_desktop.ui.widgets.fields import FieldEditor, format_number
 
 NUMERIC = ("int", "amount")
 
 
-def convert(column: Column, text: Any) -> Any:
-    """The JSON value of what the user typed in a cell of `column` (None when empty)."""
+def is_money(column: Column, unit: str = "") -> bool:
+    """A column in 万元 (its own label says so, or the whole table is in 万元)."""
+    return column.type == "amount" and (unit == "万元" or "万元" in column.label or column.key.endswith("_wan"))
+
+
+def convert(column: Column, text: Any, unit: str = "") -> Any:
+    """The JSON value of what the user typed or pasted in a cell of `column` (None when empty).
+
+    Numbers, dates and months are read forgivingly and stored canonically; what cannot be read is
+    kept as typed, so the rules engine can say what is wrong with it (nothing typed is lost).
+    """
     if text is None:
         return None
-    if column.type in NUMERIC:
-        # a number when it is one; otherwise what was typed, so the rules engine can say what is wrong
-        number = parse_int(str(text)) if column.type == "int" else parse_amount(str(text))
-        return number if number is not None else (str(text).strip() or None)
     text = str(text).strip()
-    return text or None
+    if not text:
+        return None
+    if column.type in NUMERIC:
+        number = paste.parse_number(text, wan=is_money(column, unit), integer=column.type == "int")
+        return number if number is not None else text
+    if column.type == "month":
+        return canonical_month(text) or text
+    if column.type == "date":
+        return canonical_date(text) or text
+    return text
 
 
 class RowsModel(QAbstractTableModel):
@@ -37,8 +62,10 @@ class RowsModel(QAbstractTableModel):
     changed = Signal()
 
     def __init__(self, columns: Sequence[Column], fixed_rows: Sequence[str] = (), read_only: Sequence[str] = (),
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, unit: str = "", max_rows: int | None = None) -> None:
         super().__init__(parent)
+        self.unit = unit
+        self.max_rows = max_rows
         self.columns = list(columns)
         self.fixed_rows = list(fixed_rows)
         self.read_only = set(read_only)
@@ -90,7 +117,7 @@ class RowsModel(QAbstractTableModel):
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
             return False
         c = self.columns[index.column()]
-        new = convert(c, value)
+        new = convert(c, value, self.unit)
         if self.rows[index.row()].get(c.key) == new:
             return False
         self.rows[index.row()][c.key] = new
@@ -135,6 +162,59 @@ class RowsModel(QAbstractTableModel):
         self.changed.emit()
         return target
 
+    def paste_block(self, top: int, left: int, grid: paste.Grid, fill: set[tuple[int, int]] | None = None) -> int:
+        """Write `grid` with its first cell at (`top`, `left`) as one change, adding rows as needed
+        (not in fixed-row tables, not beyond `max_rows`); read-only columns keep their values.
+        `fill`: cells to fill with a single pasted value (a value pasted onto a selection).
+        Returns how many rows the block covered."""
+        if fill is not None:
+            cells = {(r, c): grid[0][0] for r, c in fill}
+        else:
+            cells = {(top + i, left + j): text for i, row in enumerate(grid) for j, text in enumerate(row)}
+        limit = len(self.rows) if self.fixed_rows else (self.max_rows or 10 ** 6)
+        cells = {k: v for k, v in cells.items() if k[0] < limit and k[1] < len(self.columns)}
+        if not cells:
+            return 0
+        rows = copy.deepcopy(self.rows)
+        last = max(r for r, _ in cells)
+        while len(rows) <= last:
+            rows.append({})
+        for (r, c), text in cells.items():
+            column = self.columns[c]
+            if column.key not in self.read_only:
+                rows[r][column.key] = convert(column, text, self.unit)
+        for r in range(len(self.rows), len(rows)):
+            rows[r] = {k: v for k, v in rows[r].items() if v is not None}
+        return self._replace(rows) and (last - top + 1)
+
+    def clear_cells(self, cells: set[tuple[int, int]]) -> None:
+        rows = copy.deepcopy(self.rows)
+        for r, c in cells:
+            key = self.columns[c].key
+            if key not in self.read_only and r < len(rows):
+                rows[r].pop(key, None)
+        self._replace(rows)
+
+    def remove_rows(self, which: set[int]) -> None:
+        """Remove several rows as one change."""
+        self._replace([r for i, r in enumerate(self.rows) if i not in which])
+
+    def block(self, cells: set[tuple[int, int]]) -> paste.Grid:
+        """The text of the bounding block of `cells` (as shown), for the clipboard."""
+        rows = sorted({r for r, _ in cells})
+        cols = sorted({c for _, c in cells})
+        return [[self.data(self.index(r, c)) if (r, c) in cells else "" for c in range(cols[0], cols[-1] + 1)]
+                for r in range(rows[0], rows[-1] + 1)]
+
+    def _replace(self, rows: list[dict[str, Any]]) -> bool:
+        if rows == self.rows:
+            return False
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+        self.changed.emit()
+        return True
+
     def set_bad_cells(self, cells: set[tuple[int, str]]) -> None:
         if cells != self.bad_cells:
             self.bad_cells = cells
@@ -142,13 +222,27 @@ class RowsModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.columns) - 1))
 
 
+class CellDelegate(QStyledItemDelegate):
+    """Cell editors hand the undo keys to the document's history (`ui.undo_keys`)."""
+
+    def createEditor(self, parent: QWidget, option: Any, index: QModelIndex) -> QWidget:  # noqa: N802 — Qt API
+        return route_undo_keys(super().createEditor(parent, option, index))
+
+
 class TableView(QTableView):
+    """A spreadsheet-like view: block selection, copy, paste, Delete (see the module docstring)."""
+
+    rows_deleted = Signal()
+
     def __init__(self, model: RowsModel) -> None:
         super().__init__()
         self.setModel(model)
+        self.setItemDelegate(CellDelegate(self))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        # as in a spreadsheet: moving around selects, typing (or F2, a double click) edits the cell
+        triggers = QAbstractItemView.EditTrigger
+        self.setEditTriggers(triggers.DoubleClicked | triggers.EditKeyPressed | triggers.AnyKeyPressed)
         self.setTabKeyNavigation(True)
         self.setWordWrap(True)
         header = self.horizontalHeader()
@@ -168,6 +262,116 @@ class TableView(QTableView):
         rows = max(1, min(self.model().rowCount(), 10))
         self.setFixedHeight(self.horizontalHeader().sizeHint().height() + rows * 28 + 6)
 
+    def selected_cells(self) -> set[tuple[int, int]]:
+        cells = {(i.row(), i.column()) for i in self.selectionModel().selectedIndexes()}
+        current = self.currentIndex()
+        if not cells and current.isValid():
+            cells = {(current.row(), current.column())}
+        return cells
+
+    def whole_rows(self) -> set[int]:
+        """The rows selected in full (row header clicked, or every cell of the row selected)."""
+        cells = self.selected_cells()
+        width = self.model().columnCount()
+        return {r for r in {r for r, _ in cells} if all((r, c) in cells for c in range(width))}
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 — Qt API
+        if self.state() != QAbstractItemView.State.EditingState:
+            if event.matches(QKeySequence.StandardKey.Copy):
+                self.copy_selection()
+                return
+            if event.matches(QKeySequence.StandardKey.Paste):
+                self.paste_clipboard()
+                return
+            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not event.modifiers():
+                self.delete_selection()
+                return
+        super().keyPressEvent(event)
+
+    def copy_selection(self) -> None:
+        cells = self.selected_cells()
+        if not cells:
+            return
+        grid = self.model().block(cells)
+        mime = QMimeData()
+        mime.setText(paste.to_text(grid))
+        mime.setHtml(paste.to_html(grid))
+        QApplication.clipboard().setMimeData(mime)
+
+    def paste_clipboard(self) -> None:
+        """Paste the clipboard's table (HTML from Excel/WPS/Word, else tab text) at the selection."""
+        mime = QApplication.clipboard().mimeData()
+        grid = paste.parse_html(mime.html()) if mime is not None and mime.hasHtml() else None
+        if grid is None and mime is not None and mime.hasText():
+            grid = paste.parse_text(mime.text())
+        cells = self.selected_cells()
+        model: RowsModel = self.model()
+        if not grid:
+            return
+        top = min((r for r, _ in cells), default=model.rowCount())
+        left = min((c for _, c in cells), default=0)
+        single = len(grid) == 1 and len(grid[0]) == 1 and len(cells) > 1
+        covered = model.paste_block(top, left, grid, fill=cells if single else None)
+        if covered:
+            height = 1 if single else covered
+            width = 1 if single else max(len(r) for r in grid)
+            self.setCurrentIndex(model.index(top, left))
+            if not single:
+                from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+                right = min(left + width, model.columnCount()) - 1
+                bottom = min(top + height, model.rowCount()) - 1
+                self.selectionModel().select(QItemSelection(model.index(top, left), model.index(bottom, right)),
+                                             QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def delete_selection(self) -> None:
+        """Delete: whole rows selected → remove them (undoable, so no question); else clear the cells."""
+        model: RowsModel = self.model()
+        rows = self.whole_rows() if not model.fixed_rows else set()
+        if rows:
+            model.remove_rows(rows)
+            self.rows_deleted.emit()
+            if model.rowCount():
+                self.setCurrentIndex(model.index(min(min(rows), model.rowCount() - 1), 0))
+        else:
+            model.clear_cells(self.selected_cells())
+
+
+class TotalsBar(QWidget):
+    """合计 under a table: each money column's exact total, drawn under its column."""
+
+    def __init__(self, view: TableView, unit: str = "") -> None:
+        super().__init__()
+        self.view = view
+        model: RowsModel = view.model()
+        self.keys = [(i, c.key) for i, c in enumerate(model.columns) if is_money(c, unit)]
+        self.setFixedHeight(self.fontMetrics().height() + 8)
+        for signal in (model.modelReset, model.dataChanged, model.rowsInserted, model.rowsRemoved):
+            signal.connect(self.update)
+        view.horizontalHeader().sectionResized.connect(self.update)
+        view.horizontalHeader().geometriesChanged.connect(self.update)
+
+    def totals(self) -> dict[str, str]:
+        """Column key → its total as shown (two decimals, 万元)."""
+        rows = self.view.model().rows
+        return {key: f"{column_total(rows, key):,.2f}" for _, key in self.keys}
+
+    def paintEvent(self, _event: Any) -> None:  # noqa: N802 — Qt API
+        p = QPainter(self)
+        p.setPen(QColor("#1f3b5c"))
+        font = p.font()
+        font.setBold(True)
+        p.setFont(font)
+        offset = self.view.frameWidth() + self.view.verticalHeader().width()
+        totals = self.totals()
+        p.drawText(4, 0, max(offset - 6, 30), self.height(), int(Qt.AlignmentFlag.AlignVCenter), "合计")
+        for col, key in self.keys:
+            x = offset + self.view.columnViewportPosition(col)
+            w = self.view.columnWidth(col)
+            p.drawText(x, 0, w - 6, self.height(), int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                       totals[key])
+        p.end()
+
 
 class TableEditor(FieldEditor):
     """A table field (or any list of rows) with its row buttons."""
@@ -175,11 +379,16 @@ class TableEditor(FieldEditor):
     def __init__(self, call: Call | None, spec: Field, direction_id: str | None = None, *,
                  read_only: Sequence[str] = (), parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
-        self.model = RowsModel(spec.columns, spec.fixed_rows, read_only, self)
+        self.model = RowsModel(spec.columns, spec.fixed_rows, read_only, self, unit=spec.unit, max_rows=spec.max_rows)
         self.view = TableView(self.model)
         box = QVBoxLayout()
         box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
         box.addWidget(self.view)
+        self.totals: TotalsBar | None = None
+        if any(is_money(c, spec.unit) for c in spec.columns):
+            self.totals = TotalsBar(self.view, spec.unit)
+            box.addWidget(self.totals)
         self.fixed = bool(spec.fixed_rows)
         if not self.fixed:
             buttons = QHBoxLayout()
@@ -206,13 +415,18 @@ class TableEditor(FieldEditor):
         if self.spec.max_rows is not None and len(self.model.rows) >= self.spec.max_rows:
             return
         at = self.model.add_row()
-        self.view.setCurrentIndex(self.model.index(at, 0))
+        col = next((i for i, c in enumerate(self.model.columns) if c.key not in self.model.read_only), 0)
+        index = self.model.index(at, col)
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
         self.view.setFocus()
+        self.view.edit(index)  # the caret is in the new row: typing goes there
 
     def remove_selected(self) -> None:
-        row = self.current_row()
-        if row >= 0:
-            self.model.remove_row(row)
+        """删除所选行: every row with a selected cell (undoable, so no question)."""
+        rows = {r for r, _ in self.view.selected_cells()}
+        if rows:
+            self.model.remove_rows(rows)
 
     def move_selected(self, delta: int) -> None:
         row = self.current_row()
