@@ -69,7 +69,8 @@ def test_paste_html_from_word_into_the_selection_and_copy_a_block_out(window, qt
     rows = session.submission.get("form.budget.expenses")
     assert [r.get("item") for r in rows] == ["a", "设备费", "会议费"]
     assert rows[1]["note"] == "含\n安装" and rows[2]["funded_wan"] == 1.5
-    table.view.setCurrentIndex(table.model.index(1, 1))  # a block selected with Shift+arrows
+    cell = table.view.visualRect(table.model.index(1, 1)).center()  # a click, then Shift+arrows: a block
+    qtbot.mouseClick(table.view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     qtbot.keyClick(table.view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
     qtbot.keyClick(table.view, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
     assert table.view.selected_cells() == {(1, 1), (1, 2), (2, 1), (2, 2)}
