@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QDate, QRegularExpression, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QPainter, QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QGridLayout, QHBoxLayout, QLabel, QLayout, QLineEdit, QPlainTextEdit, QVBoxLayout,
-    QWidget,
+    QCheckBox, QComboBox, QDateEdit, QGridLayout, QHBoxLayout, QLabel, QLayout, QLineEdit, QPlainTextEdit, QSizePolicy,
+    QVBoxLayout, QWidget,
 )
 
 from zscq_desktop.call.model import Call, Field
@@ -382,17 +382,54 @@ def make_editor(call: Call, spec: Field, direction_id: str | None) -> FieldEdito
     return LineEditor(spec)
 
 
+class FieldMessage(QLabel):
+    """The line under a field for its findings. Its one line is always reserved (also while hidden),
+    so a message appearing or going never moves the controls below; a long message is cut with “…”
+    and shown in full on hover."""
+
+    def __init__(self) -> None:
+        super().__init__(objectName="fieldError")
+        self._full = ""
+        self.setFixedHeight(self.fontMetrics().height() + 2)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+
+    def setText(self, text: str) -> None:  # noqa: N802 — Qt API
+        self._full = text
+        self.setToolTip(text if text else "")
+        super().setText(text.replace("\n", "　"))
+
+    def full_text(self) -> str:
+        return self._full
+
+    def paintEvent(self, _event: object) -> None:  # noqa: N802 — Qt API
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
+        painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+        painter.end()
+
+
 def error_label(layout: QLayout) -> QLabel:
-    """The red line under a field where its findings are shown (hidden while there are none)."""
-    label = QLabel(objectName="fieldError")
-    label.setWordWrap(True)
+    """The red line under a field where its findings are shown (`FieldMessage`: its space is kept)."""
+    label = FieldMessage()
     label.hide()
     layout.addWidget(label)
     return label
 
 
+INVALID_FRAME = "border: 1px solid #b3261e; border-radius: 3px;"
+
+
 class FieldRow(QWidget):
-    """Label, editor, help text and the inline error text of one field."""
+    """Label, editor, help text and the inline error text of one field.
+
+    A field's messages do not appear while the user is typing in it: new ones wait until the user
+    leaves the field (or the page asks for a check, `show_findings(..., now=True)`); a message that
+    no longer applies goes at once. The line under the field is reserved, so nothing below moves.
+    """
 
     def __init__(self, call: Call, spec: Field, path: str, direction_id: str | None) -> None:
         super().__init__()
@@ -412,7 +449,36 @@ class FieldRow(QWidget):
             help_label.setWordWrap(True)
             layout.addWidget(help_label)
         self.error = error_label(layout)
+        self._shown: list[str] = []
+        self._pending: list[str] = []
+        self._typing = False  # edited since the field got focus: new messages wait for focus-out
+        self.editor.edited.connect(self._edited)
+        self.editor.focus_target().installEventFilter(self)
 
-    def show_findings(self, messages: list[str]) -> None:
+    def _edited(self, *_args: object) -> None:
+        self._typing = True
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 — Qt API
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.FocusOut and self._typing:
+            self._typing = False
+            self._display(self._pending)
+        return False
+
+    def show_findings(self, messages: list[str], now: bool = False) -> None:
+        """Show these messages under the field (held back while the user is typing in it)."""
+        self._pending = list(messages)
+        if now or not self._typing or not self.editor.focus_target().hasFocus():
+            self._typing = self._typing and not now
+            self._display(messages)
+        else:  # typing: only take away what no longer applies
+            self._display([m for m in self._shown if m in messages])
+
+    def _display(self, messages: list[str]) -> None:
+        self._shown = list(messages)
         self.error.setText("\n".join(f"✗ {m}" for m in messages))
         self.error.setVisible(bool(messages))
+        target = self.editor.focus_target()
+        if isinstance(target, (QLineEdit, QPlainTextEdit)):
+            target.setStyleSheet(INVALID_FRAME if messages else "")
