@@ -162,9 +162,11 @@ def test_period(call) -> None:
 
 def test_schedule_within_period(call) -> None:
     _error(call, "creation-pilot", lambda s: s.plan["schedule"][0].update(start="2022-12"), "schedule.outside",
-           "plan.schedule[0]", Severity.WARNING)
+           "plan.schedule[0].start", Severity.WARNING)  # the cell the finding is about, so that cell is marked
     _error(call, "creation-pilot", lambda s: s.plan["schedule"][0].update(content=""), "schedule.content",
-           "plan.schedule[0]")
+           "plan.schedule[0].content")
+    _error(call, "creation-pilot", lambda s: s.plan["schedule"][0].update(end="2023年13月"), "schedule.format",
+           "plan.schedule[0].end")
 
 
 def test_creation_pilot_grants_and_enterprise_only(call) -> None:

@@ -24,16 +24,19 @@ def schedule(call: Call, d: Direction, sub: Submission, ctx: RuleContext) -> Ite
             continue
         rs, re_ = v.parse_month(row.get("start")), v.parse_month(row.get("end"))
         path = f"plan.schedule[{i}]"
+        # each finding names the cell it is about, so the table marks that cell
         if not rs or not re_:
-            yield j("schedule.format", f"进度安排第{i + 1}行的起止年月格式不正确（应为 年-月）。", path)
+            yield j("schedule.format", f"进度安排第{i + 1}行的起止年月格式不正确（应为 年-月）。",
+                    f"{path}.start" if not rs else f"{path}.end")
         elif rs > re_:
-            yield j("schedule.order", f"进度安排第{i + 1}行结束早于开始。", path)
+            yield j("schedule.order", f"进度安排第{i + 1}行结束早于开始。", f"{path}.end")
         elif start and end and start <= end and (rs < start or re_ > end):
             # the plan's own consistency: printed as written, so a hint, not a refusal
             yield j("schedule.outside", f"进度安排第{i + 1}行超出项目周期（{v.chinese_month(sub.get('form.content.period_start'))}—"
-                    f"{v.chinese_month(sub.get('form.content.period_end'))}），请核对。", path, default=WARN)
+                    f"{v.chinese_month(sub.get('form.content.period_end'))}），请核对。",
+                    f"{path}.start" if rs < start else f"{path}.end", default=WARN)
         if is_empty(row.get("content")):
-            yield j("schedule.content", f"进度安排第{i + 1}行缺少工作内容。", path)
+            yield j("schedule.content", f"进度安排第{i + 1}行缺少工作内容。", f"{path}.content")
     if not sub.plan.get("schedule"):
         yield j("schedule.empty", "实施方案的进度安排至少需要一行。", "plan.schedule")
 

@@ -14,15 +14,16 @@ from typing import Any
 from PySide6.QtCore import QDate, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QPainter, QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QGridLayout, QHBoxLayout, QLabel, QLayout, QLineEdit, QPlainTextEdit, QSizePolicy,
-    QVBoxLayout, QWidget,
+    QCalendarWidget, QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLayout, QLineEdit, QPlainTextEdit,
+    QSizePolicy, QToolButton, QVBoxLayout, QWidget,
 )
 
 from zscq_desktop.call.model import Call, Field
-from zscq_desktop.core.validators import check_credit_code, normalize_ascii, normalize_code
+from zscq_desktop.core.validators import (
+    canonical_date, canonical_month, check_credit_code, normalize_ascii, normalize_code,
+)
 from zscq_desktop.ui.undo_keys import route_undo_keys
 
-EMPTY_DATE = QDate(1900, 1, 1)
 LONG_TEXT = 1000  # textareas allowing this many characters or more get the list / paragraph tools
 # [0-9], never \d; full-width digits and point (typed in a Chinese IME) are accepted and normalised
 INT_RE = QRegularExpression(r"^[0-9０-９]{0,9}$")
@@ -227,44 +228,74 @@ class TextAreaEditor(FieldEditor):
 
 
 class DateEditor(FieldEditor):
-    """date (calendar popup) and month; blank until set (Qt shows “未填写”)."""
+    """date and month: typed the way people write them, or picked in a calendar.
+
+    Accepts 2023-05-20, 2023/5/20, 2023.5.20, 2023年5月20日, 20230520 (months: 2023-06, 2023/6,
+    2023.6, 2023年6月), full-width digits too (`core.validators.canonical_date` / `canonical_month`).
+    The value is stored canonically (``YYYY-MM-DD`` / ``YYYY-MM``) and shown back in that one style
+    when the user leaves the field; what cannot be read is kept as typed, so the finding can say what
+    is wrong. An empty field stays empty: opening the calendar writes nothing until a day is picked.
+    """
 
     def __init__(self, spec: Field, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
-        self.edit = QDateEdit()
         self.month = spec.type == "month"
-        self.edit.setDisplayFormat("yyyy年MM月" if self.month else "yyyy年MM月dd日")
-        self.edit.setCalendarPopup(not self.month)
-        self.edit.setMinimumDate(EMPTY_DATE)
-        self.edit.setSpecialValueText("未填写")
-        self.edit.setMaximumWidth(180)
+        self.edit = route_undo_keys(QLineEdit())
+        self.edit.setPlaceholderText("如 2023-06 或 2023年6月" if self.month else "如 2023-05-20 或 2023年5月20日")
+        self.edit.setMaximumWidth(200)
+        self.calendar_button = QToolButton(text="日历…")
+        self.calendar_button.setToolTip("在日历中选择")
+        self.calendar_button.setAccessibleName("在日历中选择" + spec.label)
         self.row.addWidget(self.edit)
+        self.row.addWidget(self.calendar_button)
         self.row.addStretch(1)
-        self.edit.dateChanged.connect(self._emit)
-        self.edit.installEventFilter(self)
+        self.edit.textEdited.connect(self._emit)
+        self.edit.editingFinished.connect(self._tidy)
+        self.calendar_button.clicked.connect(self.open_calendar)
+        self.popup: QCalendarWidget | None = None
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 — Qt API
-        # An empty date starts at today's date when the user first touches it, not in 1900.
-        from PySide6.QtCore import QEvent
-
-        if obj is self.edit and event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress) \
-                and self.edit.date() == EMPTY_DATE:
-            today = QDate.currentDate()
-            self.edit.setDate(QDate(today.year(), today.month(), 1) if self.month else today)
-        return False
+    def canonical(self, text: str) -> str | None:
+        return canonical_month(text) if self.month else canonical_date(text)
 
     def value(self) -> Any:
-        d = self.edit.date()
-        if d == EMPTY_DATE or not d.isValid():
-            return None
-        return d.toString("yyyy-MM") if self.month else d.toString("yyyy-MM-dd")
+        text = self.edit.text().strip()
+        return (self.canonical(text) or text) if text else None
 
     def set_value(self, value: Any) -> None:
-        self.edit.blockSignals(True)
         text = "" if value is None else str(value)
-        d = QDate.fromString(text + "-01", "yyyy-MM-dd") if self.month else QDate.fromString(text, "yyyy-MM-dd")
-        self.edit.setDate(d if d.isValid() else EMPTY_DATE)
-        self.edit.blockSignals(False)
+        self.edit.setText(self.canonical(text) or text)
+
+    def _tidy(self) -> None:
+        """Leaving the field: show what was understood in the one style (2023-05-20)."""
+        text = self.edit.text().strip()
+        shown = self.canonical(text) or text
+        if shown != self.edit.text():
+            self.edit.setText(shown)
+
+    def open_calendar(self) -> None:
+        """A calendar under the field, at the field's date (or this month); only a click writes."""
+        popup = self.popup = QCalendarWidget(self, windowFlags=Qt.WindowType.Popup)
+        popup.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        text = self.value() or ""
+        current = QDate.fromString(text + ("-01" if self.month else ""), "yyyy-MM-dd")
+        if current.isValid():
+            popup.setSelectedDate(current)
+        else:
+            today = QDate.currentDate()
+            popup.setCurrentPage(today.year(), today.month())
+        popup.clicked.connect(self._picked)
+        popup.activated.connect(self._picked)
+        popup.move(self.edit.mapToGlobal(self.edit.rect().bottomLeft()))
+        popup.show()
+        popup.setFocus()
+
+    def _picked(self, day: QDate) -> None:
+        self.edit.setText(day.toString("yyyy-MM" if self.month else "yyyy-MM-dd"))
+        if self.popup is not None:
+            self.popup.close()
+            self.popup = None
+        self.edit.setFocus()
+        self._emit()
 
     def focus_target(self) -> QWidget:
         return self.edit
