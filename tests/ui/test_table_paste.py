@@ -49,6 +49,7 @@ def test_paste_a_block_from_excel_adds_rows_parses_amounts_and_is_one_step(windo
                     {"item": "咨询费", "funded_wan": 3, "self_wan": 0.5},
                     {"item": "差旅费", "self_wan": 1.2}]
     assert session.undo_stack.count() == steps + 1
+    assert window.undo_action.text() == "撤销 粘贴 3 行（经费支出明细）"
     totals = table.totals.totals()
     assert totals == {"funded_wan": "1,203.50", "self_wan": "6.70"}
     assert Decimal(totals["self_wan"]) == column_total(rows, "self_wan")
@@ -100,3 +101,14 @@ def test_fixed_rows_are_not_extended_and_counts_are_integers(window, qtbot):
     rows = window.session.submission.get("form.ip_base.yearly")
     assert len(rows) == 3 and [r["invention_apply"] for r in rows] == [1, 3, 5]
     assert table.totals is None  # counts of patents are not money
+
+
+def test_a_block_pasted_into_a_new_rows_cell_fills_the_table(window, qtbot):
+    session, table = _budget_table(window, qtbot)
+    qtbot.mouseClick(table.add_button, Qt.MouseButton.LeftButton)  # the caret is in the new row's cell
+    cell = QApplication.focusWidget()
+    assert table.view.isAncestorOf(cell)
+    _clipboard("设备费\t2\t1\n会议费\t1\t0\n")
+    qtbot.keyClick(cell, Qt.Key.Key_V, CTRL)
+    qtbot.waitUntil(lambda: len(session.submission.get("form.budget.expenses") or []) == 2, timeout=2000)
+    assert [r.get("item") for r in session.submission.get("form.budget.expenses")] == ["设备费", "会议费"]

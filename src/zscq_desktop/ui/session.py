@@ -41,7 +41,7 @@ from zscq_desktop.core.submission import Submission, SubmissionError
 from zscq_desktop.docio import Loaded
 from zscq_desktop.ui import undo
 from zscq_desktop.ui.session_attachments import A4PDF, AttachmentOps
-from zscq_desktop.ui.undo_names import describe_edit, field_label
+from zscq_desktop.ui.undo_names import current_name, describe_edit, field_label
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +216,7 @@ class Session(QObject, AttachmentOps):
         old = self.submission.get(path)
         if old == value:
             return
+        text = text or current_name()
         if not text:
             label = field_label(self.call, self.submission.direction, path)
             text = describe_edit(label, old, value)

@@ -8,12 +8,30 @@ did and every way of changing a table (buttons, Delete key, paste) is named the 
 from __future__ import annotations
 
 import re
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from zscq_desktop.call.model import Call
 
 PLAN_LABELS = {"plan.tasks": "实施任务", "plan.indicators": "考核指标", "plan.schedule": "进度安排"}
 _INDEX = re.compile(r"\[\d+\]")
+_named: list[str] = []
+
+
+@contextmanager
+def named_step(text: str) -> Iterator[None]:
+    """Edits made inside (synchronously, e.g. a table emitting its new rows) get this name: for what
+    the change alone cannot tell, such as a paste."""
+    _named.append(text)
+    try:
+        yield
+    finally:
+        _named.pop()
+
+
+def current_name() -> str:
+    """The name set by an enclosing `named_step`, or ""."""
+    return _named[-1] if _named else ""
 
 
 def field_label(call: Call, direction_id: str, path: str) -> str:

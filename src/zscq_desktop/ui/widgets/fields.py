@@ -467,8 +467,8 @@ class FieldRow(QWidget):
         self.spec = spec
         self.path = path
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 4)
-        layout.setSpacing(3)
+        layout.setContentsMargins(0, 2, 0, 0)  # the reserved message line is the space below
+        layout.setSpacing(2)
         label = spec.label + (f"（{spec.unit}）" if spec.unit and spec.type == "table" else "")
         self.label = QLabel(("<span style='color:#b3261e'>*</span> " if spec.required else "") + label)
         self.editor = make_editor(call, spec, direction_id)
@@ -500,7 +500,9 @@ class FieldRow(QWidget):
     def show_findings(self, messages: list[str], now: bool = False) -> None:
         """Show these messages under the field (held back while the user is typing in it)."""
         self._pending = list(messages)
-        if now or not self._typing or not self.editor.focus_target().hasFocus():
+        target = self.editor.focus_target()
+        typed = isinstance(target, (QLineEdit, QPlainTextEdit))  # a table commits cell by cell: at once
+        if now or not typed or not self._typing or not target.hasFocus():
             self._typing = self._typing and not now
             self._display(messages)
         else:  # typing: only take away what no longer applies

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QMimeData, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QPushButton, QStyledItemDelegate, QTableView,
@@ -25,6 +25,7 @@ from zscq_desktop.call.model import Call, Column, Field
 from zscq_desktop.core import paste
 from zscq_desktop.core.validators import canonical_date, canonical_month, column_total
 from zscq_desktop.ui.undo_keys import route_undo_keys
+from zscq_desktop.ui.undo_names import named_step
 from zscq_desktop.ui.widgets.fields import FieldEditor, format_number
 
 NUMERIC = ("int", "amount")
@@ -66,6 +67,7 @@ class RowsModel(QAbstractTableModel):
         super().__init__(parent)
         self.unit = unit
         self.max_rows = max_rows
+        self.label = ""  # the field's label, for the names of undo steps
         self.columns = list(columns)
         self.fixed_rows = list(fixed_rows)
         self.read_only = set(read_only)
@@ -223,10 +225,32 @@ class RowsModel(QAbstractTableModel):
 
 
 class CellDelegate(QStyledItemDelegate):
-    """Cell editors hand the undo keys to the document's history (`ui.undo_keys`)."""
+    """Cell editors hand the undo keys to the document's history (`ui.undo_keys`), and a block
+    pasted while a cell is being edited goes into the table, not all into that one cell."""
 
     def createEditor(self, parent: QWidget, option: Any, index: QModelIndex) -> QWidget:  # noqa: N802 — Qt API
         return route_undo_keys(super().createEditor(parent, option, index))
+
+    def eventFilter(self, editor: QObject, event: QEvent) -> bool:  # noqa: N802 — Qt API
+        if event.type() == QEvent.Type.KeyPress and event.matches(QKeySequence.StandardKey.Paste) \
+                and _clipboard_block() is not None:
+            view = self.parent()
+            self.closeEditor.emit(editor, QStyledItemDelegate.EndEditHint.NoHint)
+            if isinstance(view, TableView):
+                view.paste_clipboard()
+            return True
+        return super().eventFilter(editor, event)
+
+
+def _clipboard_block() -> paste.Grid | None:
+    """The clipboard as a block of cells when it holds more than one cell (HTML table or tab text)."""
+    mime = QApplication.clipboard().mimeData()
+    if mime is None:
+        return None
+    grid = paste.parse_html(mime.html()) if mime.hasHtml() else None
+    if grid is None and mime.hasText():
+        grid = paste.parse_text(mime.text())
+    return grid if grid and (len(grid) > 1 or len(grid[0]) > 1) else None
 
 
 class TableView(QTableView):
@@ -301,9 +325,9 @@ class TableView(QTableView):
     def paste_clipboard(self) -> None:
         """Paste the clipboard's table (HTML from Excel/WPS/Word, else tab text) at the selection."""
         mime = QApplication.clipboard().mimeData()
-        grid = paste.parse_html(mime.html()) if mime is not None and mime.hasHtml() else None
+        grid = _clipboard_block()
         if grid is None and mime is not None and mime.hasText():
-            grid = paste.parse_text(mime.text())
+            grid = paste.parse_text(mime.text())  # a single value
         cells = self.selected_cells()
         model: RowsModel = self.model()
         if not grid:
@@ -311,7 +335,9 @@ class TableView(QTableView):
         top = min((r for r, _ in cells), default=model.rowCount())
         left = min((c for _, c in cells), default=0)
         single = len(grid) == 1 and len(grid[0]) == 1 and len(cells) > 1
-        covered = model.paste_block(top, left, grid, fill=cells if single else None)
+        what = f"{len(cells)} 格" if single else f"{len(grid)} 行"
+        with named_step(f"粘贴 {what}" + (f"（{model.label}）" if model.label else "")):
+            covered = model.paste_block(top, left, grid, fill=cells if single else None)
         if covered:
             height = 1 if single else covered
             width = 1 if single else max(len(r) for r in grid)
@@ -334,7 +360,8 @@ class TableView(QTableView):
             if model.rowCount():
                 self.setCurrentIndex(model.index(min(min(rows), model.rowCount() - 1), 0))
         else:
-            model.clear_cells(self.selected_cells())
+            with named_step("清除单元格" + (f"（{model.label}）" if model.label else "")):
+                model.clear_cells(self.selected_cells())
 
 
 class TotalsBar(QWidget):
@@ -380,6 +407,7 @@ class TableEditor(FieldEditor):
                  read_only: Sequence[str] = (), parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.model = RowsModel(spec.columns, spec.fixed_rows, read_only, self, unit=spec.unit, max_rows=spec.max_rows)
+        self.model.label = spec.label
         self.view = TableView(self.model)
         box = QVBoxLayout()
         box.setContentsMargins(0, 0, 0, 0)
