@@ -151,7 +151,7 @@ class AttachmentOps:
         change(after)
         if after != before:
             self.seal_typing()
-            self.undo_stack.push(AttachmentsCommand(self, text, before, after))
+            self.undo_stack.push(AttachmentsCommand(self, text, before, after))  # type: ignore[arg-type]  # a Session
 
     # ---- state ------------------------------------------------------------------------------------
     @property

@@ -10,6 +10,8 @@ behind the document's back.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QTextEdit, QWidget
@@ -38,9 +40,10 @@ class _UndoKeys(QObject):
 
 
 _FILTER = _UndoKeys()
+W = TypeVar("W", bound=QWidget)
 
 
-def route_undo_keys(widget: QWidget) -> QWidget:
+def route_undo_keys(widget: W) -> W:
     """Turn off `widget`'s own undo history and route the undo keys to the window; returns it."""
     if isinstance(widget, (QPlainTextEdit, QTextEdit)):
         widget.setUndoRedoEnabled(False)

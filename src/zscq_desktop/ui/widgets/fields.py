@@ -243,7 +243,8 @@ class DateEditor(FieldEditor):
         self.edit = route_undo_keys(QLineEdit())
         self.edit.setPlaceholderText("如 2023-06 或 2023年6月" if self.month else "如 2023-05-20 或 2023年5月20日")
         self.edit.setMaximumWidth(200)
-        self.calendar_button = QToolButton(text="日历…")
+        self.calendar_button = QToolButton()
+        self.calendar_button.setText("日历…")
         self.calendar_button.setToolTip("在日历中选择")
         self.calendar_button.setAccessibleName("在日历中选择" + spec.label)
         self.row.addWidget(self.edit)
@@ -274,7 +275,8 @@ class DateEditor(FieldEditor):
 
     def open_calendar(self) -> None:
         """A calendar under the field, at the field's date (or this month); only a click writes."""
-        popup = self.popup = QCalendarWidget(self, windowFlags=Qt.WindowType.Popup)
+        popup = self.popup = QCalendarWidget(self)
+        popup.setWindowFlags(Qt.WindowType.Popup)
         popup.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         text = self.value() or ""
         current = QDate.fromString(text + ("-01" if self.month else ""), "yyyy-MM-dd")
@@ -419,7 +421,8 @@ class FieldMessage(QLabel):
     and shown in full on hover."""
 
     def __init__(self) -> None:
-        super().__init__(objectName="fieldError")
+        super().__init__()
+        self.setObjectName("fieldError")
         self._full = ""
         self.setFixedHeight(self.fontMetrics().height() + 2)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)

@@ -15,7 +15,7 @@ import copy
 from typing import Any, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QMimeData, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QPainter
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QPushButton, QStyledItemDelegate, QTableView,
     QVBoxLayout, QWidget,
@@ -228,11 +228,12 @@ class CellDelegate(QStyledItemDelegate):
     """Cell editors hand the undo keys to the document's history (`ui.undo_keys`), and a block
     pasted while a cell is being edited goes into the table, not all into that one cell."""
 
-    def createEditor(self, parent: QWidget, option: Any, index: QModelIndex) -> QWidget:  # noqa: N802 — Qt API
+    def createEditor(self, parent: QWidget, option: Any, index: Any) -> QWidget:  # noqa: N802 — Qt API
         return route_undo_keys(super().createEditor(parent, option, index))
 
     def eventFilter(self, editor: QObject, event: QEvent) -> bool:  # noqa: N802 — Qt API
-        if event.type() == QEvent.Type.KeyPress and event.matches(QKeySequence.StandardKey.Paste) \
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress \
+                and event.matches(QKeySequence.StandardKey.Paste) \
                 and _clipboard_block() is not None:
             view = self.parent()
             self.closeEditor.emit(editor, QStyledItemDelegate.EndEditHint.NoHint)
@@ -261,6 +262,7 @@ class TableView(QTableView):
     def __init__(self, model: RowsModel) -> None:
         super().__init__()
         self.setModel(model)
+        self.rows_model = model
         self.setItemDelegate(CellDelegate(self))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -316,7 +318,7 @@ class TableView(QTableView):
         cells = self.selected_cells()
         if not cells:
             return
-        grid = self.model().block(cells)
+        grid = self.rows_model.block(cells)
         mime = QMimeData()
         mime.setText(paste.to_text(grid))
         mime.setHtml(paste.to_html(grid))
@@ -329,7 +331,7 @@ class TableView(QTableView):
         if grid is None and mime is not None and mime.hasText():
             grid = paste.parse_text(mime.text())  # a single value
         cells = self.selected_cells()
-        model: RowsModel = self.model()
+        model = self.rows_model
         if not grid:
             return
         top = min((r for r, _ in cells), default=model.rowCount())
@@ -352,7 +354,7 @@ class TableView(QTableView):
 
     def delete_selection(self) -> None:
         """Delete: whole rows selected → remove them (undoable, so no question); else clear the cells."""
-        model: RowsModel = self.model()
+        model = self.rows_model
         rows = self.whole_rows() if not model.fixed_rows else set()
         if rows:
             model.remove_rows(rows)
@@ -370,7 +372,7 @@ class TotalsBar(QWidget):
     def __init__(self, view: TableView, unit: str = "") -> None:
         super().__init__()
         self.view = view
-        model: RowsModel = view.model()
+        model = view.rows_model
         self.keys = [(i, c.key) for i, c in enumerate(model.columns) if is_money(c, unit)]
         self.setFixedHeight(self.fontMetrics().height() + 8)
         for signal in (model.modelReset, model.dataChanged, model.rowsInserted, model.rowsRemoved):
@@ -380,7 +382,7 @@ class TotalsBar(QWidget):
 
     def totals(self) -> dict[str, str]:
         """Column key → its total as shown (two decimals, 万元)."""
-        rows = self.view.model().rows
+        rows = self.view.rows_model.rows
         return {key: f"{column_total(rows, key):,.2f}" for _, key in self.keys}
 
     def paintEvent(self, _event: Any) -> None:  # noqa: N802 — Qt API
