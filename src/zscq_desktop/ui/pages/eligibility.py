@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QButtonGroup, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QRadioButton, QVBoxLayout, QWidget
 
 from zscq_desktop.ui.pages.base import Page
+from zscq_desktop.ui.undo_keys import route_undo_keys
 from zscq_desktop.ui.widgets.fields import INT_RE, error_label, parse_int
 
 OTHER_PROJECTS = "eligibility.other_projects"
@@ -71,7 +72,7 @@ class EligibilityPage(Page):
         bl = QVBoxLayout(box)
         row = QHBoxLayout()
         row.addWidget(QLabel("本单位今年另外申报的资助项目数（不含本项目，没有填 0）："))
-        self.other = QLineEdit()
+        self.other = route_undo_keys(QLineEdit())  # Ctrl+Z: the document's history, not the box's
         self.other.setMaximumWidth(80)
         from PySide6.QtGui import QRegularExpressionValidator
 
