@@ -77,6 +77,23 @@ def window(qtbot, dialogs_recorder):
 
 
 @pytest.fixture
+def new_draft(window, qtbot):
+    """`new_draft(direction)`: 新建 on the start page, then the direction chosen; returns the session."""
+    from PySide6.QtCore import Qt
+
+    from zscq_desktop.core import flow
+
+    def make(direction: str = "creation-pilot"):
+        qtbot.mouseClick(window.page(flow.START).new_button, Qt.MouseButton.LeftButton)
+        page = window.page(flow.DIRECTION)
+        assert page.select(direction)
+        qtbot.mouseClick(page.choose_button, Qt.MouseButton.LeftButton)
+        return window.session
+
+    return make
+
+
+@pytest.fixture
 def type_text():
     """`type_text(widget, text)`: see `_type_text`."""
     return _type_text

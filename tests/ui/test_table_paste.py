@@ -13,11 +13,8 @@ from zscq_desktop.core.validators import column_total
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-def _budget_table(window, qtbot):
-    qtbot.mouseClick(window.page(flow.START).new_button, Qt.MouseButton.LeftButton)
-    page = window.page(flow.DIRECTION)
-    assert page.select("creation-pilot")
-    qtbot.mouseClick(page.choose_button, Qt.MouseButton.LeftButton)
+def _budget_table(window, new_draft):
+    new_draft()
     window.goto("form:budget")
     return window.session, window.page("form:budget").rows["form.budget.expenses"].editor
 
@@ -38,8 +35,8 @@ def _select(view, top, left, bottom, right):
                                  QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
 
-def test_paste_a_block_from_excel_adds_rows_parses_amounts_and_is_one_step(window, qtbot):
-    session, table = _budget_table(window, qtbot)
+def test_paste_a_block_from_excel_adds_rows_parses_amounts_and_is_one_step(window, qtbot, new_draft):
+    session, table = _budget_table(window, new_draft)
     _clipboard("设备费\t1,200.50\t5万\r\n咨询费\t3\t0.5\r\n差旅费\t\t12000元\r\n")
     table.view.setFocus()
     steps = session.undo_stack.count()
@@ -58,8 +55,8 @@ def test_paste_a_block_from_excel_adds_rows_parses_amounts_and_is_one_step(windo
     assert table.totals.totals() == {"funded_wan": "0.00", "self_wan": "0.00"}
 
 
-def test_paste_html_from_word_into_the_selection_and_copy_a_block_out(window, qtbot):
-    session, table = _budget_table(window, qtbot)
+def test_paste_html_from_word_into_the_selection_and_copy_a_block_out(window, qtbot, new_draft):
+    session, table = _budget_table(window, new_draft)
     table.model.paste_block(0, 0, [["a"], ["b"], ["c"]])
     word = ("<html><body><table><tr><td><p>设备费</p></td><td>2</td><td>1</td><td><p>含</p><p>安装</p></td></tr>"
             "<tr><td>会议费</td><td>1.5</td><td>0</td><td>两次</td></tr></table></body></html>")
@@ -87,11 +84,8 @@ def test_paste_html_from_word_into_the_selection_and_copy_a_block_out(window, qt
     assert len(rows) == 3 and "funded_wan" not in rows[1] and rows[1]["item"] == "设备费"
 
 
-def test_fixed_rows_are_not_extended_and_counts_are_integers(window, qtbot):
-    qtbot.mouseClick(window.page(flow.START).new_button, Qt.MouseButton.LeftButton)
-    page = window.page(flow.DIRECTION)
-    assert page.select("creation-pilot")
-    qtbot.mouseClick(page.choose_button, Qt.MouseButton.LeftButton)
+def test_fixed_rows_are_not_extended_and_counts_are_integers(window, qtbot, new_draft):
+    new_draft()
     window.goto("form:ip_base")
     table = window.page("form:ip_base").rows["form.ip_base.yearly"].editor
     _clipboard("1\t2\n３\t4\n5\t6\n7\t8\n")
@@ -103,8 +97,8 @@ def test_fixed_rows_are_not_extended_and_counts_are_integers(window, qtbot):
     assert table.totals is None  # counts of patents are not money
 
 
-def test_a_block_pasted_into_a_new_rows_cell_fills_the_table(window, qtbot):
-    session, table = _budget_table(window, qtbot)
+def test_a_block_pasted_into_a_new_rows_cell_fills_the_table(window, qtbot, new_draft):
+    session, table = _budget_table(window, new_draft)
     qtbot.mouseClick(table.add_button, Qt.MouseButton.LeftButton)  # the caret is in the new row's cell
     cell = QApplication.focusWidget()
     assert table.view.isAncestorOf(cell)

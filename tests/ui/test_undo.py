@@ -10,16 +10,8 @@ from zscq_desktop.core import flow
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-def _new(window, qtbot, direction="creation-pilot"):
-    qtbot.mouseClick(window.page(flow.START).new_button, Qt.MouseButton.LeftButton)
-    page = window.page(flow.DIRECTION)
-    assert page.select(direction)
-    qtbot.mouseClick(page.choose_button, Qt.MouseButton.LeftButton)
-    return window.session
-
-
-def test_typing_is_one_step_per_field_and_ctrl_z_in_the_box_undoes_it(window, qtbot, type_text):
-    session = _new(window, qtbot)
+def test_typing_is_one_step_per_field_and_ctrl_z_in_the_box_undoes_it(window, qtbot, new_draft, type_text):
+    session = new_draft()
     window.goto("form:cover")
     page = window.page("form:cover")
     name = page.rows["form.cover.project_name"].editor.edit
@@ -37,8 +29,8 @@ def test_typing_is_one_step_per_field_and_ctrl_z_in_the_box_undoes_it(window, qt
     assert name.text() == "专利导航项目" and window.redo_action.text() == "重做 输入 项目名称"
 
 
-def test_textarea_has_no_history_of_its_own(window, qtbot, type_text):
-    session = _new(window, qtbot)
+def test_textarea_has_no_history_of_its_own(window, qtbot, new_draft, type_text):
+    session = new_draft()
     window.goto("form:content")
     goals = window.page("form:content").rows["form.content.goals"].editor.edit
     assert not goals.isUndoRedoEnabled()
@@ -50,8 +42,9 @@ def test_textarea_has_no_history_of_its_own(window, qtbot, type_text):
     assert not session.submission.get("form.content.goals") and goals.toPlainText() == ""
 
 
-def test_table_rows_delete_without_question_and_come_back(window, qtbot, dialogs_recorder, type_text):
-    session = _new(window, qtbot)
+def test_table_rows_delete_without_question_and_come_back(window, qtbot, new_draft, dialogs_recorder,
+                                                          type_text):
+    session = new_draft()
     window.goto("form:budget")
     table = window.page("form:budget").rows["form.budget.expenses"].editor
     for item in ("设备费", "咨询费", "差旅费", "会议费"):
@@ -78,10 +71,10 @@ def test_table_rows_delete_without_question_and_come_back(window, qtbot, dialogs
     assert table.model.rowCount() == 4 and table.model.rows[2]["item"] == "差旅费"
 
 
-def test_attachments_remove_rename_move_are_undone(window, qtbot, tmp_path, dialogs_recorder):
+def test_attachments_remove_rename_move_are_undone(window, qtbot, new_draft, tmp_path, dialogs_recorder):
     from zscq_desktop.core.sample import example_attachments
 
-    session = _new(window, qtbot)
+    session = new_draft()
     window.goto(flow.ATTACHMENTS)
     page = window.page(flow.ATTACHMENTS)
     (_c, _t, name, data), (_c2, _t2, name2, data2) = example_attachments()
