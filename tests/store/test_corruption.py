@@ -139,21 +139,7 @@ def test_read_only_file(read_only: Path, file_state, sub: dict) -> None:
     assert file_state(read_only) == before
 
 
-def test_read_only_folder(doc_path: Path, file_state, sub: dict) -> None:
-    folder = doc_path.parent
-    os.chmod(folder, stat.S_IRUSR | stat.S_IXUSR)
-    try:
-        before = file_state(doc_path)
-        with pytest.raises(DocumentError, match="文件夹不可写入") as info:
-            Document.open(doc_path)
-        assert info.value.kind == "readonly"
-        with Document.open(doc_path, readonly=True) as doc:
-            assert doc.load() == sub and len(doc.blob_sizes()) == 3
-        with pytest.raises(DocumentError, match="不可写入"):
-            Document.create(folder / "new.zscq", sub)
-        assert file_state(doc_path) == before
-    finally:
-        os.chmod(folder, stat.S_IRWXU)
+# A folder that refuses files: tests/store/test_win_folders.py (the mode bits no longer decide it).
 
 
 HOLD_LOCK = r"""

@@ -84,7 +84,7 @@ class Document:
             raise DocumentError(f"《{path.name}》已存在，不会覆盖它。请换一个文件名。", EXISTS)
         if not path.parent.is_dir():
             raise DocumentError(f"文件夹不存在：{path.parent}", MISSING)
-        if not files.writable(path.parent):
+        if not files.folder_accepts_files(path.parent):
             raise DocumentError(f"文件夹“{path.parent}”不可写入，无法在其中新建《{path.name}》。", READONLY)
         text = _encode(submission)
         tmp = files.temp_beside(path)

@@ -31,15 +31,39 @@ def sqlite_uri(path: Path, mode: str) -> str:
 
 
 def writable(path: Path) -> bool:
-    """Whether we may write `path`. A file or folder the user marked read-only counts as read-only
-    even for root/Administrator, who the OS would let write it anyway."""
+    """Whether we may write `path`: a folder by trying (`folder_accepts_files`), a file by its
+    read-only flag. A file the user marked read-only counts as read-only even for
+    root/Administrator, who the OS would let write it anyway."""
     try:
         mode = path.stat().st_mode
     except OSError:
         return False
+    if stat.S_ISDIR(mode):
+        return folder_accepts_files(path)
     if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
         return False
     return os.access(path, os.W_OK)
+
+
+def folder_accepts_files(folder: Path) -> bool:
+    """Whether a new file can be created (and removed) in `folder`, found out by doing it.
+
+    Never from the folder's mode bits: Explorer sets the read-only attribute on 桌面, 文档, the
+    OneDrive root and every folder with a custom icon, Windows ignores that attribute for folders,
+    yet CPython reports such a folder as mode 0o555. `os.access` is no better (it only reads the
+    attribute on Windows, and ignores ACLs and network shares). A probe is the only honest answer.
+    """
+    probe = folder / f".zscq-probe-{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    except OSError:
+        return False
+    os.close(fd)
+    try:
+        probe.unlink()
+    except OSError:
+        return False  # created but not removable (a drop box): our temporary names would pile up there
+    return True
 
 
 def fsync_file(path: Path) -> None:

@@ -80,7 +80,7 @@ def check_writable(path: Path) -> None:
     if not files.writable(path):
         raise DocumentError(f"《{path.name}》是只读文件，不能在其中保存修改。可以以只读方式打开查看，"
                             "或“另存为”到其他位置后继续编辑。", READONLY)
-    if not files.writable(path.parent):
+    if not files.folder_accepts_files(path.parent):
         raise DocumentError(f"《{path.name}》所在的文件夹不可写入，无法安全保存（保存时要在同一文件夹中写临时日志）。"
                             "请把文件复制到可写的文件夹（如“文档”）后再打开，或以只读方式打开。", READONLY)
 
@@ -92,7 +92,7 @@ def recover_for_reading(path: Path) -> None:
     journal = files.sidecar(path, "-journal")
     if not journal_is_hot(journal):
         return
-    if not (files.writable(path) and files.writable(path.parent)):
+    if not (files.writable(path) and files.folder_accepts_files(path.parent)):
         raise DocumentError(f"《{path.name}》上次保存时被中断，需要在可写的位置打开一次才能恢复。请把它和同名的"
                             f"“{journal.name}”文件一起复制到可写的文件夹后再打开。", READONLY)
     conn = connect(path, readonly=False, timeout=3.0)
