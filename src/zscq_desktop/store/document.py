@@ -40,6 +40,7 @@ from zscq_desktop.store.errors import (CLOSED, CONFLICT, DAMAGED, EXISTS, FULL, 
                                        damaged, from_sqlite)
 from zscq_desktop.store.opening import check_header, check_opened, check_writable, connect, recover_for_reading
 from zscq_desktop.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
+from zscq_desktop.system.replace import FileInUse, held_open
 
 __all__ = ["Document", "DocumentError", "BUSY_TIMEOUT"]
 
@@ -381,6 +382,8 @@ class Document:
                 files.fsync_dir(target.parent)
             except (sqlite3.Error, OSError) as exc:
                 tmp.unlink(missing_ok=True)
+                if isinstance(exc, OSError) and held_open(exc, target):  # open in another program (Windows)
+                    raise DocumentError(str(FileInUse(target, "重新另存为")), LOCKED) from None
                 raise from_sqlite(exc, target, "另存为") from None
 
     def close(self) -> None:

@@ -3,16 +3,15 @@
 The bound-ready volume PDF (form → plan → supporting files), the DOCX of form and plan, the
 one-page print checklist, and the e-mail zip. Supporting files are normalised once (when
 attached, in the GUI) and cached by SHA-256, so an export only renders the form and the plan and
-assembles. Blocking findings refuse the export; nothing half-written is left behind.
+assembles. Blocking findings refuse the export; nothing half-written is left behind. The files are
+made in a hidden staging folder inside the target folder and replace the previous set all or nothing
+(`system.replace`): a file held open by another program keeps every previous file in place.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,11 +23,14 @@ from zscq_desktop.core.findings import Finding, error, has_blocking
 from zscq_desktop.core.stamp import version_stamp
 from zscq_desktop.docio import Loaded
 from zscq_desktop.package.zipper import PackageError
+from zscq_desktop.system import tempdirs
+from zscq_desktop.system.replace import FileInUse, replace_all
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 Cancel = Callable[[], bool]
 A4PDF = "a4pdf"
+STAGING_PREFIX = ".zscq-export-"
 
 
 class ExportError(Exception):
@@ -209,7 +211,8 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
                               title=f"{call.title}申报材料—{project}", unit=unit, direction=d.name, stamp=stamp),
                   duplex=duplex, fonts=fonts, cancel=cancel)
 
-    # 4. write everything into a temporary folder beside the target, then move into place
+    # 4. write everything into a hidden staging folder beside the target, then replace the previous
+    # set all or nothing (a file open in Acrobat/WPS/Word keeps the whole previous set in place)
     base = f"{d.name}-{safe_name(unit, 40, '未命名')}"
     names = {
         "volume": f"申报材料-{base}.pdf",
@@ -219,7 +222,8 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     }
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".zscq-export-", dir=out_dir))
+        tempdirs.sweep(out_dir, STAGING_PREFIX)  # a previous run's folder an antivirus held
+        tmp = tempdirs.staging_dir(out_dir, STAGING_PREFIX)
     except OSError as exc:
         raise ExportError(f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}") from None
     try:
@@ -230,22 +234,27 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
         render_docx(plan_doc, tmp / names["plan_docx"], stamp=stamp)
         (tmp / names["checklist"]).write_bytes(
             render_checklist(call, sub, stamp=stamp, volume_pages=volume.pages, fonts=fonts))
-        files = [out_dir / n for n in names.values()]
-        for n in names.values():
-            os.replace(tmp / n, out_dir / n)
-        zip_path = None
+        moves = [(tmp / n, out_dir / n) for n in names.values()]
         pkg_findings: list[Finding] = []
         if make_zip:
             check_cancel()
             report(0.9, "打包电子版")
-            zip_path, pkg_findings = _package(call, sub, d.id, d.name, unit, stamp, out_dir, names, budget_bytes, now)
-            files.append(zip_path)
+            staged_zip, pkg_findings = _package(call, sub, d.id, d.name, unit, stamp, tmp, names, budget_bytes, now)
+            moves.append((staged_zip, out_dir / staged_zip.name))
+        check_cancel()
+        aside = tmp / "previous"
+        aside.mkdir()
+        replace_all(moves, aside)
+    except FileInUse as exc:
+        raise ExportError(f"{exc}之前导出的文件都保持原样，未做任何替换。") from None
     except PackageError as exc:  # an OSError subclass whose message is already specific
-        raise ExportError(str(exc)) from None
+        raise ExportError(str(exc).replace(str(tmp), str(out_dir))) from None
     except OSError as exc:
         raise ExportError(_os_message(exc, out_dir)) from None
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        tempdirs.remove_tree(tmp)
+    files = [target for _, target in moves]
+    zip_path = files[-1] if make_zip else None
     report(1.0, "导出完成")
     return ExportResult(files, out_dir / names["volume"], zip_path, stamp, volume.pages, extra + pkg_findings)
 
@@ -254,14 +263,15 @@ def _pdf_bytes(result: object) -> bytes:
     return result if isinstance(result, bytes) else result.pdf  # type: ignore[attr-defined]
 
 
-def _package(call: Call, sub, direction_id: str, direction_name: str, unit: str, stamp: str, out_dir: Path,
+def _package(call: Call, sub, direction_id: str, direction_name: str, unit: str, stamp: str, folder: Path,
              names: dict[str, str], budget_bytes: int, now: datetime | None) -> tuple[Path, list[Finding]]:
+    """Build the zip in the staging `folder` from the staged files beside it."""
     from zscq_desktop.package.zipper import PackageInfo, build_package
 
     info = PackageInfo(call_id=call.id, call_title=call.short_title, direction_id=direction_id,
                        direction_name=direction_name, unit_name=unit, stamp=stamp, volume_name=names["volume"],
                        created=now or datetime.now(timezone.utc).astimezone())
-    result = build_package(out_dir, files=[(n, out_dir / n) for n in names.values()], submission=sub.to_dict(),
+    result = build_package(folder, files=[(n, folder / n) for n in names.values()], submission=sub.to_dict(),
                            info=info, budget_bytes=budget_bytes)
     return result.path, list(getattr(result, "findings", []))
 
