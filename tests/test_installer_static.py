@@ -194,6 +194,22 @@ def test_iss_matches_the_bundle() -> None:
     assert args.file == "x.zscq"
 
 
+def test_iss_open_with_has_an_open_command() -> None:
+    """打开方式 → 申报助手 needs Applications\\<exe>\\shell\\open\\command (issue 9 item 4)."""
+    key = r'Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}\shell\open\command"; '
+    line = next((ln for ln in ISS.splitlines() if ln.startswith(key)), None)
+    assert line, "Applications\\zscq-desktop.exe\\shell\\open\\command missing"
+    value = re.search(r'ValueData: "(.*)"$', line).group(1).replace('""', '"')
+    assert value.startswith('"{app}\\{#AppExe}" ')
+    words = [w.strip('"') for w in value.split()[1:]]
+    assert words[-1] == "%1"
+    from zscq_desktop import cli
+
+    parser = cli.build_parser()
+    args = parser.parse_args(cli.route([*words[:-1], "x.zscq"], cli.commands(parser)))
+    assert args.command == "gui" and args.file == "x.zscq"
+
+
 def test_iss_per_user_chinese_and_keeps_drafts() -> None:
     assert iss_setup("PrivilegesRequired") == "lowest"
     assert iss_setup("DefaultDirName").startswith("{autopf}")

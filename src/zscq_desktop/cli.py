@@ -1,7 +1,12 @@
-"""The command line: `zscq-desktop [gui|directions|sample|check|convert|export|verify|send] …`.
+"""The command line: `zscq-desktop [--call ID] [gui|directions|sample|check|convert|export|verify|send] …`.
 
 Exit codes: 0 success (no blocking finding), 1 blocking findings or a failed check,
 2 unusable input (the message says why). With no arguments the wizard opens.
+
+One dispatch (`route`): after the global options, a first argument that names a command is that
+command; anything else is a file opened in the wizard (``gui FILE``). That is how Windows starts the
+program when a `.zscq` is dropped on it or its shortcut, or chosen in 打开方式: ``zscq-desktop.exe FILE``.
+The windowed executable has no stderr, so there a message box says what is wrong (`_tell`).
 """
 
 from __future__ import annotations
@@ -10,13 +15,33 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, NoReturn, Sequence
 
 from zscq_desktop import APP_TITLE, __version__
 from zscq_desktop.call import CallDataError, load_call
 from zscq_desktop.core.findings import Finding, has_blocking
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+OPENABLE = (".zscq", ".json")  # what the wizard opens from the command line
+
+
+class UsageError(Exception):
+    """The command line is wrong; `str()` is argparse's explanation."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing to a stderr the windowed executable does not have."""
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        raise UsageError(message)
+
+
+# The options that come before the command: option → (how many values it takes, add_argument kwargs).
+# `route` skips exactly these, so a new global option is one line here.
+GLOBAL_OPTIONS: dict[str, tuple[int, dict[str, Any]]] = {
+    "--version": (0, {"action": "version", "version": f"%(prog)s {__version__}"}),
+    "--call": (1, {"default": None, "help": "申报年度数据（forms/ 下的文件夹名），默认 tianjin-2023"}),
+}
 
 
 def _print_findings(findings: Sequence[Finding], as_json: bool) -> None:
@@ -198,13 +223,30 @@ def cmd_send(args: argparse.Namespace) -> int:
 def cmd_gui(args: argparse.Namespace) -> int:
     from zscq_desktop.ui.app import run
 
+    if getattr(args, "file", None):
+        problem = openable_problem(Path(args.file))
+        if problem:
+            _tell(problem, args.windowed)
+            return EXIT_INPUT
     return run(Path(args.file) if getattr(args, "file", None) else None)
 
 
+def openable_problem(path: Path) -> str | None:
+    """Why the wizard cannot open `path` (a Chinese sentence), or None."""
+    if not path.exists():
+        return f"找不到文件：{path}"
+    if path.is_dir():
+        return f"《{path.name}》是一个文件夹，不是申报文件。"
+    if path.suffix.lower() not in OPENABLE:
+        return (f"无法打开《{path.name}》：申报助手只能打开申报文件（.zscq）或申报数据（.json）。"
+                "支撑材料（PDF、图片、Word 文件）请在“支撑材料”页面添加。")
+    return None
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="zscq-desktop", description=f"{APP_TITLE}（命令行）")
-    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    p.add_argument("--call", default=None, help="申报年度数据（forms/ 下的文件夹名），默认 tianjin-2023")
+    p = _Parser(prog="zscq-desktop", description=f"{APP_TITLE}（命令行）")
+    for option, (_, kwargs) in GLOBAL_OPTIONS.items():
+        p.add_argument(option, **kwargs)
     sub = p.add_subparsers(dest="command")
 
     s = sub.add_parser("gui", help="打开图形界面（默认）")
@@ -263,25 +305,74 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def commands(parser: argparse.ArgumentParser) -> set[str]:
+    """The command names `parser` knows (its sub-parsers)."""
+    return {name for a in parser._actions if isinstance(a, argparse._SubParsersAction) for name in a.choices}
+
+
+def route(argv: Sequence[str], names: set[str]) -> list[str]:
+    """`argv` with ``gui`` put where the command goes when none is named (see the module docstring).
+
+    Global options (`GLOBAL_OPTIONS`, also as ``--opt=value``) are skipped; then no argument, or one
+    that is not a command name or an option, means the wizard (with that file).
+    """
+    argv = list(argv)
+    i = 0
+    while i < len(argv):
+        option, eq, _ = argv[i].partition("=")
+        if option not in GLOBAL_OPTIONS:
+            break
+        step = 1 + (0 if eq else GLOBAL_OPTIONS[option][0])
+        if i + step > len(argv):
+            return argv  # an option lacking its value: argparse says so
+        i += step
+    rest = argv[i:]
+    if rest and (rest[0] in names or rest[0].startswith("-")):
+        return argv
+    return argv[:i] + ["gui"] + rest
+
+
+def _tell(message: str, windowed: bool) -> None:
+    """Say `message` on stderr, or in a message box where there is no console (the windowed exe)."""
+    if windowed:
+        show_error_box(APP_TITLE, message)
+    else:
+        print(message, file=sys.stderr)
+
+
+def show_error_box(title: str, message: str) -> None:
+    """A Chinese error message box (what the windowed program shows instead of stderr)."""
+    from zscq_desktop.ui.alert import show_error
+
+    show_error(title, message)
+
+
+def main(argv: Sequence[str] | None = None, *, windowed: bool | None = None) -> int:
+    """Run the command line; `windowed` (default: no stderr, as in the windowed .exe) shows
+    argument errors in a message box."""
+    from zscq_desktop.system.console import configure_streams
+
     argv = list(sys.argv[1:] if argv is None else argv)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
-        except (AttributeError, ValueError):
-            pass
-    if not argv:
-        argv = ["gui"]
-    args = build_parser().parse_args(argv)
-    if not getattr(args, "fn", None):
-        build_parser().print_help()
+    if windowed is None:
+        windowed = sys.stderr is None
+    configure_streams()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(route(argv, commands(parser)))
+    except UsageError as exc:
+        _tell(f"命令行参数有误：{exc}。用 zscq-desktop -h 查看用法。", windowed)
         return EXIT_INPUT
+    if not getattr(args, "fn", None):
+        parser.print_help()
+        return EXIT_INPUT
+    args.windowed = windowed
     try:
         return int(args.fn(args))
     except CallDataError as exc:
-        print(f"申报年度数据有误：{exc}", file=sys.stderr)
+        _tell(f"申报年度数据有误：{exc}", windowed)
         return EXIT_INPUT
 
 
 def gui_main() -> int:
-    return main(["gui", *sys.argv[1:]])
+    """The windowed entry point (``zscq-desktop-gui``): the same dispatch, errors in a message box."""
+    return main(sys.argv[1:], windowed=True)
