@@ -353,6 +353,10 @@ def main(argv: Sequence[str] | None = None, *, windowed: bool | None = None) -> 
     from zscq_desktop.system.console import configure_streams
 
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--office-child"]:  # Word/WPS conversion in a killable child (attachments/office.py)
+        from zscq_desktop.attachments.office_child import main as office_child
+
+        return office_child(argv[1:])
     if windowed is None:
         windowed = sys.stderr is None
     configure_streams()
