@@ -102,12 +102,11 @@ def cmd_sample(args: argparse.Namespace) -> int:
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".zscq":
-        import tempfile
-
         from zscq_desktop.docio import load_json, write_zscq
+        from zscq_desktop.system.tempdirs import temporary_folder
 
-        with tempfile.TemporaryDirectory(prefix="zscq-sample-") as tmp:  # nothing left beside the output
-            source = Path(tmp) / "sample.json"
+        with temporary_folder("zscq-sample-") as tmp:  # nothing left beside the output
+            source = tmp / "sample.json"
             write_sample(call, args.direction, source)
             write_zscq(load_json(source), out, overwrite=True)
     else:

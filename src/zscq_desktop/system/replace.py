@@ -15,8 +15,6 @@ import logging
 import os
 from pathlib import Path
 
-from zscq_desktop.store.files import folder_accepts_files, writable
-
 log = logging.getLogger(__name__)
 
 ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION = 5, 32, 33
@@ -44,6 +42,8 @@ def held_open(exc: OSError, path: Path) -> bool:
     if code in (ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION):
         return True
     if code == ERROR_ACCESS_DENIED or (code is None and exc.errno in (errno.EACCES, errno.EPERM)):
+        from zscq_desktop.store.files import folder_accepts_files, writable  # store imports this module
+
         try:
             return path.is_file() and writable(path) and folder_accepts_files(path.parent)
         except OSError:
