@@ -32,12 +32,17 @@ def console_output_cp() -> int:
     return int(k32.GetConsoleOutputCP() or k32.GetACP())  # pragma: no cover
 
 
+def utf8_mode() -> bool:
+    """Whether Python runs in UTF-8 mode (``-X utf8``, ``PYTHONUTF8=1``)."""
+    return bool(sys.flags.utf8_mode)
+
+
 def choose_encoding(stream: TextIO, *, windows: bool | None = None, environ: dict[str, str] | None = None,
                     code_page: int | None = None) -> str | None:
     """The encoding `stream` should use, or None to leave it (see the module docstring)."""
     windows = IS_WINDOWS if windows is None else windows
     env = os.environ if environ is None else environ
-    if env.get("PYTHONIOENCODING") or sys.flags.utf8_mode or env.get("PYTHONUTF8") == "1":
+    if env.get("PYTHONIOENCODING") or env.get("PYTHONUTF8") == "1" or utf8_mode():
         return None  # the user's explicit choice, already applied by Python
     if not windows:
         return "utf-8"
