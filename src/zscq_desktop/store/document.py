@@ -5,16 +5,24 @@ submission JSON and a revision counter); ``blobs`` (attachment bytes keyed by SH
 file attached twice is stored once); ``derived`` ((sha256, kind) → bytes + JSON metadata: the
 normalised A4 PDF of an attachment, cached so export only assembles).
 
-Durability: rollback journal (``journal_mode=DELETE``) with ``synchronous=FULL``. A commit is the
-deletion of the journal after the database was fsynced, so a process killed (or a power cut) at any
-point leaves either the previous or the new state, and the next opening rolls a half-written save
-back. We prefer this to WAL because the document then stays ONE self-contained file whenever no
-save is in progress — users copy, e-mail and put drafts on USB sticks and network shares, where a
-forgotten ``-wal`` file would silently lose the last edits and WAL's shared memory does not work.
-FULL rather than NORMAL because in rollback mode NORMAL may corrupt the file on power loss; a save
-only rewrites the pages of the submission row, so the fsyncs are nearly the whole cost:
-``bench/bench_autosave.py`` measured a median of 1.3 ms (p95 1.6 ms) with 50 MB of blobs and a
-256 kB submission on the 2-core development machine. A save whose JSON did not change writes nothing.
+Durability: rollback journal with ``synchronous=FULL``. A commit empties the journal after the
+database was fsynced, so a process killed (or a power cut) at any point leaves either the previous or
+the new state, and the next opening rolls a half-written save back. We prefer this to WAL because
+the document then stays ONE self-contained file whenever it is closed — users copy, e-mail and put
+drafts on USB sticks and network shares, where a forgotten ``-wal`` file would silently lose the last
+edits and WAL's shared memory does not work. FULL rather than NORMAL because in rollback mode NORMAL
+may corrupt the file on power loss; a save only rewrites the pages of the submission row, so the
+fsyncs are nearly the whole cost: ``bench/bench_autosave.py`` measured a median of 1.3 ms (p95
+1.6 ms) with 50 MB of blobs and a 256 kB submission on the 2-core development machine. A save whose
+JSON did not change writes nothing.
+
+``journal_mode=TRUNCATE``, not DELETE: with DELETE every autosave creates ``x.zscq-journal`` and
+deletes it again, which a sync client (OneDrive, 坚果云, a network share's offline files) sees as a
+new file to upload — it may copy it half-written, and on Windows it may hold it open so that SQLite's
+delete fails and the save with it. TRUNCATE creates the journal once and empties it at each commit:
+no file appears or disappears per save, and an empty journal is never "hot". `bench/bench_journal.py`
+counts the file events per save (DELETE: 1 create + 1 delete per save; TRUNCATE: none after the
+first). The empty journal is removed when the document is closed (`opening.remove_empty_journal`).
 
 Every file is untrusted input: the header is checked with plain reads before SQLite touches it, a
 foreign or damaged file raises `DocumentError` and is never written to.
@@ -38,7 +46,8 @@ from zscq_desktop import __version__
 from zscq_desktop.store import files
 from zscq_desktop.store.errors import (CLOSED, CONFLICT, DAMAGED, EXISTS, FULL, LOCKED, MISSING, READONLY, DocumentError,
                                        damaged, from_sqlite)
-from zscq_desktop.store.opening import check_header, check_opened, check_writable, connect, recover_for_reading
+from zscq_desktop.store.opening import (check_header, check_opened, check_writable, connect, recover_for_reading,
+                                       remove_empty_journal)
 from zscq_desktop.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 from zscq_desktop.system.replace import FileInUse, held_open
 
@@ -138,10 +147,10 @@ class Document:
             doc = cls(path, conn, readonly=readonly)
             doc.load()  # proves the submission row is readable and sets the revision
         except DocumentError:
-            conn.close()
+            conn.close() if readonly else remove_empty_journal(conn, path)  # no journal left beside it
             raise
         except (sqlite3.Error, OSError) as exc:
-            conn.close()
+            conn.close() if readonly else remove_empty_journal(conn, path)  # no journal left beside it
             raise from_sqlite(exc, path, "打开") from None
         return doc
 
@@ -390,7 +399,10 @@ class Document:
         """Close the file (idempotent)."""
         with self._lock:
             if self._conn is not None:
-                self._conn.close()
+                if self._readonly:
+                    self._conn.close()
+                else:
+                    remove_empty_journal(self._conn, self.path)
                 self._conn = None
 
     def __enter__(self) -> "Document":

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from zscq_desktop.store import files
 from zscq_desktop.store.errors import DAMAGED, FOREIGN, MISSING, NEWER, READONLY, DocumentError, damaged, from_sqlite
 from zscq_desktop.store.schema import APPLICATION_ID, SCHEMA_VERSION, SQLITE_MAGIC, Header
 
+JOURNAL_MODE = "TRUNCATE"  # measured by bench/bench_journal.py; why: document.py's module docstring
 TABLES = {1: {"meta", "submission", "blobs"}, 2: {"meta", "submission", "blobs", "derived"}}
 
 
@@ -65,7 +67,7 @@ def _check_length(path: Path, header: Header, size: int) -> None:
     """A file shorter than its header says was cut off (copy, download, full USB stick) — unless a
     save was interrupted, in which case the journal beside it restores the right length."""
     expected = header.expected_size()
-    if expected is not None and size < expected and not files.sidecar(path, "-journal").exists():
+    if expected is not None and size < expected and not journal_is_hot(files.sidecar(path, "-journal")):
         raise damaged(path, "文件不完整，可能在复制或下载时被截断")
 
 
@@ -126,6 +128,8 @@ def connect(path: Path, *, readonly: bool, timeout: float) -> sqlite3.Connection
         conn.execute("PRAGMA trusted_schema = OFF")  # the file is untrusted: no functions run from its schema
         conn.execute("PRAGMA cell_size_check = ON")  # detect damaged pages early instead of misreading them
         conn.execute("PRAGMA synchronous = FULL")  # see the module docstring of document.py
+        if not readonly:  # per connection (only WAL is stored in the file); see document.py
+            conn.execute(f"PRAGMA journal_mode = {JOURNAL_MODE}").fetchone()
     except sqlite3.Error as exc:
         conn.close()
         raise from_sqlite(exc, path, "打开") from None
@@ -153,3 +157,35 @@ def check_opened(conn: sqlite3.Connection, path: Path) -> int:
     if odd:
         raise damaged(path, "含有本程序不会创建的触发器或视图 " + "、".join(odd))
     return version
+
+
+def remove_empty_journal(conn: sqlite3.Connection, path: Path) -> None:
+    """Delete an empty (never hot) journal left by TRUNCATE mode when a document is closed, so a
+    closed document is one file again. Only under an exclusive lock taken without waiting (no other
+    connection is then inside a save); skipped when another window holds the file. On Windows the
+    file is deleted after `conn` is closed (SQLite keeps it open until then) — a journal another
+    process has open cannot be deleted there, which keeps that safe too. Never raises."""
+    journal = files.sidecar(path, "-journal")
+    try:
+        if not journal.exists():
+            conn.close()
+            return
+        conn.execute("PRAGMA busy_timeout = 0")
+        conn.execute("BEGIN EXCLUSIVE")
+    except sqlite3.Error:
+        conn.close()
+        return
+    try:
+        if os.name == "posix" and not journal_is_hot(journal):
+            journal.unlink(missing_ok=True)
+        conn.execute("ROLLBACK")
+    except (OSError, sqlite3.Error):
+        pass
+    finally:
+        conn.close()
+    if os.name != "posix":
+        try:
+            if journal.stat().st_size == 0:
+                journal.unlink()
+        except OSError:
+            pass

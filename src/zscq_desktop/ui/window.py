@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from zscq_desktop.call.model import Call
 from zscq_desktop.core import flow
 from zscq_desktop.core.flow import PageSpec
+from zscq_desktop.system import locations
 from zscq_desktop.ui import settings
 from zscq_desktop.ui.pages import page_class
 from zscq_desktop.ui.pages.base import Page
@@ -320,6 +321,9 @@ class MainWindow(FileActions, QMainWindow):
         self.saved_label.setStyleSheet("color: #b3261e;" if problem else "")
         self.saved_label.setToolTip(str(s.path))
         self.save_action.setEnabled(True)
+        synced = None if s.is_draft else locations.warn_once(s.path)  # OneDrive/network: once, without blocking
+        if synced:  # after the event in progress, whose own status message (已保存到…) would replace it
+            QTimer.singleShot(0, lambda: self.statusBar().showMessage(synced, 30000))
 
     def reload_pages(self) -> None:
         """Rebuild every page from the session (after the submission was reloaded from the file)."""
