@@ -17,6 +17,12 @@ on Linux, temporary XDG folders so the user's own settings are never touched):
    exist (the frozen app installed `ui/crash.py`) and, on Linux/macOS, hold a Python stack after
    the GUI is ended with SIGABRT (a hard crash).
 
+Options: ``--keep`` keeps the work folder; ``--work-in DIR`` makes the work folder inside DIR (the
+Windows workflow passes the user's own Documents folder, which Explorer marks read-only);
+``--office real`` leaves the office converter lookup alone (no ``ZSCQ_OFFICE=none``) and adds a
+step that attaches the exported form DOCX to the sample and exports again, so an installed
+converter (LibreOffice on the runner) really converts a Word file inside the frozen app.
+
 Needs the build environment (pypdf, PyInstaller). Exit 0 when everything holds, 1 with the first
 failure otherwise.
 """
@@ -63,10 +69,12 @@ def run(exe: Path, *args: str, env: dict[str, str], expect: int = 0, timeout: fl
     return r
 
 
-def headless_env(work: Path) -> dict[str, str]:
+def headless_env(work: Path, real_office: bool = False) -> dict[str, str]:
     """Offscreen Qt, user data under `work`; nothing from a source checkout leaks in."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ZSCQ_USER_DIR": str(work / "user"),
            "ZSCQ_OFFICE": "none", "PYTHONUTF8": "1"}
+    if real_office:
+        del env["ZSCQ_OFFICE"]
     for key in ("ZSCQ_DATA_DIR", "PYTHONPATH", "PYTHONHOME", "QT_PLUGIN_PATH", "QT_QPA_PLATFORM_PLUGIN_PATH"):
         env.pop(key, None)
     if not WINDOWS:
@@ -114,6 +122,28 @@ def cli_steps(cli: Path, work: Path, env: dict[str, str]) -> Path:
     tamper(zip_path, tampered, volume.name)
     run(cli, "verify", str(tampered), env=env, expect=1)
     return sample
+
+
+def office_step(cli: Path, work: Path, env: dict[str, str]) -> None:
+    """With a real converter: a Word file attached to the sample is converted inside the frozen app."""
+    import hashlib
+
+    docx = one(work / "导出", "申报书-*.docx")
+    data = json.loads((work / "sample.json").read_text(encoding="utf-8"))
+    body = docx.read_bytes()
+    data["attachments"].append({"category": data["attachments"][0]["category"], "title": "Word 附件（冒烟测试）",
+                                "source_name": docx.name, "sha256": hashlib.sha256(body).hexdigest(),
+                                "size": len(body), "pages": None, "id": "smoke-docx", "path": str(docx)})
+    with_docx = work / "带Word附件.json"
+    with_docx.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = check_pdf(one(work / "导出", "申报材料-*.pdf"), None)
+    out_dir = work / "导出-Word附件"
+    out_dir.mkdir()
+    r = run(cli, "export", str(with_docx), "--out", str(out_dir), "--quiet", env=env, timeout=600)
+    check("attachment.office" not in r.stdout + r.stderr, f"the Word attachment was not converted:\n{r.stdout}{r.stderr}")
+    after = check_pdf(one(out_dir, "申报材料-*.pdf"), None)
+    check(after > before, f"the volume did not grow with the converted Word file ({before} → {after} pages)")
+    print(f"  ok  a Word attachment converted by the installed office software: {before} → {after} pages")
 
 
 def one(folder: Path, pattern: str) -> Path:
@@ -186,19 +216,23 @@ def gui_step(gui: Path, sample: Path, work: Path, env: dict[str, str]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    paths = [a for a in argv if not a.startswith("--")]
+    paths = [a for i, a in enumerate(argv) if not a.startswith("--") and (i == 0 or argv[i - 1] not in VALUED)]
     bundle = Path(paths[0] if paths else ROOT / "dist" / bc.APP).resolve()
     keep = "--keep" in argv  # keep the work folder (sample, exports, logs) to look at
+    real_office = option(argv, "--office") == "real"
+    parent = option(argv, "--work-in")
     gui, cli = exe_path(bundle, bc.APP), exe_path(bundle, bc.CLI_APP)
-    work = Path(tempfile.mkdtemp(prefix="zscq-smoke-"))
+    work = Path(tempfile.mkdtemp(prefix="zscq-smoke-", dir=parent))
     t = time.perf_counter()
     try:
-        print(f"smoke test of {bundle}")
+        print(f"smoke test of {bundle} in {work}" + (" with the installed office converter" if real_office else ""))
         check(gui.is_file() and cli.is_file(), f"executables missing: {gui}, {cli}")
         check_bundle(bundle, cli)
         print("  ok  bundle layout: forms, fonts, icons, Qt plugins and zh_CN translations, hidden imports")
-        env = headless_env(work)
+        env = headless_env(work, real_office)
         sample = cli_steps(cli, work, env)
+        if real_office:
+            office_step(cli, work, env)
         gui_shown_step(gui, sample, work, env)
         gui_step(gui, sample, work, env)
     except (SmokeFailure, subprocess.TimeoutExpired) as exc:
@@ -208,6 +242,14 @@ def main(argv: list[str]) -> int:
         shutil.rmtree(work, ignore_errors=True)
     print(f"smoke test passed in {time.perf_counter() - t:.0f} s" + (f" (work folder {work})" if keep else ""))
     return 0
+
+
+VALUED = ("--office", "--work-in")
+
+
+def option(argv: list[str], name: str) -> str | None:
+    """The value of ``name VALUE`` in `argv`, or None."""
+    return argv[argv.index(name) + 1] if name in argv and argv.index(name) + 1 < len(argv) else None
 
 
 if __name__ == "__main__":

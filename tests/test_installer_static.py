@@ -240,3 +240,26 @@ def test_workflow_builds_tests_smokes_installs_and_uploads() -> None:
     setup_name = iss_setup("OutputBaseFilename").replace("{#AppVersion}", "*")
     assert f"dist/{setup_name}.exe" in WORKFLOW
     assert "runs-on: windows-latest" in WORKFLOW
+
+
+def test_workflow_proves_the_windows_items_on_a_real_windows() -> None:
+    """Issue 9 item 10: a real converter, the user's Documents folder, and checks for items 1-4."""
+    steps = ["python installer/smoke_test.py dist/" + bc.APP, "choco install libreoffice-fresh",
+             "--office real --work-in", "python installer/windows_checks.py dist/" + bc.APP, "installer\\zscq-desktop.iss"]
+    positions = [WORKFLOW.find(s) for s in steps]
+    assert all(p >= 0 for p in positions), dict(zip(steps, positions))
+    assert positions == sorted(positions)
+    assert WORKFLOW.count("GetFolderPath('MyDocuments')") >= 2  # both passes use the user's own Documents
+    # the translation is pinned to the compiler's release tag, never a moving branch
+    assert "jrsoftware/issrc/$tag/" in WORKFLOW and '$tag = "is-"' in WORKFLOW
+    assert not re.search(r"issrc/(main|master)/", WORKFLOW)
+    checks = (INSTALLER / "windows_checks.py").read_text(encoding="utf-8")
+    ast.parse(checks)
+    for needle in ('"attrib", "+r"', "Document.open(target)",  # item 1
+                   "CreateFileW", "正在被其他程序打开", "digests(out) == before",  # item 2
+                   'registered_clsid("Word.Application")', 'import_module("comtypes")',  # item 3
+                   "run(gui, str(sample)", "找不到文件",  # item 4
+                   "GetConsoleOutputCP"):  # item 6
+        assert needle in checks, needle
+    smoke = (INSTALLER / "smoke_test.py").read_text(encoding="utf-8")
+    assert '"--office"' in smoke and '"--work-in"' in smoke and "def office_step" in smoke
