@@ -105,7 +105,8 @@ def test_real_permission_problem_is_not_called_open_elsewhere(previous, inputs, 
         _held_open(monkeypatch, held, code=5)
         with pytest.raises(ExportError) as info:
             export(load_json(inputs / "second.json"), call, out, cache=MemoryCache())
-        assert "正在被其他程序打开" not in str(info.value) and "没有权限" in str(info.value)
+        assert "正在被其他程序打开" not in str(info.value)
+        assert f"《{held.name}》是只读文件，没有权限替换它" in str(info.value)
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     finally:
         os.chmod(held, stat.S_IRUSR | stat.S_IWUSR)
@@ -141,3 +142,19 @@ def test_save_as_onto_a_file_open_elsewhere(inputs, tmp_path, monkeypatch):
     assert info.value.kind == "locked"
     assert target.read_bytes() == b"the other program's copy"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["别处打开.zscq", "当前.zscq"]
+
+
+def test_refusal_names_a_read_only_target(tmp_path):
+    from zscq_desktop.system.replace import ReadOnlyTarget, refusal
+
+    f = tmp_path / "实施方案.docx"
+    f.write_bytes(b"x")
+    assert isinstance(refusal(_win_error(32, f), f), FileInUse)
+    os.chmod(f, stat.S_IRUSR)
+    try:
+        err = refusal(PermissionError(13, "Permission denied", str(f)), f)  # opening it for writing failed
+        assert isinstance(err, ReadOnlyTarget) and "《实施方案.docx》是只读文件" in str(err)
+    finally:
+        os.chmod(f, stat.S_IRUSR | stat.S_IWUSR)
+    full = OSError(28, "No space left on device")
+    assert refusal(full, f) is full

@@ -16,6 +16,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path, PureWindowsPath
 
+from zscq_desktop.system.processes import inside
+
 DRIVE_REMOTE = 4
 #: environment variables Windows' OneDrive client sets to its folders
 ONEDRIVE_VARS = ("OneDrive", "OneDriveConsumer", "OneDriveCommercial")
@@ -26,17 +28,12 @@ SYNC_FOLDERS = {"onedrive": "OneDrive", "我的坚果云": "坚果云", "nutstor
 _checked: set[str] = set()
 
 
-def _inside(path: str, root: str) -> bool:
-    p, r = os.path.normcase(os.path.abspath(path)), os.path.normcase(os.path.abspath(root))
-    return p == r or p.startswith(r.rstrip("\\/") + os.sep)
-
-
 def sync_client(path: Path, environ: Mapping[str, str] | None = None) -> str | None:
     """The sync service whose folder holds `path` (e.g. "OneDrive"), or None."""
     env = os.environ if environ is None else environ
     for var in ONEDRIVE_VARS:
         root = env.get(var)
-        if root and _inside(str(path), root):
+        if root and inside(str(path), root):
             return "OneDrive"
     for part in Path(path).absolute().parts[:-1]:
         name = part.lower()

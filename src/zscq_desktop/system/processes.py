@@ -30,7 +30,8 @@ def frozen_dir() -> str | None:
     return getattr(sys, "_MEIPASS", None) if getattr(sys, "frozen", False) else None
 
 
-def _inside(entry: str, root: str) -> bool:
+def inside(entry: str, root: str) -> bool:
+    """Whether the path `entry` is `root` or inside it (case-insensitive where the OS is)."""
     e, r = os.path.normcase(os.path.abspath(entry)), os.path.normcase(os.path.abspath(root))
     return e == r or e.startswith(r.rstrip("\\/") + os.sep)
 
@@ -59,7 +60,7 @@ def child_env(environ: Mapping[str, str] | None = None, *, bundle: str | None = 
         key = next((k for k in env if k.upper() == var), None)  # Windows keeps "Path"
         if key is None:
             continue
-        kept = [e for e in env[key].split(os.pathsep) if e and not _inside(e, bundle)]
+        kept = [e for e in env[key].split(os.pathsep) if e and not inside(e, bundle)]
         if kept:
             env[key] = os.pathsep.join(kept)
         else:

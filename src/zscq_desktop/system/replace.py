@@ -31,6 +31,30 @@ class FileInUse(PermissionError):
         return str(self.strerror)
 
 
+class ReadOnlyTarget(PermissionError):
+    """`path` carries the read-only flag, so it cannot be replaced; `str()` names it in Chinese."""
+
+    def __init__(self, path: Path, action: str = "重新导出") -> None:
+        super().__init__(errno.EACCES, f"《{path.name}》是只读文件，没有权限替换它。请取消它的只读属性（文件属性中）"
+                                       f"或换一个文件夹后{action}。", str(path))
+        self.path = path
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def refusal(exc: OSError, target: Path, action: str = "重新导出") -> OSError:
+    """The error to report when replacing the existing `target` failed with `exc`: `FileInUse`,
+    `ReadOnlyTarget`, or `exc` itself (a folder problem, a full disk…)."""
+    if held_open(exc, target):
+        return FileInUse(target, action)
+    from zscq_desktop.store.files import writable
+
+    if isinstance(exc, PermissionError) and target.is_file() and not writable(target):
+        return ReadOnlyTarget(target, action)
+    return exc
+
+
 def held_open(exc: OSError, path: Path) -> bool:
     """Whether `exc`, raised while writing or replacing the existing `path`, means another program
     holds `path` open — rather than a real permission problem (read-only file, locked-down folder).
@@ -65,14 +89,14 @@ def replace_all(moves: list[tuple[Path, Path]], aside: Path, *, action: str = "�
     """Move each finished ``source`` onto its ``target`` — all of them, or none.
 
     `aside` is a folder on the targets' volume where the previous targets are parked (and then
-    left: the caller deletes it). Raises `FileInUse` naming the first target held open, or the
-    OSError of a real failure; in both cases every previous target is back in place, unchanged.
+    left: the caller deletes it). Raises `FileInUse` naming the first target held open,
+    `ReadOnlyTarget` for one marked read-only, or the OSError of another failure; in both cases every previous target is back in place, unchanged.
     """
     for _, target in moves:
         try:
             _probe(target)
         except OSError as exc:
-            raise (FileInUse(target, action) if held_open(exc, target) else exc) from None
+            raise refusal(exc, target, action) from None
     parked: list[tuple[Path, Path]] = []
     placed: list[Path] = []
     try:
@@ -82,7 +106,7 @@ def replace_all(moves: list[tuple[Path, Path]], aside: Path, *, action: str = "�
                 try:
                     os.replace(target, backup)
                 except OSError as exc:
-                    raise (FileInUse(target, action) if held_open(exc, target) else exc) from None
+                    raise refusal(exc, target, action) from None
                 parked.append((backup, target))
         for source, target in moves:
             os.replace(source, target)

@@ -24,7 +24,7 @@ from zscq_desktop.core.stamp import version_stamp
 from zscq_desktop.docio import Loaded
 from zscq_desktop.package.zipper import PackageError
 from zscq_desktop.system import tempdirs
-from zscq_desktop.system.replace import FileInUse, replace_all
+from zscq_desktop.system.replace import FileInUse, ReadOnlyTarget, replace_all
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
@@ -245,7 +245,7 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
         aside = tmp / "previous"
         aside.mkdir()
         replace_all(moves, aside)
-    except FileInUse as exc:
+    except (FileInUse, ReadOnlyTarget) as exc:
         raise ExportError(f"{exc}之前导出的文件都保持原样，未做任何替换。") from None
     except PackageError as exc:  # an OSError subclass whose message is already specific
         raise ExportError(str(exc).replace(str(tmp), str(out_dir))) from None
