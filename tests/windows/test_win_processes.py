@@ -112,3 +112,31 @@ def test_dll_search_path_is_reset_for_the_launch_and_restored(monkeypatch: pytes
     assert launched == [[("SetDllDirectoryW", None)]]  # reset when the child was created…
     assert calls == [("SetDllDirectoryW", None), ("SetDllDirectoryW", BUNDLE)]  # …and restored after
     assert proc.kwargs["creationflags"] & 0x200 and "start_new_session" not in proc.kwargs
+
+
+def test_the_default_viewer_starts_with_the_standard_dll_search_path(monkeypatch: pytest.MonkeyPatch, qtbot) -> None:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    from zscq_desktop.ui.pages import export as export_page
+
+    calls: list[object] = []
+
+    class Kernel32:
+        def GetDllDirectoryW(self, size, buf):  # noqa: N802
+            buf.value = BUNDLE
+            return len(BUNDLE)
+
+        def SetDllDirectoryW(self, path):  # noqa: N802
+            calls.append(path)
+            return 1
+
+    class WinDLL:
+        kernel32 = Kernel32()
+
+    monkeypatch.setattr(processes, "IS_WINDOWS", True)
+    monkeypatch.setattr(ctypes, "windll", WinDLL(), raising=False)
+    seen: list[list[object]] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: seen.append(list(calls)) or True))
+    assert export_page.open_url(QUrl.fromLocalFile("/tmp/申报材料.pdf"))
+    assert seen == [[None]] and calls == [None, BUNDLE]

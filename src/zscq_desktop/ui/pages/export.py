@@ -38,8 +38,12 @@ FONT_CHOICES = (("内置字体（思源宋体、思源黑体：在任何电脑�
 
 
 def open_url(url: QUrl) -> bool:
-    """Open a folder, file or mailto link with the system (replaced in tests)."""
-    return QDesktopServices.openUrl(url)
+    """Open a folder, file or mailto link with the system (replaced in tests). The viewer starts
+    with the standard DLL search path, not the frozen app's (see system/processes.py)."""
+    from zscq_desktop.system.processes import default_dll_search_path
+
+    with default_dll_search_path():
+        return QDesktopServices.openUrl(url)
 
 
 def choose_folder(parent: QWidget, start: Path) -> Path | None:
