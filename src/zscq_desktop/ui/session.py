@@ -287,6 +287,7 @@ class Session(QObject, AttachmentOps):
             target = target.with_name(target.name + ".zscq")
         self.save_now()
         new_doc = None
+        existed = target.exists()
         try:
             self.document.save_as(target)
             new_doc = document.Document.open(target)
@@ -294,6 +295,8 @@ class Session(QObject, AttachmentOps):
         except document.DocumentError as exc:
             if new_doc is not None:
                 new_doc.close()
+            elif not existed and target.exists():
+                target.unlink(missing_ok=True)  # a copy we cannot continue in is no use: leave no stray file
             raise SessionError(str(exc), exc.kind) from None
         except OSError as exc:
             if new_doc is not None:
