@@ -30,7 +30,7 @@ def test_no_journal_is_created_or_deleted_per_save(doc_path: Path, sub: dict) ->
         assert doc.load()["meta"] == {"n": 5}
 
 
-def test_a_second_window_keeps_the_journal_until_it_closes(doc_path: Path, sub: dict) -> None:
+def test_closing_one_window_while_another_keeps_saving(doc_path: Path, sub: dict) -> None:
     journal = doc_path.with_name(doc_path.name + "-journal")
     first, second = Document.open(doc_path), Document.open(doc_path)
     try:
