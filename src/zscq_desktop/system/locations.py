@@ -72,8 +72,8 @@ def location_warning(path: Path, environ: Mapping[str, str] | None = None) -> st
     else:
         return None
     name = re.split(r"[\\/]", str(path))[-1]  # a UNC path read on Linux has backslashes
-    return (f"《{name}》位于{where}中。申报助手每次修改都会立即保存；同步或网络中断时可能得到不完整的副本，"
-            "在两台电脑上同时打开同一文件会互相覆盖。建议在本机不同步的文件夹中编辑，完成后再复制到共享位置。")
+    return (f"《{name}》位于 {where}中：每次修改都会立即保存，同步或网络中断可能留下不完整的副本，"
+            "两台电脑同时打开会互相覆盖。建议在本机不同步的文件夹中编辑，完成后再复制过去。")
 
 
 def warn_once(path: Path, environ: Mapping[str, str] | None = None) -> str | None:
