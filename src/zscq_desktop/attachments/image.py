@@ -1,4 +1,5 @@
-"""Image supporting files (JPEG, PNG, TIFF, BMP) → A4 portrait PDF pages, one per image/TIFF page.
+"""Image supporting files (JPEG, PNG, TIFF, BMP, JPEG 2000, WebP, GIF) → A4 portrait PDF pages, one per
+image/TIFF page (the first frame of an animated WebP or GIF).
 
 Each image is laid out at its own resolution (:data:`DEFAULT_DPI` when the file has none or an
 implausible one), scaled down if it does not fit the free area, centred (``attachments.common``).
@@ -9,8 +10,11 @@ decoded once, downsampled to at most :data:`MAX_DPI` at its placed size (JPEGs t
 turned to 8-bit RGB or grey (CMYK, 16-bit, palette, …), and stored either as a JPEG (photographs,
 and what was a JPEG already) or losslessly with PNG predictors (line art, certificates, text).
 
-EXIF orientation is applied by the page's placement matrix, not by turning pixels, so an unchanged
-JPEG stays unchanged.  Pillow's decompression-bomb guard stays on, set above our own pixel limit so
+EXIF orientation is applied exactly once.  JPEG, PNG (eXIf) and WebP pixels are read as stored and the
+page's placement matrix turns them, so an unchanged JPEG stays unchanged.  A TIFF is turned by Pillow
+itself when it is loaded (Pillow ≥ 10 calls ``ImageOps.exif_transpose`` in ``TiffImageFile.load_end``
+and drops the tag): its orientation is read again after loading, so the matrix adds nothing then —
+and an older Pillow that leaves the pixels as stored still gets them turned once.  Pillow's decompression-bomb guard stays on, set above our own pixel limit so
 that the user gets our message; both are caught.
 
 No Qt here.
@@ -26,8 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image, ImageChops
-from pypdf import PdfWriter
-from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject
+import pikepdf
+from pikepdf import Array, Dictionary, Name
 
 from zscq_desktop.attachments.common import (
     DEFAULT_DPI,
@@ -137,8 +141,12 @@ def _frame(im: Image.Image, original: bytes | None, ctx: Context) -> tuple[_Plac
         raise ValueError("empty image")
     if w * h > ctx.limits.max_pixels:
         raise _bomb(ctx, (w, h))
-    xdpi, ydpi = _dpi(im)
     orient = _orientation(im)
+    if im.format == "TIFF":
+        im.load()  # may turn the pixels upright and drop the tag (see the module docstring)
+        orient = _orientation(im)
+        w, h = im.size
+    xdpi, ydpi = _dpi(im)
     swap = orient in (5, 6, 7, 8)
     seen_w, seen_h = (h / ydpi * 72, w / xdpi * 72) if swap else (w / xdpi * 72, h / ydpi * 72)
     # Only a scan's size on paper is real: a photo's or screenshot's (72/96 dpi, or none) is not,
@@ -157,7 +165,7 @@ def _frame(im: Image.Image, original: bytes | None, ctx: Context) -> tuple[_Plac
         cs, colors = ("/DeviceGray", 1) if im.mode == "L" else ("/DeviceRGB", 3)
         return _Placed(original, "/DCTDecode", cs, 8, w, h, matrix, colors, where.turned), placed_dpi
 
-    lossy = im.format == "JPEG"
+    lossy = im.format in ("JPEG", "JPEG2000")
     if lossy and shrink:
         # decode at 1/2, 1/4 or 1/8 size directly; accept down to MIN_DRAFT of the target so that a
         # 300-dpi scan decodes at half size (≈ 180 dpi) instead of full size plus a costly resize
@@ -262,42 +270,33 @@ def _dpi(im: Image.Image) -> tuple[float, float]:
 
 
 def _orientation(im: Image.Image) -> int:
+    """The current frame's orientation tag (1 when absent or broken)."""
     try:
-        value = int(im.getexif().get(0x0112, 1))
+        tags = getattr(im, "tag_v2", None)  # a TIFF: the current page's own directory
+        value = int(tags.get(0x0112, 1) if tags is not None else im.getexif().get(0x0112, 1))
     except Exception:  # a broken EXIF block: ignore it, as viewers do
         return 1
     return value if value in EXIF else 1
 
 
 def _write(placed: list[_Placed]) -> bytes:
-    writer = PdfWriter()
+    pdf = pikepdf.new()
     for p in placed:
-        page = writer.add_blank_page(PAGE_W, PAGE_H)
-        img = DecodedStreamObject()  # already encoded: written as is, with its /Filter
-        img.update({
-            NameObject("/Type"): NameObject("/XObject"),
-            NameObject("/Subtype"): NameObject("/Image"),
-            NameObject("/Width"): NumberObject(p.width),
-            NameObject("/Height"): NumberObject(p.height),
-            NameObject("/ColorSpace"): NameObject(p.colorspace),
-            NameObject("/BitsPerComponent"): NumberObject(p.bpc),
-            NameObject("/Filter"): NameObject(p.filter),
-        })
-        if p.filter == "/FlateDecode":
-            img[NameObject("/DecodeParms")] = DictionaryObject({
-                NameObject("/Predictor"): NumberObject(15), NameObject("/Colors"): NumberObject(p.colors),
-                NameObject("/BitsPerComponent"): NumberObject(p.bpc), NameObject("/Columns"): NumberObject(p.width)})
-        img.set_data(p.data)
-        ref = writer._add_object(img)  # pypdf's way to make an indirect object (streams must be indirect)
-        page[NameObject("/Resources")] = DictionaryObject({
-            NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): ref}),
-            NameObject("/ProcSet"): ArrayObject([NameObject("/PDF"), NameObject("/ImageC"), NameObject("/ImageB")])})
-        content = DecodedStreamObject()
+        img = pdf.make_stream(b"")
+        parms = (Dictionary(Predictor=15, Colors=p.colors, BitsPerComponent=p.bpc, Columns=p.width)
+                 if p.filter == "/FlateDecode" else None)
+        img.write(p.data, filter=Name(p.filter), decode_parms=parms)  # already encoded: stored as is
+        img.Type, img.Subtype = Name.XObject, Name.Image
+        img.Width, img.Height, img.BitsPerComponent = p.width, p.height, p.bpc
+        img.ColorSpace = Name(p.colorspace)
         m = " ".join(f"{v:.4f}" for v in p.matrix)
-        content.set_data(f"q {m} cm /Im0 Do Q\n".encode())
-        page.replace_contents(content)
+        page = Dictionary(Type=Name.Page, MediaBox=Array([0, 0, PAGE_W, PAGE_H]),
+                          Resources=Dictionary(XObject=Dictionary(Im0=img),
+                                               ProcSet=Array([Name.PDF, Name.ImageC, Name.ImageB])),
+                          Contents=pdf.make_stream(f"q {m} cm /Im0 Do Q\n".encode()))
+        pdf.pages.append(pikepdf.Page(page))
     out = io.BytesIO()
-    writer.write(out)
+    pdf.save(out, compress_streams=True)
     return out.getvalue()
 
 

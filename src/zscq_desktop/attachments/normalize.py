@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +34,11 @@ log = logging.getLogger(__name__)
 __all__ = ["AREA", "Cancelled", "Limits", "NormalizeResult", "normalize", "office_available", "sniff",
            "supported_suffixes"]
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp")
+_PDF_OBJECT = re.compile(rb"\s*\d+\s+\d+\s+obj\b")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".jp2", ".j2k", ".jpf", ".webp", ".gif")
+#: pictures Pillow cannot (or should not) read here: one wording for all of them
+OTHER_PICTURES = (".psd", ".heic", ".heif", ".avif", ".ico", ".jxl", ".svg", ".emf", ".wmf", ".tga", ".pcx",
+                  ".cr2", ".nef", ".arw", ".dng", ".raw", ".xcf", ".cdr", ".ai", ".eps")
 
 
 @dataclass
@@ -104,7 +109,7 @@ def _normalize(data: bytes, ctx: Context) -> tuple[bytes, int]:
     kind = sniff(data, suffix)
     if kind == "pdf":
         return normalize_pdf(data, ctx)
-    if kind in ("jpeg", "png", "tiff", "bmp"):
+    if kind in ("jpeg", "png", "tiff", "bmp", "jpeg2000", "webp", "gif"):
         return normalize_image(data, ctx)
     if kind.startswith("."):  # an office document, with the suffix to give the converter
         converted = convert_to_pdf(data, kind, ctx)
@@ -133,8 +138,19 @@ def sniff(data: bytes, suffix: str = "") -> str:
         return _zip_kind(data, suffix)
     if head.startswith(b"{\\rtf"):
         return ".rtf"
-    if head[:6] in (b"GIF87a", b"GIF89a") or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head.startswith(b"\x00\x00\x00\x0cjP  \r\n\x87\n") or head.startswith(b"\xff\x4f\xff\x51"):
+        return "jpeg2000"
+    if (head.startswith((b"8BPS", b"\x00\x00\x01\x00", b"\xff\x0a", b"\x00\x00\x00\x0cJXL ", b"gimp xcf",
+                         b"\xd7\xcd\xc6\x9a")) or head[40:44] == b" EMF"
+            or head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"avif", b"heim", b"heis")
+            or (b"<svg" in head[:512] and suffix not in OFFICE_SUFFIXES) or suffix in OTHER_PICTURES):
         return "other-image"
+    if suffix == ".pdf" or _PDF_OBJECT.match(head):  # a PDF without its header: qpdf repairs what it can
+        return "pdf"
     if suffix in OFFICE_SUFFIXES and suffix not in (".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp"):
         return suffix  # e.g. an old "Word" file that is really HTML: LibreOffice reads those too
     return "unknown"
@@ -183,7 +199,8 @@ def _unusable(kind: str, suffix: str, ctx: Context) -> Problem:
         return Problem("attachment.format.archive", f"{ctx.label}是压缩包，请解压后把其中的文件分别添加。")
     if kind == "other-image":
         return Problem("attachment.format.image",
-                       f"{ctx.label}的图片格式不受支持，请用看图软件另存为 JPEG 或 PNG 后重新添加。")
+                       f"{ctx.label}的图片格式不受支持（可用 JPEG、PNG、TIFF、BMP、JPEG 2000、WebP、GIF），"
+                       "请用看图软件另存为 JPEG 或 PNG 后重新添加。")
     return Problem("attachment.format.unknown",
-                   f"无法识别{ctx.label}的文件格式。支持 PDF、JPEG、PNG、TIFF、BMP 图片和 Word/Excel/PowerPoint/WPS 文档，"
+                   f"无法识别{ctx.label}的文件格式。支持 PDF、JPEG、PNG、TIFF、BMP、JPEG 2000、WebP、GIF 图片和 Word/Excel/PowerPoint/WPS 文档，"
                    "请另存为 PDF 后重新添加。")

@@ -1,19 +1,25 @@
-"""PDF supporting files → A4 portrait pages with the binding margin and bands free.
+"""PDF supporting files → A4 portrait pages with the binding margin and bands free (pikepdf/qpdf).
 
-Each source page is copied, not rasterised: its content stream is wrapped as
+qpdf opens what viewers open: a broken cross-reference table or a missing ``%PDF-`` header is
+repaired (an info finding says so), an encryption with an empty user password is opened without a
+word; only a file that is truly unreadable or needs a password is refused, with that reason.
 
-    q <placed rectangle> re W n <matrix> cm  …original content…  <visible annotations>  Q
+Before a page is placed, its form fields and annotations are flattened into it
+(``attachments.flatten``): the binder keeps no annotations, and the evaluator must see what the
+applicant saw.  Each source page is then copied, not rasterised: its content becomes a Form
+XObject drawn as
 
-and its MediaBox becomes A4.  The matrix maps the page's visible box (CropBox ∩ MediaBox, with
-/Rotate and /UserUnit honoured, so a rotated page comes out upright as the reader saw it) onto its
-placement (``normalize_common.place``: scaled down only, centred; a very large landscape page is
-turned with its top toward the binding edge).  The clip keeps anything outside the source's
-visible box from leaking into the margins.
+    q <placed rectangle> re W n <matrix> cm /ZqPage Do Q
 
-Resources (fonts, images) are cloned once per document by pypdf, so pages that share them share
-them in the output too.  Annotations that are visible (filled form fields, stamps, highlights) are
-drawn into the page from their appearance streams, since the binder keeps no annotations; links
-and pop-ups are dropped.
+on an A4 page.  The matrix maps the page's visible box (CropBox ∩ MediaBox, with /Rotate and
+/UserUnit honoured, so a rotated page comes out upright as the reader saw it) onto its placement
+(``attachments.common.place``: scaled down only, centred; a very large landscape page is turned
+with its top toward the binding edge).  The clip keeps anything outside the visible box from
+leaking into the margins.  A page whose MediaBox is missing or empty uses the inherited box, its
+CropBox or A4, in that order.
+
+Resources (fonts, images) are copied once per document by qpdf, so pages that share them share
+them in the output too.
 
 No Qt here.
 """
@@ -22,18 +28,13 @@ from __future__ import annotations
 
 import io
 import logging
+import zlib
 from typing import Any
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import DependencyError, FileNotDecryptedError
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    NameObject,
-    RectangleObject,
-)
+import pikepdf
+from pikepdf import Array, Dictionary, Name
 
+from zscq_desktop.attachments import quiet
 from zscq_desktop.attachments.common import (
     PAGE_H,
     PAGE_W,
@@ -42,47 +43,49 @@ from zscq_desktop.attachments.common import (
     Context,
     Matrix,
     Problem,
-    apply,
     place,
     then,
 )
+from zscq_desktop.attachments.flatten import flatten_for_print
 
 log = logging.getLogger(__name__)
 
-_DROP = ("/Annots", "/Contents", "/B", "/Thumb", "/StructParents", "/Tabs", "/AA", "/PieceInfo", "/Metadata",
-         "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox", "/Rotate", "/UserUnit", "/VP")
+A4_BOX = (0.0, 0.0, PAGE_W, PAGE_H)
+#: a page's content that inflates beyond this is a zip bomb, not a document (pypdf's former limit)
+MAX_CONTENT = 75 * 1024 * 1024
+_FIXED = "/ZqBoxFilledIn"
+_MAX_DEPTH = 64  # page-tree depth walked when checking boxes (a cycle or a hostile tree stops here)
 
 
-def open_pdf(data: bytes, ctx: Context) -> PdfReader:
-    """Open (and, with an empty user password, decrypt) a PDF; check it has 1…max pages."""
+def open_pdf(data: bytes, ctx: Context) -> pikepdf.Pdf:
+    """Open (repairing, and with an empty user password decrypting) a PDF; check it has 1…max pages."""
+    quiet.install()
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-    except Exception as exc:  # pypdf raises many kinds of errors for broken files
+        pdf = pikepdf.open(io.BytesIO(data), password="")
+    except pikepdf.PasswordError:
+        raise Problem("attachment.pdf.password",
+                      f"{ctx.label}设置了打开密码，请先用原软件去掉密码后重新添加。") from None
+    except pikepdf.DependencyError as exc:  # an encryption qpdf does not implement
+        log.info("cannot decrypt %s: %s", ctx.name, exc)
+        raise Problem("attachment.pdf.encryption",
+                      f"{ctx.label}使用了本程序无法解开的加密方式，请用原软件另存为不加密的 PDF 后重新添加。") from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # PdfError and whatever a hostile file provokes
         log.info("unreadable PDF %s: %s", ctx.name, exc)
         raise _damaged(ctx) from None
-    if reader.is_encrypted:
-        try:
-            ok = reader.decrypt("")
-        except (DependencyError, NotImplementedError) as exc:
-            log.info("cannot decrypt %s: %s", ctx.name, exc)
-            raise Problem("attachment.pdf.encryption",
-                          f"{ctx.label}使用了本程序无法解开的加密方式，请用原软件另存为不加密的 PDF 后重新添加。") from None
-        except Exception:
-            raise _damaged(ctx) from None
-        if not ok:
-            raise Problem("attachment.pdf.password",
-                          f"{ctx.label}设置了打开密码，请先用原软件去掉密码后重新添加。")
     # a quick look at the page tree's own count first, so that a huge file is refused at once
     try:
-        declared = int(reader.trailer["/Root"]["/Pages"].get("/Count", 0))
-    except FileNotDecryptedError:
-        raise Problem("attachment.pdf.password", f"{ctx.label}设置了打开密码，请先用原软件去掉密码后重新添加。") from None
-    except Exception:
+        declared = int(pdf.Root.Pages.get("/Count", 0))
+    except Exception:  # noqa: BLE001 - a broken page tree: qpdf counts the real pages below
         declared = 0
     if declared > ctx.limits.max_pages:
         raise _too_many(ctx, declared)
     try:
-        n = len(reader.pages)
+        _fill_missing_boxes(pdf)
+        n = len(pdf.pages)
+    except MemoryError:
+        raise
     except Exception as exc:
         log.info("broken page tree in %s: %s", ctx.name, exc)
         raise _damaged(ctx) from None
@@ -90,35 +93,69 @@ def open_pdf(data: bytes, ctx: Context) -> PdfReader:
         raise _too_many(ctx, n)
     if n == 0:
         raise Problem("attachment.pdf.empty", f"{ctx.label}中没有任何页面，请检查文件后重新添加。")
-    return reader
+    if quiet.log_qpdf(pdf, ctx.name):
+        ctx.note("attachment.pdf.repaired",
+                 f"{ctx.label}的文件结构有损坏，已自动修复；请核对装订后的页面是否完整。")
+    return pdf
 
 
-def normalize_pdf(data: bytes, ctx: Context) -> tuple[bytes, int]:
+def _fill_missing_boxes(pdf: pikepdf.Pdf) -> None:
+    """Give a page without any MediaBox (own or inherited) its CropBox, else A4.
+
+    qpdf would silently use US Letter; this runs before qpdf walks the page tree."""
+    def walk(node: Any, inherited: bool, depth: int) -> None:
+        if depth > _MAX_DEPTH or not isinstance(node, Dictionary):
+            return
+        has = inherited or _box(node.get("/MediaBox")) is not None
+        kids = node.get("/Kids")
+        if isinstance(kids, Array):
+            for kid in kids:
+                walk(kid, has, depth + 1)
+        elif not has:
+            node.MediaBox = Array(_box(node.get("/CropBox")) or A4_BOX)
+            node[_FIXED] = True  # only on the source page: the output pages are new
+
+    walk(pdf.Root.get("/Pages"), False, 0)
+
+
+def normalize_pdf(data: bytes, ctx: Context, fonts: Any = None) -> tuple[bytes, int]:
     """The A4 portrait PDF of a PDF supporting file and its page count; raises :class:`Problem`."""
-    reader = open_pdf(data, ctx)
-    writer = PdfWriter()
+    src = open_pdf(data, ctx)
+    try:
+        done = flatten_for_print(src, fonts)
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - flattening failed: the pages still bind, say what may be missing
+        log.info("flattening %s failed: %r", ctx.name, exc)
+        ctx.warn("attachment.pdf.annotations",
+                 f"{ctx.label}中的表单域或批注无法固定到页面上，装订后可能缺少填写内容或批注，请打印前核对。")
+    else:
+        _report_flattening(ctx, done)
+    out = pikepdf.new()
     small: list[tuple[int, float]] = []
     turned: list[int] = []
-    for i, src in enumerate(reader.pages):
+    fixed: list[int] = []
+    for i, page in enumerate(src.pages):
         ctx.check()
         try:
-            result = _page(writer, src)
+            scale, turn, box_fixed = _page(out, src, page)
         except Problem:
+            raise
+        except MemoryError:
             raise
         except Exception as exc:  # a damaged page: say which one
             log.info("page %d of %s: %r", i + 1, ctx.name, exc)
             raise Problem("attachment.pdf.damaged",
                           f"{ctx.label}第 {i + 1} 页已损坏，无法读取。请用原软件重新导出 PDF 后再添加。") from None
-        if result is None:
-            ctx.warn("attachment.pdf.blank_page", f"{ctx.label}第 {i + 1} 页的页面尺寸无效，已跳过。")
-            continue
-        scale, turn = result
+        if box_fixed:
+            fixed.append(i + 1)
         if scale < SMALL_SCALE:
             small.append((i + 1, scale))
         if turn:
             turned.append(i + 1)
-    if not writer.pages:
-        raise Problem("attachment.pdf.empty", f"{ctx.label}中没有可用的页面，请检查文件后重新添加。")
+    if fixed:
+        ctx.note("attachment.pdf.box",
+                 f"{ctx.label}第 {_pages(fixed)} 页的页面尺寸无效，已按裁剪框或 A4 幅面放入，请核对这些页面。")
     if small:
         worst = min(s for _p, s in small)
         ctx.warn("attachment.pdf.small",
@@ -127,22 +164,35 @@ def normalize_pdf(data: bytes, ctx: Context) -> tuple[bytes, int]:
     if turned:
         ctx.note("attachment.pdf.turned",
                  f"{ctx.label}第 {_pages(turned)} 页为横向大幅面，已逆时针旋转 90°（页顶朝装订边）放入 A4 页面。")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue(), len(writer.pages)
+    buf = io.BytesIO()
+    out.save(buf, compress_streams=True)
+    return buf.getvalue(), len(out.pages)
 
 
-def _page(writer: PdfWriter, src: Any) -> tuple[float, bool] | None:
-    """Append ``src`` placed on an A4 page; return (scale, turned), or None for an unusable box."""
-    box = _visible_box(src)
-    if box is None:
-        return None
+def _report_flattening(ctx: Context, done: Any) -> None:
+    if done.fields:
+        ctx.note("attachment.pdf.form_flattened",
+                 f"{ctx.label}第 {_pages(sorted(done.fields))} 页的表单域已按显示效果固定，请核对填写内容。")
+    if done.markup:
+        kinds = "、".join(sorted({k for v in done.markup.values() for k in v}))
+        ctx.note("attachment.pdf.markup_flattened",
+                 f"{ctx.label}第 {_pages(sorted(done.markup))} 页的批注（{kinds}）已按显示效果印在页面上。")
+    if done.lost:
+        kinds = "、".join(sorted({k for v in done.lost.values() for k in v}))
+        ctx.warn("attachment.pdf.annotation_lost",
+                 f"{ctx.label}第 {_pages(sorted(done.lost))} 页的批注（{kinds}）没有保存外观，无法印出。"
+                 "如需保留，请在原软件中“打印为 PDF”后重新添加。")
+
+
+def _page(out: pikepdf.Pdf, src: pikepdf.Pdf, page: Any) -> tuple[float, bool, bool]:
+    """Append ``page`` placed on an A4 page of ``out``; return (scale, turned, box replaced)."""
+    box, fixed = _visible_box(page)
     x0, y0, x1, y1 = box
     w, h = x1 - x0, y1 - y0
-    rotation = int(src.rotation) % 360  # pypdf resolves an inherited or indirect /Rotate
+    rotation = _number(page.obj, "/Rotate", 0.0)
+    rotation = int(rotation) % 360
     rotation = rotation - rotation % 90  # only multiples of 90 are valid; round down as viewers do
-    unit = src.get("/UserUnit")
-    unit = float(unit.get_object()) if unit is not None else 1.0
+    unit = _number(page.obj, "/UserUnit", 1.0)
     if not 0.01 <= unit <= 1000:
         unit = 1.0
     seen_w, seen_h = (h * unit, w * unit) if rotation in (90, 270) else (w * unit, h * unit)
@@ -150,118 +200,129 @@ def _page(writer: PdfWriter, src: Any) -> tuple[float, bool] | None:
     to_unit: Matrix = (1 / w, 0.0, 0.0, 1 / h, -x0 / w, -y0 / h)
     m = then(then(to_unit, ROTATE_CW[rotation]), where.matrix())
 
-    content = _content(src)
-    stamps, xobjects = _appearances(writer, src)
-
-    page = writer.add_page(src, excluded_keys=_DROP)
-    for key in _DROP:
-        if key in page:
-            del page[NameObject(key)]
-    page.mediabox = RectangleObject([0, 0, PAGE_W, PAGE_H])
-    if xobjects:
-        _add_xobjects(page, xobjects)
+    form = src.make_stream(b"")
+    raw, filters, parms = _content(page)
+    if filters is None:
+        form.write(raw)
+    else:
+        form.write(raw, filter=filters, decode_parms=parms)
+    form.Type, form.Subtype = Name.XObject, Name.Form
+    form.BBox = Array([x0, y0, x1, y1])
+    resources = _inherited(page.obj, "/Resources")
+    form.Resources = resources if isinstance(resources, Dictionary) else Dictionary()
+    if isinstance(page.obj.get("/Group"), Dictionary):  # a transparency group blends as on the page
+        form.Group = page.obj.Group
+    copied = out.copy_foreign(src.make_indirect(form))
     b = where.box
-    head = f"q {b.x:.4f} {b.y:.4f} {b.w:.4f} {b.h:.4f} re W n {_fmt(m)} cm\n".encode()
-    stream = DecodedStreamObject()
-    stream.set_data(head + content + b"\n" + stamps + b"Q\n")
-    page.replace_contents(stream.flate_encode())
-    return where.scale, where.turned
+    draw = f"q {b.x:.4f} {b.y:.4f} {b.w:.4f} {b.h:.4f} re W n {_fmt(m)} cm /ZqPage Do Q\n".encode()
+    new = Dictionary(Type=Name.Page, MediaBox=Array([0, 0, PAGE_W, PAGE_H]),
+                     Resources=Dictionary(XObject=Dictionary(ZqPage=copied)),
+                     Contents=out.make_stream(draw))
+    out.pages.append(pikepdf.Page(new))
+    return where.scale, where.turned, fixed
 
 
-def _visible_box(src: Any) -> tuple[float, float, float, float] | None:
-    """CropBox ∩ MediaBox as (x0, y0, x1, y1), or None when empty or absurd."""
+def _box(value: Any) -> tuple[float, float, float, float] | None:
+    """A usable rectangle (x0, y0, x1, y1), or None for a missing, empty or absurd one."""
     try:
-        mb = [float(v) for v in src.mediabox]
-        cb = [float(v) for v in src.cropbox]
-    except Exception:
+        v = [float(x) for x in value]
+    except Exception:  # noqa: BLE001 - missing, not an array, not numbers
         return None
-    mx0, mx1 = sorted((mb[0], mb[2]))
-    my0, my1 = sorted((mb[1], mb[3]))
-    cx0, cx1 = sorted((cb[0], cb[2]))
-    cy0, cy1 = sorted((cb[1], cb[3]))
-    x0, y0, x1, y1 = max(mx0, cx0), max(my0, cy0), min(mx1, cx1), min(my1, cy1)
-    if x1 - x0 < 1 or y1 - y0 < 1:  # a crop box outside the media box: fall back to the media box
-        x0, y0, x1, y1 = mx0, my0, mx1, my1
+    if len(v) != 4:
+        return None
+    x0, x1 = sorted((v[0], v[2]))
+    y0, y1 = sorted((v[1], v[3]))
     if x1 - x0 < 1 or y1 - y0 < 1 or x1 - x0 > 1e6 or y1 - y0 > 1e6:
         return None
     return x0, y0, x1, y1
 
 
-def _content(src: Any) -> bytes:
-    """The page's content streams, decoded and joined (an array's parts are separate streams)."""
-    obj = src.get("/Contents")
-    if obj is None:
-        return b""
-    obj = obj.get_object()
-    parts = obj if isinstance(obj, ArrayObject) else [obj]
+def _visible_box(page: Any) -> tuple[tuple[float, float, float, float], bool]:
+    """CropBox ∩ MediaBox as (x0, y0, x1, y1) and whether a fallback had to be used.
+
+    An unusable MediaBox falls back to the parents' one, then the CropBox, then A4; a CropBox
+    outside the MediaBox is ignored."""
+    own = _box(page.obj.get("/MediaBox"))
+    media = own or _box(_inherited(page.obj.get("/Parent"), "/MediaBox"))
+    crop = _box(_inherited(page.obj, "/CropBox"))
+    fixed = (own is None and "/MediaBox" in page.obj) or _FIXED in page.obj
+    if media is None:
+        media, fixed = crop or A4_BOX, True
+    if crop is None:
+        return media, fixed
+    x0, y0 = max(media[0], crop[0]), max(media[1], crop[1])
+    x1, y1 = min(media[2], crop[2]), min(media[3], crop[3])
+    if x1 - x0 < 1 or y1 - y0 < 1:
+        return media, fixed
+    return (x0, y0, x1, y1), fixed
+
+
+def _inherited(node: Any, key: str) -> Any:
+    seen = 0
+    while isinstance(node, Dictionary) and seen < _MAX_DEPTH:
+        if key in node:
+            return node[key]
+        node, seen = node.get("/Parent"), seen + 1
+    return None
+
+
+def _number(obj: Any, key: str, default: float) -> float:
+    try:
+        value = _inherited(obj, key)
+        return float(value) if value is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def _content(page: Any) -> tuple[bytes, Any, Any]:
+    """The page's content: one stream's raw bytes with its filters (not decoded), or an array's
+    parts decoded, joined and deflated (an array's parts are separate streams).
+
+    Raises ValueError for content that inflates beyond :data:`MAX_CONTENT` (a zip bomb)."""
+    obj = page.obj.get("/Contents")
+    if isinstance(obj, pikepdf.Stream):
+        raw = obj.read_raw_bytes()
+        if _is_flate(obj):
+            _inflate(raw, MAX_CONTENT)  # size check only; the stream is copied as it is
+        return raw, obj.get("/Filter"), obj.get("/DecodeParms")
+    if isinstance(obj, Array):
+        parts, total = [], 0
+        for part in obj:
+            if not isinstance(part, pikepdf.Stream):
+                continue
+            data = _inflate(part.read_raw_bytes(), MAX_CONTENT - total) if _is_flate(part) and \
+                "/DecodeParms" not in part else part.read_bytes()
+            total += len(data)
+            if total > MAX_CONTENT:
+                raise ValueError("content stream too large")
+            parts.append(data)
+        return zlib.compress(b"\n".join(parts), 6), Name.FlateDecode, None
+    return b"", None, None
+
+
+def _is_flate(stream: Any) -> bool:
+    f = stream.get("/Filter")
+    return f == Name.FlateDecode or (isinstance(f, Array) and len(f) == 1 and f[0] == Name.FlateDecode)
+
+
+def _inflate(raw: bytes, limit: int) -> bytes:
+    """Inflate ``raw`` but stop past ``limit`` bytes (ValueError); a truncated stream is kept as far
+    as it goes, as viewers do."""
+    d = zlib.decompressobj()
     out = []
-    for part in parts:
-        part = part.get_object()
-        if part is not None:
-            out.append(part.get_data())
-    return b"\n".join(out)
-
-
-def _appearances(writer: PdfWriter, src: Any) -> tuple[bytes, dict[str, Any]]:
-    """Content drawing the page's visible annotations, and the appearance XObjects it uses.
-
-    PDF 32000-1 §12.5.5: the appearance's BBox, transformed by its Matrix, is mapped onto the
-    annotation's Rect.
-    """
-    annots = src.get("/Annots")
-    if annots is None:
-        return b"", {}
-    ops: list[bytes] = []
-    xobjects: dict[str, Any] = {}
-    for ref in annots.get_object():
-        try:
-            a = ref.get_object()
-            if a.get("/Subtype") in ("/Popup", "/Link") or int(a.get("/F", 0)) & (2 | 32):  # Hidden, NoView
-                continue
-            ap = a.get("/AP")
-            normal = ap.get_object().get("/N") if ap is not None else None
-            if normal is None:
-                continue
-            normal = normal.get_object()
-            if "/BBox" not in normal:  # a dictionary of states: the current one
-                state = a.get("/AS")
-                normal = normal.get(state).get_object() if state is not None and state in normal else None
-                if normal is None or "/BBox" not in normal:
-                    continue
-            rect = [float(v) for v in a["/Rect"]]
-            bbox = [float(v) for v in normal["/BBox"]]
-            v6 = [float(v) for v in normal.get("/Matrix", [1, 0, 0, 1, 0, 0])]
-            fm: Matrix = (v6[0], v6[1], v6[2], v6[3], v6[4], v6[5])
-            corners = [apply(fm, x, y) for x in (bbox[0], bbox[2]) for y in (bbox[1], bbox[3])]
-            tx0, tx1 = min(c[0] for c in corners), max(c[0] for c in corners)
-            ty0, ty1 = min(c[1] for c in corners), max(c[1] for c in corners)
-            rx0, rx1 = sorted((rect[0], rect[2]))
-            ry0, ry1 = sorted((rect[1], rect[3]))
-            if tx1 - tx0 <= 0 or ty1 - ty0 <= 0:
-                continue
-            sx, sy = (rx1 - rx0) / (tx1 - tx0), (ry1 - ry0) / (ty1 - ty0)
-            m: Matrix = (sx, 0.0, 0.0, sy, rx0 - tx0 * sx, ry0 - ty0 * sy)
-            name = f"/ZqAnnot{len(xobjects)}"
-            xobjects[name] = normal.clone(writer).indirect_reference
-            ops.append(f"q {_fmt(m)} cm {name} Do Q\n".encode())
-        except Exception as exc:  # a broken annotation is dropped, the page is kept
-            log.info("annotation skipped: %r", exc)
-    return b"".join(ops), xobjects
-
-
-def _add_xobjects(page: Any, xobjects: dict[str, Any]) -> None:
-    res = page.get("/Resources")
-    res = res.get_object() if res is not None else None
-    if res is None:
-        res = DictionaryObject()
-        page[NameObject("/Resources")] = res
-    xo = res.get("/XObject")
-    xo = xo.get_object() if xo is not None else None
-    if xo is None:
-        xo = DictionaryObject()
-        res[NameObject("/XObject")] = xo
-    for name, ref in xobjects.items():
-        xo[NameObject(name)] = ref
+    size = 0
+    chunk = raw
+    try:
+        while chunk:
+            piece = d.decompress(chunk, 1 << 20)
+            size += len(piece)
+            if size > limit:
+                raise ValueError("content stream too large")
+            out.append(piece)
+            chunk = d.unconsumed_tail
+    except zlib.error:
+        pass
+    return b"".join(out)
 
 
 def _fmt(m: Matrix) -> str:
