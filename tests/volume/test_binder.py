@@ -13,7 +13,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from zscq_desktop.render import page as P
-from zscq_desktop.volume.binder import ATTACHMENT_FOOTER_Y, AttachmentPart, Cancelled, Volume, VolumeInput, bind
+from zscq_desktop.volume.binder import (ATTACHMENT_FOOTER_Y, VERSO_SHIFT, AttachmentPart, Cancelled, Volume, VolumeInput,
+                                       bind)
 from zscq_desktop.render.fonts import register_fonts
 
 STAMP = "1A2B3C4D"
@@ -164,14 +165,19 @@ def test_every_page_carries_the_stamp(simple, duplex) -> None:
             assert f"版本 {STAMP}" in t
 
 
-def test_label_on_each_attachments_first_page_only(simple) -> None:
-    inp, vol, reader = simple
-    t = texts(reader)
-    firsts = [p for lvl, _title, p in vol.outline if lvl == 1]
-    for a, p in zip(inp.attachments, firsts):
-        assert a.label in t[p] and a.title in t[p]
-    labelled = [i for i, x in enumerate(t) if "附件材料3-" in x]
-    assert labelled == [1, *firsts]  # the contents page lists them too
+def test_label_on_every_page_of_a_supporting_file_continuations_marked(simple, duplex) -> None:
+    for inp, vol, reader in (simple, duplex):
+        t = texts(reader)
+        firsts = [p for lvl, _title, p in vol.outline if lvl == 1]
+        ends = firsts[1:] + [vol.pages]
+        for a, first, end in zip(inp.attachments, firsts, ends):
+            assert a.label in t[first] and a.title in t[first] and "（续）" not in t[first]
+            for p in range(first + 1, end):
+                if marker(t[p]) is not None:  # not an inserted blank page
+                    assert f"{a.label}（续）" in t[p], (p, t[p])
+        labelled = [i for i, x in enumerate(t) if "附件材料3-" in x]
+        assert labelled == [2 if vol is duplex[1] else 1] + [i for i in range(firsts[0], vol.pages)
+                                                             if marker(t[i]) is not None]
 
 
 def positions(page) -> list[tuple[str, float, float]]:
@@ -195,16 +201,21 @@ def test_overlay_stays_out_of_the_binding_margin_and_the_attachment_bands(simple
         for i, page in enumerate(reader.pages):
             pos = positions(page)
             assert pos
+            verso = vol is duplex[1] and i % 2 == 1
             for text, x, y in pos:
-                assert x >= P.BINDING_MARGIN - 1, (i, text, x)
-                assert x <= P.PAGE_W - 10 * mm, (i, text, x)
+                if verso:  # the spine is on the right: nothing starts in the 28 mm there
+                    assert 10 * mm - 1 <= x <= P.PAGE_W - P.BINDING_MARGIN, (i, text, x)
+                else:
+                    assert x >= P.BINDING_MARGIN - 1, (i, text, x)
+                    assert x <= P.PAGE_W - 10 * mm, (i, text, x)
             if i in att_pages:
                 footer = [(t, y) for t, x, y in pos if "版本" in t or NUMBER_RE.search(t) or t.strip() == "—"]
                 assert footer and all(y <= 18 * mm - 3 for _t, y in footer), (i, footer)
             if i in firsts:
                 label = [y for t, x, y in pos if "附件材料" in t]
                 assert label and all(P.LABEL_Y < y <= P.LABEL_Y + 3 * mm for y in label)
-                assert all(abs(x - P.MARGIN_LEFT) < 1 for t, x, y in pos if t.startswith("附件材料"))
+                shift = VERSO_SHIFT if verso else 0
+                assert all(abs(x - P.MARGIN_LEFT + shift) < 1 for t, x, y in pos if t.startswith("附件材料"))
     assert ATTACHMENT_FOOTER_Y < 18 * mm
 
 
@@ -255,8 +266,8 @@ def test_duplex_parts_start_on_right_hand_pages(duplex) -> None:
     _inp, vol, reader = duplex
     t = texts(reader)
     starts = {title: p for _lvl, title, p in vol.outline}
-    for title, p in starts.items():
-        if title != "目录":
+    for lvl, title, p in vol.outline:
+        if title != "目录" and lvl == 0:
             assert p % 2 == 0, title  # 0-based even = physical odd = right-hand
     assert starts["目录"] == 2  # the cover's back is blank
     assert BLANK_NOTE in t[1] and number(t[1]) is None
@@ -271,9 +282,9 @@ def test_duplex_parts_start_on_right_hand_pages(duplex) -> None:
         if BLANK_NOTE in x:
             assert marker(x) is None and f"版本 {STAMP}" in x
     # 6 source pages of attachments, form 3, plan 4 with blanks: cover|blank|toc|blank|F2 F3|P1..P4|
-    # A1-1 A1-2|A2-1 blank|A3-1 A3-2 A3-3
+    # A1-1 A1-2 A2-1 A3-1 A3-2 A3-3: no blank sheet before a supporting file inside part 3
     assert [marker(x) for x in t] == ["FORM-1", None, None, None, "FORM-2", "FORM-3", "PLAN-1", "PLAN-2",
-                                      "PLAN-3", "PLAN-4", "ATT1-1", "ATT1-2", "ATT2-1", None, "ATT3-1",
+                                      "PLAN-3", "PLAN-4", "ATT1-1", "ATT1-2", "ATT2-1", "ATT3-1",
                                       "ATT3-2", "ATT3-3"]
     assert reader.trailer["/Root"]["/ViewerPreferences"]["/Duplex"] == "/DuplexFlipLongEdge"
 
@@ -404,3 +415,51 @@ def test_rotated_and_offset_source_pages_get_an_upright_overlay(fonts) -> None:
         assert abs(float(box.width) - A4[0]) <= 1 and abs(float(box.height) - A4[1]) <= 1
         stamp = [(x - float(box.left), y - float(box.bottom)) for t, x, y in positions(page) if "版本" in t]
         assert stamp and all(x > A4[0] / 2 and y < 18 * mm for x, y in stamp)
+
+
+# -- issue 13: page labels, the mirrored verso, fewer blank pages ------------------------------------
+
+
+def test_page_labels_match_the_printed_numbers(simple, duplex) -> None:
+    for _inp, vol, reader in (simple, duplex):
+        labels = reader.page_labels
+        assert len(labels) == vol.pages
+        t = texts(reader)
+        toc = next(p for _l, title, p in vol.outline if title == "目录")
+        first = next(i for i, x in enumerate(t) if number(x) is not None)
+        assert labels[0] == "封面" and labels[toc] == "目录"
+        assert all(label in ("封面", "目录") for label in labels[:first])
+        for i in range(first, vol.pages):  # blank pages inside the sequence included
+            assert labels[i] == str(number(t[i])), (i, labels[i], t[i])
+    assert duplex[2].page_labels[1] == "封面"  # the cover's blank back
+
+
+def ink_x(reader: PdfReader, index: int, needle: str) -> float:
+    (x,) = [x for t, x, _y in positions(reader.pages[index]) if needle in t]
+    return x
+
+
+def test_duplex_verso_supporting_file_shifted_towards_the_outer_edge(fonts) -> None:
+    inp = make_input(form=3, plan=4, atts=(3,))
+    plain = PdfReader(io.BytesIO(bind(inp, fonts=fonts).pdf))
+    vol = bind(inp, duplex=True, fonts=fonts)
+    reader = PdfReader(io.BytesIO(vol.pdf))
+    t = texts(reader)
+    pages = {marker(x): i for i, x in enumerate(t) if marker(x)}
+    recto, verso = pages["ATT1-1"], pages["ATT1-2"]
+    assert recto % 2 == 0 and verso % 2 == 1
+    simplex_x = ink_x(plain, next(i for i, x in enumerate(texts(plain)) if marker(x) == "ATT1-2"), "ATT1-2")
+    assert abs(ink_x(reader, recto, "ATT1-1") - simplex_x) < 0.5
+    assert abs(ink_x(reader, verso, "ATT1-2") - (simplex_x - 18 * mm)) < 0.5
+    assert abs(ink_x(reader, verso, "附件材料3-1") - (P.MARGIN_LEFT - 18 * mm)) < 1
+    # the stamp sits at the outer edge: right on a recto, left on a verso
+    assert ink_x(reader, recto, "版本") > P.PAGE_W / 2 > ink_x(reader, verso, "版本")
+    assert ink_x(reader, verso, "版本") < P.PAGE_W - P.BINDING_MARGIN
+
+
+def test_duplex_one_page_supporting_files_cost_no_blank_sheets(fonts) -> None:
+    vol = bind(make_input(form=3, plan=3, atts=(1,) * 6), duplex=True, fonts=fonts)
+    t = texts(PdfReader(io.BytesIO(vol.pdf)))
+    first_att = next(i for i, x in enumerate(t) if marker(x) == "ATT1-1")
+    assert first_att % 2 == 0  # part 3 starts on a right-hand page
+    assert [marker(x) for x in t[first_att:]] == [f"ATT{k}-1" for k in range(1, 7)]

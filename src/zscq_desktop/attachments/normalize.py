@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 __all__ = ["AREA", "Cancelled", "Limits", "NormalizeResult", "normalize", "office_available", "sniff",
            "supported_suffixes"]
 
-_PDF_OBJECT = re.compile(rb"\s*\d+\s+\d+\s+obj\b")
+_PDF_OBJECT = re.compile(rb"(?:^|[\r\n])\s*\d+\s+\d+\s+obj\b")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".jp2", ".j2k", ".jpf", ".webp", ".gif")
 #: pictures Pillow cannot (or should not) read here: one wording for all of them
 OTHER_PICTURES = (".psd", ".heic", ".heif", ".avif", ".ico", ".jxl", ".svg", ".emf", ".wmf", ".tga", ".pcx",
@@ -149,7 +149,7 @@ def sniff(data: bytes, suffix: str = "") -> str:
             or head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"avif", b"heim", b"heis")
             or (b"<svg" in head[:512] and suffix not in OFFICE_SUFFIXES) or suffix in OTHER_PICTURES):
         return "other-image"
-    if suffix == ".pdf" or _PDF_OBJECT.match(head):  # a PDF without its header: qpdf repairs what it can
+    if suffix == ".pdf" or _PDF_OBJECT.search(head):  # a PDF without its header: qpdf repairs what it can
         return "pdf"
     if suffix in OFFICE_SUFFIXES and suffix not in (".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp"):
         return suffix  # e.g. an old "Word" file that is really HTML: LibreOffice reads those too

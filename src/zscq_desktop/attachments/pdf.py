@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import zlib
 from typing import Any
 
@@ -54,6 +55,7 @@ A4_BOX = (0.0, 0.0, PAGE_W, PAGE_H)
 #: a page's content that inflates beyond this is a zip bomb, not a document (pypdf's former limit)
 MAX_CONTENT = 75 * 1024 * 1024
 _FIXED = "/ZqBoxFilledIn"
+_NO_MEDIABOX = re.compile(r"object (\d+) (\d+)\b.*MediaBox is undefined")
 _MAX_DEPTH = 64  # page-tree depth walked when checking boxes (a cycle or a hostile tree stops here)
 
 
@@ -82,7 +84,6 @@ def open_pdf(data: bytes, ctx: Context) -> pikepdf.Pdf:
     if declared > ctx.limits.max_pages:
         raise _too_many(ctx, declared)
     try:
-        _fill_missing_boxes(pdf)
         n = len(pdf.pages)
     except MemoryError:
         raise
@@ -93,29 +94,28 @@ def open_pdf(data: bytes, ctx: Context) -> pikepdf.Pdf:
         raise _too_many(ctx, n)
     if n == 0:
         raise Problem("attachment.pdf.empty", f"{ctx.label}中没有任何页面，请检查文件后重新添加。")
-    if quiet.log_qpdf(pdf, ctx.name):
+    if _fill_missing_boxes(pdf, quiet.log_qpdf(pdf, ctx.name)):
         ctx.note("attachment.pdf.repaired",
                  f"{ctx.label}的文件结构有损坏，已自动修复；请核对装订后的页面是否完整。")
     return pdf
 
 
-def _fill_missing_boxes(pdf: pikepdf.Pdf) -> None:
-    """Give a page without any MediaBox (own or inherited) its CropBox, else A4.
-
-    qpdf would silently use US Letter; this runs before qpdf walks the page tree."""
-    def walk(node: Any, inherited: bool, depth: int) -> None:
-        if depth > _MAX_DEPTH or not isinstance(node, Dictionary):
-            return
-        has = inherited or _box(node.get("/MediaBox")) is not None
-        kids = node.get("/Kids")
-        if isinstance(kids, Array):
-            for kid in kids:
-                walk(kid, has, depth + 1)
-        elif not has:
-            node.MediaBox = Array(_box(node.get("/CropBox")) or A4_BOX)
-            node[_FIXED] = True  # only on the source page: the output pages are new
-
-    walk(pdf.Root.get("/Pages"), False, 0)
+def _fill_missing_boxes(pdf: pikepdf.Pdf, warnings: list[str]) -> list[str]:
+    """Give each page qpdf found without any MediaBox its CropBox, else A4 (qpdf put US Letter
+    there); return the other warnings (the real repairs)."""
+    rest = []
+    for w in warnings:
+        m = _NO_MEDIABOX.search(w)
+        if m is None:
+            rest.append(w)
+            continue
+        try:
+            page = pdf.get_object((int(m.group(1)), int(m.group(2))))
+            page.MediaBox = Array(_box(page.get("/CropBox")) or A4_BOX)
+            page[_FIXED] = True  # only on the source page: the output pages are new
+        except Exception as exc:  # noqa: BLE001 - keep qpdf's Letter box
+            log.info("cannot fill in the MediaBox: %r", exc)
+    return rest
 
 
 def normalize_pdf(data: bytes, ctx: Context, fonts: Any = None) -> tuple[bytes, int]:

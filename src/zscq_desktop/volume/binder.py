@@ -36,16 +36,14 @@ No Qt here.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DecodedStreamObject, FloatObject,
-                           DictionaryObject, IndirectObject, NameObject, StreamObject, TextStringObject)
+import pikepdf
+from pikepdf import Name
 from reportlab.lib.colors import Color
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -53,6 +51,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer
 
+from zscq_desktop.attachments import quiet
 from zscq_desktop.render import page as P
 from zscq_desktop.render.fonts import FontSet, font_runs, markup, register_fonts
 from zscq_desktop.render.pdf_styles import reportlab_settings
@@ -67,7 +66,7 @@ except ImportError:  # pragma: no cover - depends on the normaliser being presen
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ATTACHMENT_FOOTER_Y", "LABEL_BASELINE", "AttachmentPart", "Cancelled", "Volume", "VolumeInput", "bind"]
+__all__ = ["ATTACHMENT_FOOTER_Y", "BLANK_NOTE", "LABEL_BASELINE", "VERSO_SHIFT", "AttachmentPart", "Cancelled", "Volume", "VolumeInput", "bind"]
 
 NUMBER_SIZE = 14  # 四号
 STAMP_SIZE = 7
@@ -82,6 +81,9 @@ ATTACHMENT_FOOTER_Y = ATTACHMENT_FREE_BOTTOM - 1 * mm - 0.8 * NUMBER_SIZE
 LABEL_BASELINE = P.LABEL_Y + 0.25 * LABEL_SIZE + 1 * mm
 BLANK_NOTE = "（此页为空白页）"
 A4_TOLERANCE = 1.0  # pt
+#: duplex: a supporting file's page on a left-hand page moves this far towards the outer edge, so the
+#: normaliser's 28 mm binding margin (left) becomes 28 mm at the spine (right) and 10 mm outside
+VERSO_SHIFT = 18 * mm
 
 Progress = Callable[[float, str], None]
 
@@ -131,8 +133,11 @@ class _Slot:
 
 
 def _plan(form_n: int, contents_n: int, plan_n: int, att_ns: list[int], labels: list[str], duplex: bool,
-          each_attachment_recto: bool) -> tuple[list[_Slot], dict[str, int], list[int]]:
-    """Lay out the physical pages; return slots, the first slot of each part, and of each attachment."""
+          each_attachment_recto: bool, more: list[str] | None = None
+          ) -> tuple[list[_Slot], dict[str, int], list[int]]:
+    """Lay out the physical pages; return slots, the first slot of each part, and of each attachment.
+
+    ``labels`` go on each supporting file's first page, ``more`` (the continuation labels) on the rest."""
     slots: list[_Slot] = [_Slot("form", 0)]
     starts = {"form": 0}
 
@@ -154,7 +159,8 @@ def _plan(form_n: int, contents_n: int, plan_n: int, att_ns: list[int], labels: 
         if a == 0 or each_attachment_recto:
             to_recto(True, low=a > 0)
         att_starts.append(len(slots))
-        slots += [_Slot("att", a, i, number=0, label=labels[a] if i == 0 else None, low=True) for i in range(n)]
+        slots += [_Slot("att", a, i, number=0, label=labels[a] if i == 0 else (more[a] if more else None), low=True)
+                  for i in range(n)]
     starts["att"] = att_starts[0] if att_starts else len(slots)
     n = 0
     for s in slots:  # one sequence; inserted blank pages inside it are counted and numbered
@@ -200,20 +206,25 @@ def _number_text(n: int) -> str:
     return f"— {n} —"
 
 
-def _render_overlay(slots: list[_Slot], stamp: str, fonts: FontSet) -> bytes:
-    """All overlays, one page per physical page, as one reportlab document."""
+def _render_overlay(slots: list[_Slot], stamp: str, fonts: FontSet, duplex: bool = False) -> bytes:
+    """All overlays, one page per physical page, as one reportlab document.
+
+    On a left-hand page in duplex everything is placed as on a mirrored page: the number centred
+    under the mirrored text block, the stamp at the outer (left) edge, a supporting file's label
+    moved with its page (:data:`VERSO_SHIFT`)."""
     buf = io.BytesIO()
     # initialFontName: else reportlab's preamble puts an unembedded Helvetica in every page's resources
     c = Canvas(buf, pagesize=(P.PAGE_W, P.PAGE_H), invariant=1, pageCompression=1, initialFontName=fonts.body)
     stamp_text = f"版本 {stamp}"
     stamp_w = _width(stamp_text, fonts.body, STAMP_SIZE, fonts)
-    centre = P.MARGIN_LEFT + P.TEXT_W / 2  # centre of the text block
     right = P.MARGIN_LEFT + P.TEXT_W
     labels: dict[str, tuple[str, float]] = {}
-    for s in slots:
+    for i, s in enumerate(slots):
+        verso = duplex and i % 2 == 1
+        centre = P.PAGE_W - (P.MARGIN_LEFT + P.TEXT_W / 2) if verso else P.MARGIN_LEFT + P.TEXT_W / 2
         y = ATTACHMENT_FOOTER_Y if s.low else P.FOOTER_Y
         c.setFillColor(STAMP_GREY)
-        _draw(c, right - stamp_w, y, stamp_text, fonts.body, STAMP_SIZE, fonts)
+        _draw(c, P.PAGE_W - right if verso else right - stamp_w, y, stamp_text, fonts.body, STAMP_SIZE, fonts)
         c.setFillColor(Color(0, 0, 0))
         if s.number is not None:
             text = _number_text(s.number)
@@ -223,7 +234,8 @@ def _render_overlay(slots: list[_Slot], stamp: str, fonts: FontSet) -> bytes:
             if s.label not in labels:
                 labels[s.label] = _fit(s.label, fonts.heading, LABEL_SIZE, 9, P.TEXT_W, fonts)
             text, size = labels[s.label]
-            _draw(c, P.MARGIN_LEFT, LABEL_BASELINE, text, fonts.heading, size, fonts)
+            x = P.MARGIN_LEFT - (VERSO_SHIFT if verso and s.kind == "att" else 0)
+            _draw(c, x, LABEL_BASELINE, text, fonts.heading, size, fonts)
         if s.kind == "blank":
             w = _width(BLANK_NOTE, fonts.body, NOTE_SIZE, fonts)
             _draw(c, centre - w / 2, P.MARGIN_BOTTOM + P.TEXT_H / 2, BLANK_NOTE, fonts.body, NOTE_SIZE, fonts)
@@ -332,97 +344,106 @@ def _render_contents(inp: VolumeInput, fonts: FontSet, pages: list[str]) -> byte
 # -- assembly --------------------------------------------------------------------------------------
 
 
-def _reader(data: bytes, what: str) -> PdfReader:
+def _open(data: bytes, what: str) -> pikepdf.Pdf:
     try:
-        r = PdfReader(io.BytesIO(data))
-        n = len(r.pages)
-    except Exception as exc:  # pypdf raises many types for broken files
+        pdf = pikepdf.open(io.BytesIO(data))
+        n = len(pdf.pages)
+    except Exception as exc:  # qpdf refuses what it cannot repair
         raise ValueError(f"{what}不是有效的 PDF：{exc}") from exc
     if n == 0:
         raise ValueError(f"{what}没有页面。")
-    return r
+    return pdf
+
+
+def _content_form(src: pikepdf.Pdf, page: Any) -> pikepdf.Object:
+    """A page of ``src`` (a reportlab document: one content stream) as a Form XObject of ``src``."""
+    contents = page.obj.get("/Contents")
+    form = src.make_stream(b"")
+    if isinstance(contents, pikepdf.Stream):
+        form.write(contents.read_raw_bytes(), filter=contents.get("/Filter"), decode_parms=contents.get("/DecodeParms"))
+    elif isinstance(contents, pikepdf.Array):
+        form.write(b"\n".join(s.read_bytes() for s in contents))
+    form.Type, form.Subtype = Name.XObject, Name.Form
+    form.BBox = pikepdf.Array([0, 0, P.PAGE_W, P.PAGE_H])
+    form.Resources = page.obj.get("/Resources", pikepdf.Dictionary())
+    return src.make_indirect(form)
 
 
 class _Stacker:
-    """Lays each overlay page on top of its volume page without re-parsing any content stream.
+    """Lays each overlay page on top of its volume page without parsing any content stream.
 
-    pypdf's ``merge_page`` parses the whole content stream of the page underneath (to wrap it in
-    ``q``/``Q``) and ``compress_content_streams`` re-serialises it: for a volume of text-heavy
-    supporting files that was most of the binding time, and it holds the GIL (the GUI stutters).
-    Here each overlay page becomes a Form XObject with its own resources, so no name can collide;
-    the page keeps its content streams untouched and its ``/Contents`` becomes
-    ``[q, original…, Q, "/ZsOverlay Do"]``.
+    Each overlay page becomes a Form XObject with its own resources, so no name can collide; the
+    page keeps its content streams untouched and its ``/Contents`` becomes
+    ``[q, original…, Q, "/ZsOverlay Do"]``.  A supporting-file page on a verso in duplex gets
+    ``q <18 mm towards the outer edge> cm`` instead of ``q``: the normaliser left the binding
+    margin on the left, the spine of a verso is on the right.
     """
 
-    NAME = NameObject("/ZsOverlay")
+    NAME = "/ZsOverlay"
 
-    def __init__(self, writer: PdfWriter) -> None:
-        self.writer = writer
-        self._q = self._stream(b"q\n")
-        self._big_q = self._stream(b"\nQ\n")
-        self._draw = self._stream(b"q /ZsOverlay Do Q\n")
+    def __init__(self, out: pikepdf.Pdf, overlay: pikepdf.Pdf) -> None:
+        self.out, self.overlay = out, overlay
+        self._q = out.make_stream(b"q\n")
+        self._shifted_q = out.make_stream(f"q 1 0 0 1 {-VERSO_SHIFT:.4f} 0 cm\n".encode())
+        self._big_q = out.make_stream(b"\nQ\n")
+        self._draw = out.make_stream(b"q /ZsOverlay Do Q\n")
 
-    def _stream(self, data: bytes, **entries: Any) -> IndirectObject:
-        obj = DecodedStreamObject()
-        obj.set_data(data)
-        for key, value in entries.items():
-            obj[NameObject(key)] = value
-        # pypdf has no public call that adds a new stream as an indirect object
-        return self.writer._add_object(obj.flate_encode() if len(data) > 64 else obj)
+    def form(self, index: int) -> pikepdf.Object:
+        return self.out.copy_foreign(_content_form(self.overlay, self.overlay.pages[index]))
 
-    def stack(self, page: PageObject, overlay: PageObject) -> None:
-        """Draw ``overlay`` (a page of the overlay document) over ``page`` (a page of the writer)."""
-        if page.rotation % 360:
-            page.transfer_rotation_to_content()  # rare: only these pages are parsed
-        box = page.mediabox
-        if abs(box.width - P.PAGE_W) > A4_TOLERANCE or abs(box.height - P.PAGE_H) > A4_TOLERANCE:
-            log.warning("page is not A4 portrait (%.0f × %.0f pt)", box.width, box.height)
-        raw = overlay.get("/Contents")
-        if raw is None:
-            return
-        raw = raw.get_object()
-        data = b"\n".join(s.get_object().get_data() for s in raw) if isinstance(raw, ArrayObject) else raw.get_data()
-        resources = overlay.get("/Resources")
-        form = self._stream(
-            data, **{"/Type": NameObject("/XObject"), "/Subtype": NameObject("/Form"),
-                     "/BBox": ArrayObject([FloatObject(0), FloatObject(0), FloatObject(P.PAGE_W), FloatObject(P.PAGE_H)]),
-                     "/Resources": resources.clone(self.writer) if resources is not None else DictionaryObject()})
-        own = DictionaryObject(page["/Resources"].get_object()) if "/Resources" in page else DictionaryObject()
-        xobjects = DictionaryObject(own["/XObject"].get_object()) if "/XObject" in own else DictionaryObject()
-        xobjects[self.NAME] = form
-        own[NameObject("/XObject")] = xobjects
-        page[NameObject("/Resources")] = own  # a dictionary of its own: supporting files may share theirs
+    def blank(self, index: int) -> None:
+        """A blank page carrying only its overlay."""
+        page = pikepdf.Dictionary(Type=Name.Page, MediaBox=pikepdf.Array([0, 0, P.PAGE_W, P.PAGE_H]),
+                                  Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary({self.NAME: self.form(index)})),
+                                  Contents=self._draw)
+        self.out.pages.append(pikepdf.Page(page))
+
+    def stack(self, page: Any, index: int, shift: bool = False) -> None:
+        """Draw overlay page ``index`` over ``page`` (a page of the output)."""
+        if _number(page.obj.get("/Rotate")) % 360:
+            page.flatten_rotation()  # rare: only these pages are rewritten
+        box = [float(v) for v in page.mediabox]
+        if abs(box[2] - box[0] - P.PAGE_W) > A4_TOLERANCE or abs(box[3] - box[1] - P.PAGE_H) > A4_TOLERANCE:
+            log.warning("page is not A4 portrait (%.0f × %.0f pt)", box[2] - box[0], box[3] - box[1])
+        old = page.obj.get("/Resources")
+        own = pikepdf.Dictionary({k: v for k, v in old.items()}) if isinstance(old, pikepdf.Dictionary) \
+            else pikepdf.Dictionary()
+        xo = own.get("/XObject")
+        xobjects = pikepdf.Dictionary({k: v for k, v in xo.items()}) if isinstance(xo, pikepdf.Dictionary) \
+            else pikepdf.Dictionary()
+        xobjects[self.NAME] = self.form(index)
+        own.XObject = xobjects
+        page.obj.Resources = own  # a dictionary of its own: supporting files may share theirs
         draw = self._draw
-        if box.left or box.bottom:  # a MediaBox not at the origin: move the overlay with it
-            draw = self._stream(f"q 1 0 0 1 {float(box.left):g} {float(box.bottom):g} cm /ZsOverlay Do Q\n".encode())
-        contents = page.get("/Contents")
-        original: list = []
-        if contents is not None:
-            c = contents.get_object()
-            original = list(c) if isinstance(c, ArrayObject) else [contents]
-        page[NameObject("/Contents")] = ArrayObject(
-            [self._q, *(self._compressed(ref) for ref in original), self._big_q, draw])
-
-    def _compressed(self, ref):  # type: ignore[no-untyped-def]
-        """A content stream as it is, or Flate-compressed if it came uncompressed."""
-        stream = ref.get_object()
-        if "/Filter" in stream or not isinstance(stream, StreamObject):
-            return ref
-        return self.writer._add_object(stream.flate_encode())
+        if box[0] or box[1]:  # a MediaBox not at the origin: move the overlay with it
+            draw = self.out.make_stream(f"q 1 0 0 1 {box[0]:g} {box[1]:g} cm /ZsOverlay Do Q\n".encode())
+        contents = page.obj.get("/Contents")
+        original = list(contents) if isinstance(contents, pikepdf.Array) else \
+            ([contents] if contents is not None else [])
+        page.obj.Contents = pikepdf.Array([self._shifted_q if shift else self._q, *original, self._big_q, draw])
 
 
-def _file_id(inp: VolumeInput, duplex: bool) -> bytes:
-    h = hashlib.sha256()
-    for part in (inp.form_pdf, inp.plan_pdf, *(a.pdf for a in inp.attachments)):
-        h.update(hashlib.sha256(part).digest())
-    meta = [inp.title, inp.unit, inp.direction, inp.stamp, *inp.part_titles, str(duplex)]
-    meta += [f"{a.label}\0{a.title}\0{a.category}" for a in inp.attachments]
-    h.update("\x1f".join(meta).encode("utf-8"))
-    return h.digest()[:16]
+def _number(v: Any) -> int:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _page_labels(slots: list[_Slot], starts: dict[str, int]) -> pikepdf.Dictionary:
+    """/PageLabels: 封面 and 目录 as prefix-only labels (their blank backs included), then the
+    printed numbers (blank pages inside the sequence carry theirs)."""
+    nums: list[Any] = [0, pikepdf.Dictionary(P=pikepdf.String("封面"))]
+    if starts["contents"] > 0:
+        nums += [starts["contents"], pikepdf.Dictionary(P=pikepdf.String("目录"))]
+    first = next((i for i, s in enumerate(slots) if s.number is not None), None)
+    if first is not None:
+        nums += [first, pikepdf.Dictionary(S=Name.D, St=slots[first].number)]
+    return pikepdf.Dictionary(Nums=pikepdf.Array(nums))
 
 
 def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None, progress: Progress | None = None,
-         cancel: Callable[[], bool] | None = None, each_attachment_recto: bool = True) -> Volume:
+         cancel: Callable[[], bool] | None = None, each_attachment_recto: bool = False) -> Volume:
     """Bind form, plan and supporting files into one volume PDF.
 
     Args:
@@ -432,7 +453,8 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
         progress: called with (fraction 0…1, Chinese message) at each stage.
         cancel: polled between stages and between supporting files.
         each_attachment_recto: in duplex mode, start every supporting file on a right-hand page
-            (default); if False only the first one (the start of part 3).
+            too (not by default: a one-page file would cost a blank sheet; only part 3 starts on a
+            right-hand page).
 
     Duplex rules (physical pages counted from 1; odd = right-hand/recto):
 
@@ -440,13 +462,18 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
     * the contents start on page 3; if they take an odd number of pages a blank page follows, so
       printed page 1 (the rest of the form) starts on a right-hand page — front matter therefore
       always fills whole sheets and odd printed numbers are right-hand pages throughout;
-    * the plan starts on a right-hand page, and so does every supporting file (or only the first,
-      see ``each_attachment_recto``): a blank page is inserted before it when needed;
+    * the plan and the supporting-files part start on a right-hand page: a blank page is inserted
+      before them when needed;
     * blank pages inside the numbered part are counted and carry their number, so the printed
       sequence matches the sheets; every blank page says "（此页为空白页）" and carries the stamp;
+    * on a left-hand page the spine is on the right: a supporting file's page is shifted
+      :data:`VERSO_SHIFT` (18 mm) towards the outer edge with its label, and the page number and
+      stamp are placed as on a mirrored page (stamp at the outer edge);
     * no blank page is added at the very end.
 
     Without duplex no blank pages are inserted: cover, contents, form, plan, supporting files.
+    Viewer page labels (/PageLabels) match the printed numbers; every page of a supporting file
+    carries its label, continuation pages with "（续）".
 
     Returns:
         The volume: PDF bytes, page count, and the outline as (level, title, 0-based page index).
@@ -456,6 +483,7 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
         ValueError: an input is not a PDF or has no pages (message in Chinese).
     """
     report = progress or (lambda f, m: None)
+    quiet.install()
 
     def check() -> None:
         if cancel is not None and cancel():
@@ -465,13 +493,14 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
     t_form, t_plan, t_att = inp.part_titles
     check()
     report(0.0, "读取申报书、实施方案和附件材料")
-    form = _reader(inp.form_pdf, t_form)
-    plan = _reader(inp.plan_pdf, t_plan)
-    atts: list[PdfReader] = []
+    form = _open(inp.form_pdf, t_form)
+    plan = _open(inp.plan_pdf, t_plan)
+    atts: list[pikepdf.Pdf] = []
     for a in inp.attachments:
         check()
-        atts.append(_reader(a.pdf, f"{a.label}《{a.title}》"))
+        atts.append(_open(a.pdf, f"{a.label}《{a.title}》"))
     labels = [f"{a.label}\u3000{a.title}".strip() for a in inp.attachments]
+    more = [f"{a.label}（续）\u3000{a.title}".strip() for a in inp.attachments]
     att_ns = [len(r.pages) for r in atts]
 
     # Printed numbers do not depend on the contents' length (numbering starts after it), so a
@@ -486,32 +515,32 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
         out += [str(slots[i].number) for i in att_starts]
         return out
 
-    provisional = _plan(len(form.pages), 1, len(plan.pages), att_ns, labels, duplex, each_attachment_recto)
+    provisional = _plan(len(form.pages), 1, len(plan.pages), att_ns, labels, duplex, each_attachment_recto, more)
     with reportlab_settings():
-        contents = PdfReader(io.BytesIO(_render_contents(inp, fonts, listed(*provisional))))
+        contents = _open(_render_contents(inp, fonts, listed(*provisional)), "目录")
     slots, starts, att_starts = _plan(len(form.pages), len(contents.pages), len(plan.pages), att_ns, labels,
-                                      duplex, each_attachment_recto)
+                                      duplex, each_attachment_recto, more)
     assert listed(slots, starts, att_starts) == listed(*provisional)
 
     check()
     report(0.2, "生成页码和版本标记")
     with reportlab_settings():
-        overlay = PdfReader(io.BytesIO(_render_overlay(slots, inp.stamp, fonts)))
+        overlay = _open(_render_overlay(slots, inp.stamp, fonts, duplex), "页码")
 
-    writer = PdfWriter()
-    stacker = _Stacker(writer)
+    out = pikepdf.new()
+    stacker = _Stacker(out, overlay)
     sources = {"form": form, "contents": contents, "plan": plan}
     total = len(slots)
     for i, s in enumerate(slots):
         if s.kind == "att" and s.page == 0:
             check()
             report(0.3 + 0.5 * i / total, f"装订{inp.attachments[s.src].label}（{s.src + 1}/{len(atts)}）")
-        ov = overlay.pages[i]
         if s.kind == "blank":
-            writer.add_page(ov)
+            stacker.blank(i)
             continue
         src = atts[s.src].pages[s.page] if s.kind == "att" else sources[s.kind].pages[s.src]
-        stacker.stack(writer.add_page(src), ov)
+        out.pages.append(src)
+        stacker.stack(out.pages[-1], i, shift=s.kind == "att" and _verso(i, duplex))
 
     # bookmarks
     outline: list[tuple[int, str, int]] = [(0, t_form, starts["form"]), (0, "目录", starts["contents"]),
@@ -519,37 +548,43 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
     if att_starts:
         outline.append((0, t_att, starts["att"]))
         outline += [(1, label.replace("\u3000", " "), p) for label, p in zip(labels, att_starts)]
-    parent = None
-    for level, title, p in outline:
-        item = writer.add_outline_item(title=title, page_number=p, parent=parent if level else None)
-        if level == 0:
-            parent = item
-    writer.page_mode = "/UseOutlines"
+    with out.open_outline() as tree:
+        parent = None
+        for level, title, p in outline:
+            item = pikepdf.OutlineItem(title, p)
+            if level and parent is not None:
+                parent.children.append(item)
+            else:
+                tree.root.append(item)
+                parent = item
+    root = out.Root
+    root.PageMode = Name.UseOutlines
+    root.PageLabels = _page_labels(slots, starts)
 
     # metadata and viewer hints
-    writer.add_metadata({
+    for key, value in {
         "/Title": inp.title,
         "/Author": inp.unit,
         "/Subject": f"{inp.direction}；版本 {inp.stamp}",
         "/Keywords": "；".join(x for x in (inp.title.split("—")[0], inp.direction, inp.unit, f"版本 {inp.stamp}") if x),
         "/Creator": "zscq-desktop",
-        "/Producer": "zscq-desktop (pypdf)",
+        "/Producer": "zscq-desktop (pikepdf)",
         "/ZSCQStamp": inp.stamp,
-    })
-    root = writer._root_object
-    root[NameObject("/Lang")] = TextStringObject("zh-CN")
-    root[NameObject("/ViewerPreferences")] = DictionaryObject({
-        NameObject("/DisplayDocTitle"): BooleanObject(True),
-        NameObject("/Duplex"): NameObject("/DuplexFlipLongEdge" if duplex else "/Simplex"),
-    })
-    fid = ByteStringObject(_file_id(inp, duplex))
-    writer._ID = ArrayObject([fid, fid])  # fixed: the same input gives the same bytes
+    }.items():
+        out.docinfo[key] = pikepdf.String(value)
+    root.Lang = pikepdf.String("zh-CN")
+    root.ViewerPreferences = pikepdf.Dictionary(
+        DisplayDocTitle=True, Duplex=Name.DuplexFlipLongEdge if duplex else Name.Simplex)
 
     check()
     report(0.9, "写出 PDF")
-    if hasattr(writer, "compress_identical_objects"):  # pypdf ≥ 4.3: shared fonts/images stored once
-        writer.compress_identical_objects()
-    out = io.BytesIO()
-    writer.write(out)
+    buf = io.BytesIO()
+    # deterministic_id: the same input gives the same bytes
+    out.save(buf, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
     report(1.0, "装订完成")
-    return Volume(pdf=out.getvalue(), pages=total, outline=outline)
+    return Volume(pdf=buf.getvalue(), pages=total, outline=outline)
+
+
+def _verso(index: int, duplex: bool) -> bool:
+    """Whether 0-based physical page ``index`` is a left-hand page (only in duplex)."""
+    return duplex and index % 2 == 1
