@@ -33,6 +33,10 @@ CRYPTOGRAPHY = [
     "cryptography.hazmat.decrepit.ciphers.algorithms", "pypdf._crypt_providers._cryptography",
 ]
 
+# pikepdf (qpdf) is the PDF engine; its native module is loaded from the package's __init__, named
+# here so a build without it fails at analysis, not on a user's first supporting PDF.
+PIKEPDF = ["pikepdf", "pikepdf._core", "pikepdf._methods"]
+
 # The Qt modules the application uses (the preview and page counts need QtPdf/QtPdfWidgets).
 QT_USED = ["QtCore", "QtGui", "QtWidgets", "QtPdf", "QtPdfWidgets"]
 
@@ -90,7 +94,7 @@ def package_modules() -> list[str]:
 
 def hidden_imports() -> list[str]:
     """The spec's hiddenimports."""
-    return package_modules() + KEYRING_BACKENDS + CRYPTOGRAPHY + [f"PySide6.{m}" for m in QT_USED]
+    return package_modules() + KEYRING_BACKENDS + CRYPTOGRAPHY + PIKEPDF + [f"PySide6.{m}" for m in QT_USED]
 
 
 def excludes(full: bool = False) -> list[str]:

@@ -27,8 +27,7 @@ import zipfile
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+import pikepdf
 
 from zscq_desktop import __version__
 
@@ -90,8 +89,9 @@ def json_bytes(data: Any) -> bytes:
 def pdf_pages(data: bytes) -> int:
     """Page count of a PDF; ``ValueError`` (Chinese message) when it cannot be read."""
     try:
-        return len(PdfReader(io.BytesIO(data)).pages)
-    except (PdfReadError, ValueError, OSError, KeyError, TypeError) as exc:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return len(pdf.pages)
+    except (pikepdf.PdfError, ValueError, OSError, KeyError, TypeError) as exc:
         raise ValueError(f"PDF 文件无法读取：{exc}") from None
 
 
