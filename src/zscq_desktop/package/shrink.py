@@ -23,10 +23,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import pikepdf
+from pikepdf import Dictionary, Name, Stream
 from PIL import Image
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PdfReadError
-from pypdf.generic import ContentStream, DictionaryObject, NameObject, NumberObject, StreamObject
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ class ShrinkResult:
 
 @dataclass
 class _Placement:
-    obj: StreamObject
+    obj: Stream
     width_pt: float = 0.0  # largest placed size along the image's x axis
     height_pt: float = 0.0
 
@@ -83,130 +82,131 @@ def _matrix(values: Any) -> Matrix | None:
 
 def _has_images(resources: Any, depth: int = 0) -> bool:
     """Cheap pre-check so text-only pages are not parsed."""
-    if not isinstance(resources, DictionaryObject) or depth > MAX_FORM_DEPTH:
+    if not isinstance(resources, Dictionary) or depth > MAX_FORM_DEPTH:
         return False
     xobjects = resources.get("/XObject")
-    xobjects = xobjects.get_object() if xobjects is not None else None
-    if not isinstance(xobjects, DictionaryObject):
+    if not isinstance(xobjects, Dictionary):
         return False
-    for ref in xobjects.values():
-        x = ref.get_object()
-        if not isinstance(x, StreamObject):
+    for _name, x in xobjects.items():
+        if not isinstance(x, Stream):
             continue
-        if x.get("/Subtype") == "/Image":
+        if x.get("/Subtype") == Name.Image:
             return True
-        if x.get("/Subtype") == "/Form" and _has_images(_resolve(x.get("/Resources")) or resources, depth + 1):
+        if x.get("/Subtype") == Name.Form and _has_images(x.get("/Resources") or resources, depth + 1):
             return True
     return False
 
 
-def _resolve(obj: Any) -> Any:
-    return obj.get_object() if obj is not None else None
-
-
-def _walk(content: Any, resources: Any, ctm: Matrix, pdf: Any, found: dict[int, _Placement], depth: int) -> None:
-    """Record where each image is drawn by the content stream ``content``."""
-    if depth > MAX_FORM_DEPTH or not isinstance(resources, DictionaryObject):
+def _walk(content: Any, resources: Any, ctm: Matrix, found: dict[Any, _Placement], depth: int) -> None:
+    """Record where each image is drawn by ``content`` (a page or a form XObject)."""
+    if depth > MAX_FORM_DEPTH or not isinstance(resources, Dictionary):
         return
-    xobjects = _resolve(resources.get("/XObject"))
-    if not isinstance(xobjects, DictionaryObject):
+    xobjects = resources.get("/XObject")
+    if not isinstance(xobjects, Dictionary):
         return
     try:
-        ops = (content if isinstance(content, ContentStream) else ContentStream(content, pdf)).operations
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:  # a damaged stream: leave its images alone
+        ops = pikepdf.parse_content_stream(content, "q Q cm Do")
+    except (pikepdf.PdfError, ValueError, KeyError, TypeError) as exc:  # a damaged stream: leave its images alone
         log.info("content stream not parsed: %s", exc)
         return
     stack: list[Matrix] = []
-    for operands, op in ops:
-        if op == b"q":
+    for inst in ops:
+        operands, op = inst.operands, str(inst.operator)
+        if op == "q":
             stack.append(ctm)
-        elif op == b"Q":
+        elif op == "Q":
             ctm = stack.pop() if stack else ctm
-        elif op == b"cm":
+        elif op == "cm":
             m = _matrix(operands)
             if m is not None:
                 ctm = _mul(m, ctm)
-        elif op == b"Do" and operands:
-            ref = xobjects.get(operands[0])
-            if ref is None:
+        elif op == "Do" and operands:
+            x = xobjects.get(str(operands[0]))
+            if not isinstance(x, Stream):
                 continue
-            x = ref.get_object()
-            if not isinstance(x, StreamObject):
-                continue
-            if x.get("/Subtype") == "/Image":
-                key = id(x)
+            if x.get("/Subtype") == Name.Image:
+                key = x.objgen if x.is_indirect else id(x)
                 p = found.setdefault(key, _Placement(x))
                 p.width_pt = max(p.width_pt, math.hypot(ctm[0], ctm[1]))
                 p.height_pt = max(p.height_pt, math.hypot(ctm[2], ctm[3]))
-            elif x.get("/Subtype") == "/Form":
+            elif x.get("/Subtype") == Name.Form:
                 inner = _matrix(x.get("/Matrix", IDENTITY)) or IDENTITY
-                _walk(x, _resolve(x.get("/Resources")) or resources, _mul(inner, ctm), pdf, found, depth + 1)
+                _walk(x, x.get("/Resources") or resources, _mul(inner, ctm), found, depth + 1)
 
 
 def _inherited(page: Any, key: str) -> Any:
     """A page attribute, looked up the page tree as PDF inheritance allows (Resources may sit on /Pages)."""
     node, depth = page, 0
-    while isinstance(node, DictionaryObject) and depth < 64:
+    while isinstance(node, Dictionary) and depth < 64:
         if key in node:
-            return _resolve(node[key])
-        node, depth = _resolve(node.get("/Parent")), depth + 1
+            return node[key]
+        node, depth = node.get("/Parent"), depth + 1
     return None
 
 
-def image_placements(writer: PdfWriter) -> list[_Placement]:
-    """Every image XObject drawn in ``writer``'s pages with its largest placed size in points."""
-    found: dict[int, _Placement] = {}
-    for page in writer.pages:
-        resources = _inherited(page, "/Resources")
-        if not _has_images(resources):
+def image_placements(pdf: pikepdf.Pdf) -> list[_Placement]:
+    """Every image XObject drawn in ``pdf``'s pages with its largest placed size in points."""
+    found: dict[Any, _Placement] = {}
+    for page in pdf.pages:
+        resources = _inherited(page.obj, "/Resources")
+        if not _has_images(resources) or "/Contents" not in page.obj:
             continue
-        content = page.get_contents()
-        if content is None:
-            continue
-        _walk(content, resources, IDENTITY, writer, found, 0)
+        _walk(page, resources, IDENTITY, found, 0)
     return list(found.values())
 
 
-def _mode(obj: StreamObject) -> str | None:
+def _mode(obj: Stream) -> str | None:
     """'L' or 'RGB' for the colour spaces we re-encode as JPEG, else None."""
-    cs = _resolve(obj.get("/ColorSpace"))
-    if cs == "/DeviceGray":
+    cs = obj.get("/ColorSpace")
+    if cs == Name.DeviceGray:
         return "L"
-    if cs == "/DeviceRGB":
+    if cs == Name.DeviceRGB:
         return "RGB"
-    if isinstance(cs, list) and len(cs) == 2 and cs[0] == "/ICCBased":
-        n = _resolve(cs[1]).get("/N")
+    if isinstance(cs, pikepdf.Array) and len(cs) == 2 and cs[0] == Name.ICCBased and isinstance(cs[1], Stream):
+        n = cs[1].get("/N")
         return {1: "L", 3: "RGB"}.get(int(n) if n is not None else 0)
     return None
 
 
-def _filters(obj: StreamObject) -> list[str]:
-    f = _resolve(obj.get("/Filter"))
+def _filters(obj: Stream) -> list[str]:
+    f = obj.get("/Filter")
     if f is None:
         return []
-    return [str(x) for x in f] if isinstance(f, list) else [str(f)]
+    return [str(x) for x in f] if isinstance(f, pikepdf.Array) else [str(f)]
 
 
-#: filters that only wrap the data (text encodings, lossless compression): pypdf undoes them
+#: filters that only wrap the data (text encodings, lossless compression): qpdf undoes them
 _WRAPPERS = {"/ASCII85Decode", "/A85", "/ASCIIHexDecode", "/AHx", "/FlateDecode", "/Fl", "/LZWDecode", "/LZW",
              "/RunLengthDecode", "/RL"}
 
 
-def _decode(obj: StreamObject, mode: str, size: tuple[int, int], target: tuple[int, int]) -> Image.Image | None:
+def _decode(obj: Stream, mode: str, size: tuple[int, int], target: tuple[int, int]) -> Image.Image | None:
     """The image's pixels as a PIL image (JPEG drafted towards ``target`` for speed), or None."""
     filters = _filters(obj)
     if filters and filters[-1] in ("/DCTDecode", "/DCT") and set(filters[:-1]) <= _WRAPPERS:
-        img = Image.open(io.BytesIO(obj.get_data()))  # pypdf undoes the wrappers; DCT data stays JPEG
+        img = Image.open(io.BytesIO(_jpeg_bytes(obj, filters)))
         if img.mode not in ("L", "RGB") or img.size != size:
             return None  # CMYK/YCCK JPEGs carry inverted Adobe data: leave them
         img.draft(img.mode, target)
         return img.convert(mode)
     if set(filters) <= _WRAPPERS:
-        data = obj.get_data()
+        data = obj.read_bytes()
         if len(data) != size[0] * size[1] * len(mode):
             return None
         return Image.frombytes(mode, size, data)
     return None  # JPX, CCITT, JBIG2: rare for colour scans, and bitonal scans are already small
+
+
+def _jpeg_bytes(obj: Stream, filters: list[str]) -> bytes:
+    """The JPEG inside a DCT stream, its wrappers (ASCII85, Flate…) undone: qpdf decodes a stream
+    only completely and never decodes DCT, so the wrappers are decoded on a scratch copy."""
+    raw = obj.read_raw_bytes()
+    if len(filters) == 1:
+        return raw
+    with pikepdf.new() as doc:  # kept open while its stream is read
+        scratch = doc.make_stream(b"")
+        scratch.write(raw, filter=pikepdf.Array([Name(f) for f in filters[:-1]]))
+        return scratch.read_bytes()
 
 
 def _reencode(p: _Placement, level: Level, min_dpi: float) -> tuple[bytes, int, int, float] | None:
@@ -226,7 +226,7 @@ def _reencode(p: _Placement, level: Level, min_dpi: float) -> tuple[bytes, int, 
     nw, nh = max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale))
     try:
         img = _decode(obj, mode, (w, h), (nw, nh))
-    except (OSError, ValueError, PdfReadError, NotImplementedError) as exc:
+    except (OSError, ValueError, pikepdf.PdfError, NotImplementedError) as exc:
         log.info("image not decoded: %s", exc)
         return None
     if img is None:
@@ -236,21 +236,17 @@ def _reencode(p: _Placement, level: Level, min_dpi: float) -> tuple[bytes, int, 
     out = io.BytesIO()
     img.save(out, "JPEG", quality=level.quality)
     data = out.getvalue()
-    if len(data) >= KEEP_RATIO * len(obj._data):  # the encoded size as stored in the PDF
+    if len(data) >= KEEP_RATIO * len(obj.read_raw_bytes()):  # the encoded size as stored in the PDF
         return None
     return data, nw, nh, min(nw / (p.width_pt / 72), nh / (p.height_pt / 72))
 
 
-def _replace(obj: StreamObject, jpeg: bytes, w: int, h: int) -> None:
+def _replace(obj: Stream, jpeg: bytes, w: int, h: int) -> None:
     for key in ("/DecodeParms", "/DL"):
-        obj.pop(NameObject(key), None)
-    obj[NameObject("/Filter")] = NameObject("/DCTDecode")
-    obj[NameObject("/Width")] = NumberObject(w)
-    obj[NameObject("/Height")] = NumberObject(h)
-    obj[NameObject("/BitsPerComponent")] = NumberObject(8)
-    if hasattr(obj, "decoded_self"):
-        obj.decoded_self = None  # drop pypdf's cached decoded copy of the old pixels
-    StreamObject.set_data(obj, jpeg)  # store the JPEG bytes as they are (no re-encoding by pypdf)
+        if key in obj:
+            del obj[key]
+    obj.write(jpeg, filter=Name.DCTDecode)  # the JPEG bytes as they are (already encoded)
+    obj.Width, obj.Height, obj.BitsPerComponent = w, h, 8
 
 
 def shrink_pdf(data: bytes, level: Level, *, min_dpi: float = MIN_DPI) -> ShrinkResult:
@@ -260,12 +256,12 @@ def shrink_pdf(data: bytes, level: Level, *, min_dpi: float = MIN_DPI) -> Shrink
         ValueError: ``data`` is not a readable PDF (message in Chinese).
     """
     try:
-        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    except (PdfReadError, ValueError, OSError) as exc:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except (pikepdf.PdfError, ValueError, OSError) as exc:
         raise ValueError(f"申报材料 PDF 无法读取，不能压缩其中的图片：{exc}") from None
     changed = skipped = 0
     lowest: float | None = None
-    for p in image_placements(writer):
+    for p in image_placements(pdf):
         try:
             new = _reencode(p, level, min_dpi)
         except Exception:  # noqa: BLE001 - one odd image must not stop the others; it stays as it was
@@ -279,5 +275,5 @@ def shrink_pdf(data: bytes, level: Level, *, min_dpi: float = MIN_DPI) -> Shrink
         changed += 1
         lowest = dpi if lowest is None else min(lowest, dpi)
     out = io.BytesIO()
-    writer.write(out)
-    return ShrinkResult(out.getvalue(), len(writer.pages), changed, skipped, lowest)
+    pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
+    return ShrinkResult(out.getvalue(), len(pdf.pages), changed, skipped, lowest)
