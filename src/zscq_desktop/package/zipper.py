@@ -41,8 +41,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+import pikepdf
 
 from zscq_desktop.core.filenames import safe_name
 from zscq_desktop.core.findings import Finding, info as info_finding, warning
@@ -229,10 +228,11 @@ def build_package(out_dir: Path, *, files: list[tuple[str, Path]], submission: d
 
 def _meta_stamp(pdf: bytes) -> str | None:
     try:
-        meta = PdfReader(io.BytesIO(pdf)).metadata or {}
-    except (PdfReadError, ValueError, OSError):
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            meta = doc.docinfo
+            return str(meta.get("/ZSCQStamp") or meta.get("/Subject") or "")
+    except (pikepdf.PdfError, ValueError, OSError):
         return None
-    return str(meta.get("/ZSCQStamp") or meta.get("/Subject") or "")
 
 
 def _fit_budget(tmp: Path, contents: list[tuple[str, bytes]], volume_index: int, info: PackageInfo, pages: int,
