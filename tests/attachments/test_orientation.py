@@ -157,3 +157,12 @@ def test_every_unsupported_picture_gets_the_same_wording() -> None:
         assert f.code == "attachment.format.image", (name, f.code)
         messages.add(f.message.replace(name, "X"))
     assert len(messages) == 1
+
+
+@needs_pdftoppm
+def test_gif_is_accepted(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    shown().save(buf, "GIF")
+    result = normalize(buf.getvalue(), "scan.gif")
+    assert result.pdf is not None, [str(f) for f in result.findings]
+    check_layout(result.pdf, tmp_path)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath, PurePosixPath
 
 from zscq_desktop.core.findings import Finding
+from zscq_desktop.attachments import quiet
 from zscq_desktop.attachments.common import AREA, Cancelled, Context, Limits, Problem
 from zscq_desktop.attachments.office import OFFICE_SUFFIXES, convert_to_pdf, find_converter
 
@@ -76,6 +77,7 @@ def normalize(data: bytes, name: str, *, path: str = "", cancel: Callable[[], bo
     Raises:
         Cancelled: ``cancel()`` returned True.
     """
+    quiet.install()  # library warnings to the log, never to the terminal
     base = PurePosixPath(name.replace("\\", "/")).name if name else ""  # a Windows path names only the file
     ctx = Context(name=base, path=path, cancel=cancel, limits=limits or Limits())
     try:
