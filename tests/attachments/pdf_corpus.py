@@ -54,6 +54,20 @@ def form_pdf(values: list[str], *, multiline_last: bool = False, need_appearance
     return save(pdf)
 
 
+CHECK_RECT = (100, 300, 130, 330)
+
+
+def checkbox_pdf() -> bytes:
+    """A ticked check box (value /Yes) saved without any appearance, as some form fillers do."""
+    pdf = base()
+    page = pdf.pages[0]
+    box = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Widget, FT=Name.Btn, T=String("agree"),
+                                       V=Name.Yes, Rect=Array(list(CHECK_RECT)), F=4, P=page.obj))
+    page.obj.Annots = Array([box])
+    pdf.Root.AcroForm = Dictionary(Fields=Array([box]), NeedAppearances=True)
+    return save(pdf)
+
+
 HIGHLIGHT_RECT = (70, 700, 360, 730)
 INK_POINTS = [100, 200, 200, 400, 300, 200]
 

@@ -71,6 +71,18 @@ def test_form_with_stored_appearances_is_left_as_drawn() -> None:
     assert "只有值没有外观" in text_of(result.pdf)
 
 
+@needs_pdftoppm
+def test_ticked_check_box_without_appearance_is_bound(tmp_path: Path) -> None:
+    result = normalize(K.checkbox_pdf(), "勾选.pdf")
+    usable(result)
+    assert "attachment.pdf.form_flattened" in codes(result)
+    (page,) = N.render(result.pdf, tmp_path, DPI)
+    # ink below the page's text line: the tick (the text line is the only other ink)
+    lines = Image.eval(page.convert("L"), lambda v: 255 if v < 200 else 0)
+    lower = lines.crop((0, page.height // 3, page.width, page.height)).getbbox()
+    assert lower is not None
+
+
 # -- markup annotations without appearance ----------------------------------------------------------
 
 

@@ -71,6 +71,8 @@ def flatten_for_print(pdf: pikepdf.Pdf, fonts: Any = None) -> Flattened:
             if subtype == "/Widget":
                 spec = _field_spec(annot)
                 if spec is None:
+                    if not has_ap and flags & _PRINT and _checked(annot):
+                        has_ap = _draw_check(pdf, annot)
                     if has_ap and flags & _PRINT:
                         done.fields.add(number)
                     continue
@@ -245,6 +247,32 @@ def _content(page: Any) -> bytes:
     if isinstance(contents, Array):
         return b"\n".join(s.read_bytes() for s in contents)
     return contents.read_bytes() if isinstance(contents, pikepdf.Stream) else b""
+
+
+def _checked(annot: Any) -> bool:
+    """A check box or radio button that is on (its state, else its field's value, is not /Off)."""
+    if _inherited(annot, "/FT") != "/Btn" or _int(_inherited(annot, "/Ff") or 0) & (1 << 16):  # push button
+        return False
+    state = annot.get("/AS")
+    if state is None:
+        state = _inherited(annot, "/V")
+    return isinstance(state, Name) and state != "/Off"
+
+
+def _draw_check(pdf: pikepdf.Pdf, annot: Any) -> bool:
+    """A plain check mark (a stroked tick) for a check box that is on but has no appearance."""
+    x0, y0, x1, y1 = _rect(annot)
+    w, h = x1 - x0, y1 - y0
+    if w <= 0 or h <= 0:
+        return False
+    lw = max(0.8, min(w, h) / 8)
+    tick = (f"q 0 g 0 G 1 J 1 j {lw:.2f} w {0.2 * w:.2f} {0.5 * h:.2f} m {0.42 * w:.2f} {0.22 * h:.2f} l "
+            f"{0.82 * w:.2f} {0.8 * h:.2f} l S Q\n")
+    annot.AP = Dictionary(N=pdf.make_stream(tick.encode("ascii"), Type=Name.XObject, Subtype=Name.Form,
+                                            BBox=Array([0, 0, w, h]), Resources=Dictionary()))
+    if "/AS" in annot:
+        del annot["/AS"]
+    return True
 
 
 # -- markup annotations ------------------------------------------------------------------------
