@@ -130,9 +130,10 @@ def _normal_appearance(annot: Any) -> Any:
     return None
 
 
-def _inherited(annot: Any, key: str) -> Any:
-    node, seen = annot, 0
-    while isinstance(node, pikepdf.Dictionary) and seen < 32:
+def inherited(node: Any, key: str) -> Any:
+    """``key`` of a dictionary or of its nearest /Parent that has it (fields and page trees inherit)."""
+    seen = 0
+    while isinstance(node, pikepdf.Dictionary) and seen < 64:
         if key in node:
             return node[key]
         node, seen = node.get("/Parent"), seen + 1
@@ -141,26 +142,26 @@ def _inherited(annot: Any, key: str) -> Any:
 
 def _field_spec(annot: Any) -> dict | None:
     """Type, value and look of a text or choice field's widget, or None for other widgets."""
-    ft = _inherited(annot, "/FT")
+    ft = inherited(annot, "/FT")
     if ft not in ("/Tx", "/Ch"):
         return None
-    flags = _int(_inherited(annot, "/Ff") or 0)
+    flags = _int(inherited(annot, "/Ff") or 0)
     if ft == "/Tx" and flags & (1 << 13):  # a password field shows bullets, not its value
         return None
-    v = _inherited(annot, "/V")
+    v = inherited(annot, "/V")
     if isinstance(v, Array):
         value = "\n".join(str(x) for x in v if isinstance(x, pikepdf.String))
     elif isinstance(v, pikepdf.String):
         value = str(v)
     else:
         value = ""
-    da = str(_inherited(annot, "/DA") or "")
+    da = str(inherited(annot, "/DA") or "")
     size_m = re.search(r"([\d.]+)\s+Tf", da)
     rgb = re.search(r"([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+rg", da)
     grey = re.search(r"([\d.]+)\s+g\b", da)
     colour = tuple(float(x) for x in rgb.groups()) if rgb else ((float(grey.group(1)),) * 3 if grey else (0, 0, 0))
     return {"value": value, "size": float(size_m.group(1)) if size_m else 0.0, "colour": colour,
-            "align": _int(_inherited(annot, "/Q") or 0), "multiline": ft == "/Tx" and bool(flags & (1 << 12))}
+            "align": _int(inherited(annot, "/Q") or 0), "multiline": ft == "/Tx" and bool(flags & (1 << 12))}
 
 
 def _single_byte(text: str) -> bool:
@@ -251,11 +252,11 @@ def _content(page: Any) -> bytes:
 
 def _checked(annot: Any) -> bool:
     """A check box or radio button that is on (its state, else its field's value, is not /Off)."""
-    if _inherited(annot, "/FT") != "/Btn" or _int(_inherited(annot, "/Ff") or 0) & (1 << 16):  # push button
+    if inherited(annot, "/FT") != "/Btn" or _int(inherited(annot, "/Ff") or 0) & (1 << 16):  # push button
         return False
     state = annot.get("/AS")
     if state is None:
-        state = _inherited(annot, "/V")
+        state = inherited(annot, "/V")
     return isinstance(state, Name) and state != "/Off"
 
 
@@ -423,4 +424,4 @@ def _int(v: Any) -> int:
         return 0
 
 
-__all__ = ["MARKUP", "Flattened", "flatten_for_print"]
+__all__ = ["MARKUP", "Flattened", "flatten_for_print", "inherited"]

@@ -47,7 +47,7 @@ from zscq_desktop.attachments.common import (
     place,
     then,
 )
-from zscq_desktop.attachments.flatten import flatten_for_print
+from zscq_desktop.attachments.flatten import flatten_for_print, inherited
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +208,7 @@ def _page(out: pikepdf.Pdf, src: pikepdf.Pdf, page: Any) -> tuple[float, bool, b
         form.write(raw, filter=filters, decode_parms=parms)
     form.Type, form.Subtype = Name.XObject, Name.Form
     form.BBox = Array([x0, y0, x1, y1])
-    resources = _inherited(page.obj, "/Resources")
+    resources = inherited(page.obj, "/Resources")
     form.Resources = resources if isinstance(resources, Dictionary) else Dictionary()
     if isinstance(page.obj.get("/Group"), Dictionary):  # a transparency group blends as on the page
         form.Group = page.obj.Group
@@ -243,8 +243,8 @@ def _visible_box(page: Any) -> tuple[tuple[float, float, float, float], bool]:
     An unusable MediaBox falls back to the parents' one, then the CropBox, then A4; a CropBox
     outside the MediaBox is ignored."""
     own = _box(page.obj.get("/MediaBox"))
-    media = own or _box(_inherited(page.obj.get("/Parent"), "/MediaBox"))
-    crop = _box(_inherited(page.obj, "/CropBox"))
+    media = own or _box(inherited(page.obj.get("/Parent"), "/MediaBox"))
+    crop = _box(inherited(page.obj, "/CropBox"))
     fixed = (own is None and "/MediaBox" in page.obj) or _FIXED in page.obj
     if media is None:
         media, fixed = crop or A4_BOX, True
@@ -257,18 +257,9 @@ def _visible_box(page: Any) -> tuple[tuple[float, float, float, float], bool]:
     return (x0, y0, x1, y1), fixed
 
 
-def _inherited(node: Any, key: str) -> Any:
-    seen = 0
-    while isinstance(node, Dictionary) and seen < _MAX_DEPTH:
-        if key in node:
-            return node[key]
-        node, seen = node.get("/Parent"), seen + 1
-    return None
-
-
 def _number(obj: Any, key: str, default: float) -> float:
     try:
-        value = _inherited(obj, key)
+        value = inherited(obj, key)
         return float(value) if value is not None else default
     except (TypeError, ValueError):
         return default
