@@ -10,8 +10,10 @@ The guide: "申报材料按1、2、3顺序装订（1 申报书 2 项目实施方
 
 Everything the binder draws on top of the pages (page numbers, the version stamp, each supporting
 file's label, the note on inserted blank pages) is rendered as ONE multi-page reportlab document and
-merged page by page (DESIGN §9: one overlay document per page costs twice the time and +60 % size).
-Source pages are copied, never re-rendered: images are not re-encoded.
+laid over each page as a Form XObject (DESIGN §9: one overlay document per page costs twice the time
+and +60 % size).  Pages are copied by qpdf (pikepdf), never re-rendered: images are not re-encoded,
+content streams are not parsed.  The volume carries an outline, /PageLabels matching the printed
+numbers (封面, 目录, then 1…n), metadata with the stamp, and viewer hints.
 
 Page numbers: one Arabic sequence "— n —" across all three parts; the cover and the contents page(s)
 (and, in duplex mode, their blank backs) are unnumbered; page 1 is the page after the contents.
@@ -26,8 +28,12 @@ Where the overlay goes (nothing enters the 28 mm binding margin):
   (and blank pages between them) the normaliser keeps only the bottom 18 mm free, and ``FOOTER_Y``
   (≈ 24.5 mm) would print over the document, so there the footer line drops into the free band
   (:data:`ATTACHMENT_FOOTER_Y`, ≈ 13 mm);
-* the version stamp "版本 XXXXXXXX" (7 pt grey) ends at the right edge of the text block;
-* a supporting file's label "附件材料3-n  标题" (Hei 12 pt) starts at the binding margin in the
+* the version stamp "版本 XXXXXXXX" (7 pt grey) sits at the outer edge of the text block: ending at
+  its right edge, and on a left-hand page in duplex starting at the mirrored left edge;
+* in duplex a supporting file's left-hand page is shifted 18 mm towards the outer edge (its label
+  with it), so the 28 mm margin is at the spine on both sides of a sheet;
+* a supporting file's label "附件材料3-n  标题" (Hei 12 pt; "附件材料3-n（续）" on its further pages)
+  starts at the binding margin in the
   free top band, its baseline just above ``page.LABEL_Y`` (:data:`LABEL_BASELINE`) so that
   descenders do not touch content that starts right at the band's edge.
 
@@ -360,7 +366,9 @@ def _content_form(src: pikepdf.Pdf, page: Any) -> pikepdf.Object:
     contents = page.obj.get("/Contents")
     form = src.make_stream(b"")
     if isinstance(contents, pikepdf.Stream):
-        form.write(contents.read_raw_bytes(), filter=contents.get("/Filter"), decode_parms=contents.get("/DecodeParms"))
+        filters: Any = contents.get("/Filter")
+        parms: Any = contents.get("/DecodeParms")
+        form.write(contents.read_raw_bytes(), filter=filters, decode_parms=parms)
     elif isinstance(contents, pikepdf.Array):
         form.write(b"\n".join(s.read_bytes() for s in contents))
     form.Type, form.Subtype = Name.XObject, Name.Form
