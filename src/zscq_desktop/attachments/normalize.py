@@ -32,10 +32,13 @@ from zscq_desktop.attachments.office import OFFICE_SUFFIXES, convert_to_pdf, fin
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AREA", "Cancelled", "Limits", "NormalizeResult", "normalize", "office_available", "sniff",
+__all__ = ["AREA", "CACHE_KIND", "Cancelled", "Limits", "NormalizeResult", "normalize", "office_available", "sniff",
            "supported_suffixes"]
 
 _PDF_OBJECT = re.compile(rb"(?:^|[\r\n])\s*\d+\s+\d+\s+obj\b")
+#: the derived-data kind a document caches normalised supporting files under; it names the engine, so
+#: pages normalised by an earlier one (pypdf: no flattened forms, TIFFs turned twice) are made again
+CACHE_KIND = "a4pdf-qpdf1"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".jp2", ".j2k", ".jpf", ".webp", ".gif")
 #: pictures Pillow cannot (or should not) read here: one wording for all of them
 OTHER_PICTURES = (".psd", ".heic", ".heif", ".avif", ".ico", ".jxl", ".svg", ".emf", ".wmf", ".tga", ".pcx",

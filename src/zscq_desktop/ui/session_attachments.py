@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from zscq_desktop.docio import Loaded
 
 log = logging.getLogger(__name__)
-A4PDF = "a4pdf"  # the derived-data kind volume.export caches normalised attachments under
+from zscq_desktop.attachments.normalize import CACHE_KIND as A4PDF  # noqa: E402 - the kind export caches under
 
 
 class MemoryOverlayCache:

@@ -29,7 +29,7 @@ from zscq_desktop.system.replace import FileInUse, ReadOnlyTarget, replace_all
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 Cancel = Callable[[], bool]
-A4PDF = "a4pdf"
+from zscq_desktop.attachments.normalize import CACHE_KIND as A4PDF  # noqa: E402 - one name for GUI and export
 STAGING_PREFIX = ".zscq-export-"
 
 
