@@ -354,8 +354,9 @@ def _open(data: bytes, what: str) -> pikepdf.Pdf:
     try:
         pdf = pikepdf.open(io.BytesIO(data))
         n = len(pdf.pages)
-    except Exception as exc:  # qpdf refuses what it cannot repair
-        raise ValueError(f"{what}不是有效的 PDF：{exc}") from exc
+    except Exception as exc:  # qpdf refuses what it cannot repair; its English message goes to the log
+        log.info("cannot open %s: %s", what, exc)
+        raise ValueError(f"{what}不是有效的 PDF，无法装订。请重新添加该文件后再导出。") from exc
     if n == 0:
         raise ValueError(f"{what}没有页面。")
     return pdf
