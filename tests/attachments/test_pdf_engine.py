@@ -83,6 +83,17 @@ def test_ticked_check_box_without_appearance_is_bound(tmp_path: Path) -> None:
     assert lower is not None
 
 
+def test_xfa_form_gets_a_warning() -> None:
+    import pikepdf
+
+    pdf = K.base()
+    pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array(), XFA=pdf.make_stream(b"<xdp:xdp/>"))
+    result = normalize(K.save(pdf), "动态表单.pdf")
+    usable(result)
+    (f,) = [f for f in result.findings if f.code == "attachment.pdf.xfa"]
+    assert f.severity is Severity.WARNING and "打印为 PDF" in f.message
+
+
 # -- markup annotations without appearance ----------------------------------------------------------
 
 

@@ -121,6 +121,10 @@ def _fill_missing_boxes(pdf: pikepdf.Pdf, warnings: list[str]) -> list[str]:
 def normalize_pdf(data: bytes, ctx: Context, fonts: Any = None) -> tuple[bytes, int]:
     """The A4 portrait PDF of a PDF supporting file and its page count; raises :class:`Problem`."""
     src = open_pdf(data, ctx)
+    if _is_xfa(src):
+        ctx.warn("attachment.pdf.xfa",
+                 f"{ctx.label}是动态表单（XFA），只能装订其中保存的静态页面，阅读器中显示的填写内容可能不全。"
+                 "请在 Adobe Reader 中打开后“打印为 PDF”，再添加打印出的 PDF。")
     try:
         done = flatten_for_print(src, fonts)
     except MemoryError:
@@ -167,6 +171,16 @@ def normalize_pdf(data: bytes, ctx: Context, fonts: Any = None) -> tuple[bytes, 
     buf = io.BytesIO()
     out.save(buf, compress_streams=True)
     return buf.getvalue(), len(out.pages)
+
+
+def _is_xfa(pdf: pikepdf.Pdf) -> bool:
+    """A dynamic XFA form: viewers that render XFA show other content than the static pages."""
+    try:
+        acro = pdf.Root.get("/AcroForm")
+        return bool(pdf.Root.get("/NeedsRendering", False)) or (
+            isinstance(acro, Dictionary) and acro.get("/XFA") is not None)
+    except Exception:  # noqa: BLE001 - a damaged catalogue: treat as an ordinary PDF
+        return False
 
 
 def _report_flattening(ctx: Context, done: Any) -> None:
