@@ -44,7 +44,8 @@ def test_new_draft_autosaves_within_a_second_and_survives_closing(window, qtbot,
     path = session.path
     qtbot.keyClicks(edit, "X")  # typed and the window closed at once: still on disk
     window.close()
-    data = _on_disk(path)
+    assert not path.exists()  # closed normally: the draft now carries the unit's name
+    data = _on_disk(path.with_name("天津测试单位X.zscq"))
     assert data["unit"]["name"] == "天津测试单位X"
     assert data["direction"] == "patent-navigation"
     assert [r["key"] for r in data["plan"]["indicators"]]  # pre-filled with the direction's indicators

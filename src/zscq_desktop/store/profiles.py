@@ -19,8 +19,8 @@ import platformdirs
 from zscq_desktop.core.filenames import safe_name
 from zscq_desktop.store.jsonstore import JsonStore, LibraryError
 
-__all__ = ["user_data_dir", "drafts_dir", "new_draft_path", "list_drafts", "discard_draft", "ProfileLibrary",
-           "DraftIndex", "RecentFiles", "LibraryError"]
+__all__ = ["user_data_dir", "drafts_dir", "new_draft_path", "list_drafts", "discard_draft", "draft_title",
+           "rename_draft", "ProfileLibrary", "DraftIndex", "RecentFiles", "LibraryError"]
 
 RECENT_SHOWN = 10
 RECENT_KEPT = 20  # keep a few more than shown, so a file on an unplugged USB stick comes back later
@@ -50,6 +50,41 @@ def new_draft_path(hint: str = "") -> Path:
         n += 1
         path = folder / f"{stem}-{n}.zscq"
     return path
+
+
+def draft_title(submission: dict) -> str:
+    """What a draft is called: the project name once known, else the unit's name, else ""."""
+    form = submission.get("form") if isinstance(submission.get("form"), dict) else {}
+    cover = form.get("cover") if isinstance(form.get("cover"), dict) else {}
+    unit = submission.get("unit") if isinstance(submission.get("unit"), dict) else {}
+    return str(cover.get("project_name") or unit.get("name") or "").strip()
+
+
+def rename_draft(path: Path, submission: dict) -> Path:
+    """Give a closed draft the file name of its project (or unit) — ``项目名.zscq`` instead of
+    ``新申报-20261130-021233.zscq`` — and follow it in the draft index and recent files. Only
+    files in `drafts_dir()` are renamed; returns the (possibly unchanged) path."""
+    path = Path(os.path.abspath(os.fspath(path)))
+    title = draft_title(submission)
+    if not title or _norm(path.parent) != _norm(drafts_dir()) or not path.is_file():
+        return path
+    stem = safe_name(title, 60, "新申报")
+    if path.stem == stem or (path.stem.startswith(stem + "-") and path.stem[len(stem) + 1:].isdigit()):
+        return path
+    target, n = path.with_name(f"{stem}.zscq"), 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{stem}-{n}.zscq")
+    if any(path.with_name(path.name + s).exists() for s in ("-journal", "-wal")):
+        return path  # a save was interrupted: the next opening must find the journal next to the file
+    try:
+        os.replace(path, target)
+    except OSError:
+        return path  # still open elsewhere (Windows) or not permitted: the old name is kept
+    DraftIndex().forget(path)
+    DraftIndex().record(target, submission)
+    RecentFiles().replace(path, target)
+    return target
 
 
 def list_drafts() -> list[Path]:
@@ -177,6 +212,11 @@ class DraftIndex:
         found.sort(key=lambda e: e.get("modified", ""), reverse=True)
         return found
 
+    def entry(self, path: Path) -> dict | None:
+        """The recorded facts of the document at `path` ("project", "unit", …), or None."""
+        e = self._store.read()["drafts"].get(_norm(path))
+        return dict(e) if isinstance(e, dict) else None
+
     def forget(self, path: Path) -> None:
         self._store.update(lambda drafts: drafts.pop(_norm(path), None))
 
@@ -203,6 +243,15 @@ class RecentFiles:
 
         def change(items: list) -> None:
             items[:] = [full] + [p for p in items if isinstance(p, str) and _norm(p) != _norm(full)][:RECENT_KEPT - 1]
+
+        self._store.update(change)
+
+    def replace(self, old: Path, new: Path) -> None:
+        """`old` was renamed to `new`: keep its place in the list."""
+        full = os.path.abspath(os.fspath(new))
+
+        def change(items: list) -> None:
+            items[:] = [full if isinstance(p, str) and _norm(p) == _norm(old) else p for p in items]
 
         self._store.update(change)
 

@@ -251,11 +251,16 @@ class FileActions(_WindowBase):
         target = dialogs.save_file(self, "另存为", str(Path(folder) / f"{safe_name(str(name), 60, '未命名')}.zscq"), "申报文件 (*.zscq)")
         if target is None:
             return False
+        old_path = self.session.path
         try:
             self.session.save_as(target)
         except SessionError as exc:
             dialogs.inform(self, "另存为失败", str(exc), warning=True)
             return False
+        from zscq_desktop.ui.window import _mark
+
+        _mark(old_path, False)
+        _mark(self.session.path, True)
         settings.put(settings.LAST_FOLDER, str(target.parent))
         self._update_title()
         self.statusBar().showMessage(f"已保存到 {self.session.path}", 5000)

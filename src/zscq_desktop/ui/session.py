@@ -1,9 +1,10 @@
 """The open submission: model + its `.zscq` document + autosave + findings.
 
 Every page edits through `Session.edit(path, value)`. Each edit marks the session dirty and
-(re)starts a single-shot timer; when it fires (≈ 0.5 s after the last keystroke) the whole
-submission is written to the document in one transaction, so nothing typed is lost for more than
-a second. Findings are recomputed on a second, shorter timer: the rules engine
+(re)starts a single-shot timer; when it fires (≈ 0.5 s after the last keystroke, but never later
+than `SAVE_MAX_WAIT_MS` after the first unsaved change, so continuous typing cannot postpone it)
+the whole submission is written to the document in one transaction, so nothing typed is lost for
+more than a second. Findings are recomputed on a second, shorter timer: the rules engine
 (`core.rules.check`), glyph coverage and the normalisation findings of the supporting files
 (`ui.session_attachments`). The session decides no rule itself.
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["A4PDF", "Session", "SessionError"]
 SAVE_DELAY_MS = 500
+SAVE_MAX_WAIT_MS = 800  # ceiling from the first unsaved change: on disk ≤ 1 s even while typing goes on
 FINDINGS_DELAY_MS = 150
 RETRY_FIRST_MS, RETRY_MAX_MS = 2000, 60000  # a failed save is retried after 2 s, 4 s, … at most 60 s
 
@@ -110,6 +113,7 @@ class Session(QObject, AttachmentOps):
         # sha256 -> (pages, findings) of the normalised file; findings re-pathed to the current index.
         self._attachment_results: dict[str, tuple[int, list[Finding]]] = {}
         self._jobs: dict[str, Any] = {}
+        self._unsaved_since = 0.0
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self._autosave)
         self._findings_timer = QTimer(self, singleShot=True, interval=FINDINGS_DELAY_MS)
@@ -434,7 +438,10 @@ class Session(QObject, AttachmentOps):
         if self.closed:
             return  # a closed session starts no timer (its document is gone)
         if self._retry_ms == 0:
-            self._save_timer.start(SAVE_DELAY_MS)
+            if not self._save_timer.isActive():
+                self._unsaved_since = time.monotonic()  # debounce with a max-wait, measured from here
+            waited_ms = (time.monotonic() - self._unsaved_since) * 1000
+            self._save_timer.start(int(max(0, min(SAVE_DELAY_MS, SAVE_MAX_WAIT_MS - waited_ms))))
         elif not self._save_timer.isActive():
             self._save_timer.start(self._retry_ms)  # failing: keep to the back-off, not every keystroke
         self.saved_changed.emit(False)

@@ -46,6 +46,16 @@ STYLE = """
 """
 
 
+def _mark(path, is_open: bool) -> None:
+    """Record in the user data folder that this process has `path` open (or closed it normally)."""
+    try:
+        from zscq_desktop.store import recovery
+
+        (recovery.mark_open if is_open else recovery.mark_closed)(path)
+    except Exception:  # bookkeeping for the crash notice must never stop the user's work
+        log.exception("open-document mark for %s", path)
+
+
 class MainWindow(FileActions, QMainWindow):
     """The application window; owns the open `Session` and the pages."""
 
@@ -121,13 +131,14 @@ class MainWindow(FileActions, QMainWindow):
         """Make `session` the open submission (the previous one is saved and closed)."""
         old = self.session
         if old is not None:
-            old.close()
+            self._end_session(old)
             old.deleteLater()
         self.session = session
         for page_id in list(self._pages):
             if page_id != flow.START:
                 self._drop_page(page_id)
         if session is not None:
+            _mark(session.path, True)
             session.saved_changed.connect(self._update_title)
             session.findings_changed.connect(self._findings_changed)
             session.changed.connect(self._session_changed)
@@ -140,6 +151,20 @@ class MainWindow(FileActions, QMainWindow):
         self._update_title()
         if flow.START in self._pages:
             self._pages[flow.START].load()
+
+    @staticmethod
+    def _end_session(session: Session) -> None:
+        """Close `session` normally: unmark it (no recovery notice next time) and give a draft the
+        name of its project."""
+        session.close()
+        _mark(session.path, False)
+        if session.is_draft:
+            try:
+                from zscq_desktop.store.profiles import rename_draft
+
+                rename_draft(session.path, session.submission.to_dict())
+            except Exception:  # naming is a convenience; the draft itself is safe on disk
+                log.exception("renaming draft %s", session.path)
 
     # ---- navigation -----------------------------------------------------------------------------
     def page(self, page_id: str) -> Page:
@@ -363,7 +388,7 @@ class MainWindow(FileActions, QMainWindow):
             if self.session.dirty and not self._keep_unsaved_edits():
                 event.ignore()
                 return
-            self.session.close()
+            self._end_session(self.session)
             self.session = None
         settings.put(settings.WINDOW_GEOMETRY, self.saveGeometry())
         event.accept()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout,
+    QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
+    QVBoxLayout,
 )
 
 from zscq_desktop.ui.pages.base import Page
@@ -33,6 +34,13 @@ class StartPage(Page):
         self.banner = QLabel(text, objectName="banner")
         self.banner.setWordWrap(True)
         self.layout_.addWidget(self.banner)
+        # After a crash or a kill: which documents were open, saved by autosave (≤ 1 s behind).
+        self.recovered_box = QFrame(objectName="banner")
+        self.recovered_layout = QVBoxLayout(self.recovered_box)
+        self.recovered_layout.setContentsMargins(8, 6, 8, 6)
+        self.recovered_box.hide()
+        self.recovered_buttons: list[QPushButton] = []
+        self.layout_.addWidget(self.recovered_box)
         self.intro("本助手帮助您按指南准备申报书、项目实施方案和附件材料，生成可直接装订的 PDF、可编辑的 Word 文档、"
                    "打印清单和用于邮件报送的压缩包。所有内容随时自动保存在本机。")
 
@@ -84,7 +92,58 @@ class StartPage(Page):
         self.continue_button.clicked.connect(self.window_.go_next)
         self.recent.itemActivated.connect(self._open_recent)
 
+    def _show_recovered(self) -> None:
+        """The notice of documents a crashed or killed program left open, each opened with one click."""
+        while self.recovered_layout.count():
+            w = self.recovered_layout.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        self.recovered_buttons = []
+        try:
+            from zscq_desktop.store import recovery
+
+            found = recovery.recovered()
+        except Exception:  # the notice is a convenience; the start page must always show
+            found = []
+        session = self.session
+        if session is not None:
+            found = [r for r in found if r["path"].resolve() != session.path.resolve()]
+        self.recovered_box.setVisible(bool(found))
+        if not found:
+            return
+        head = QLabel("<b>上次程序没有正常退出</b>（可能是崩溃、断电或被强制结束）。以下内容已由自动保存恢复，"
+                      "最多缺少退出前 1 秒内的输入：")
+        head.setWordWrap(True)
+        self.recovered_layout.addWidget(head)
+        for r in found[:3]:
+            row = QHBoxLayout()
+            label = QLabel(f"已恢复草稿《{r['name']}》，最后保存于 {r['saved']}")
+            label.setToolTip(str(r["path"]))
+            label.setWordWrap(True)
+            button = QPushButton("打开恢复的草稿")
+            button.setAccessibleName(f"打开恢复的草稿《{r['name']}》")
+            button.clicked.connect(lambda _=False, p=r["path"]: self.window_.open_path(Path(p)))
+            self.recovered_buttons.append(button)
+            row.addWidget(label, 1)
+            row.addWidget(button)
+            holder = QFrame()
+            holder.setLayout(row)
+            row.setContentsMargins(0, 0, 0, 0)
+            self.recovered_layout.addWidget(holder)
+        dismiss = QPushButton("不再提示")
+        dismiss.setToolTip("草稿仍保存在“最近的申报文件和草稿”中")
+        dismiss.clicked.connect(lambda: self._dismiss([r["path"] for r in found]))
+        self.recovered_layout.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignRight)
+
+    def _dismiss(self, paths: list[Path]) -> None:
+        from zscq_desktop.store import recovery
+
+        for p in paths:
+            recovery.dismiss(p)
+        self._show_recovered()
+
     def load(self) -> None:
+        self._show_recovered()
         session = self.session
         self.current_box.setVisible(session is not None)
         if session is not None:
@@ -103,9 +162,15 @@ class StartPage(Page):
             drafts = drafts_dir().resolve()
         except Exception:
             drafts = None
+        from zscq_desktop.store.profiles import DraftIndex
+
+        index = DraftIndex()
         for p in paths:
-            where = "草稿（本机用户文件夹）" if drafts is not None and p.resolve().parent == drafts else str(p.parent)
-            item = QListWidgetItem(f"{p.name}　　{where}")
+            is_draft = drafts is not None and p.resolve().parent == drafts
+            where = "草稿（本机用户文件夹）" if is_draft else str(p.parent)
+            entry = (index.entry(p) or {}) if is_draft else {}
+            name = entry.get("project") or entry.get("unit") or p.name  # a draft is known by its project
+            item = QListWidgetItem(f"{name}　　{where}")
             item.setData(PATH_ROLE, str(p))
             item.setToolTip(str(p))
             self.recent.addItem(item)
