@@ -7,7 +7,13 @@ embedded QtPdf preview and the user can open the folder, print, or send the zip.
 Printing opens the volume in the system PDF viewer rather than going through ``QPrinter``: QtPdf
 can only hand ``QPrinter`` rasterised page images (large spool files, soft text at 300 dpi, slow
 on a 100-page volume), while the system viewer prints vector text and offers the printer's own
-duplex and tray settings that a bound volume needs.
+duplex and tray settings that a bound volume needs. When the volume was laid out for duplex, the
+message after 打印 says which setting to choose (双面打印（长边翻转）).
+
+Every "open" checks what the system answered: when no program opened the file (no PDF viewer, no
+mail client), the user is told what to do and offered 打开文件夹 — never a success that did not
+happen. The last export is remembered in the document (`ui.export_record`), so 打印 and 发送 work
+after reopening the file.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFrame, QGridLayout, QGroupBox, QHBoxLayout,
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, QFrame, QGridLayout, QGroupBox, QHBoxLayout,
                                QLabel, QLineEdit, QProgressBar, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from zscq_desktop.core import flow
@@ -35,6 +41,11 @@ log = logging.getLogger(__name__)
 SYSTEM_FONTS_OFFERED = sys.platform == "win32"
 FONT_CHOICES = (("内置字体（思源宋体、思源黑体：在任何电脑上效果一致）", ""), ("系统字体：正文宋体、标题黑体", "song"),
                 ("系统字体：正文仿宋、标题黑体", "fangsong"))
+
+
+OPEN_ADVICE = "请安装能打开此类文件的程序后重试，或打开文件夹后右键选择其他程序打开。"
+PRINT_ADVICE = ("请安装 PDF 阅读器（如 WPS Office、Adobe Acrobat Reader、福昕阅读器）后再点“打印”，"
+                "或打开文件夹后右键用其他程序打开并打印。")
 
 
 def open_url(url: QUrl) -> bool:
@@ -86,6 +97,7 @@ class ExportPage(Page):
         super().__init__(window, spec)
         self.job: jobs.Job | None = None
         self.result: Any = None  # volume.export.ExportResult of the last successful export
+        self.result_duplex = False  # whether that export was laid out for duplex printing
         self._build()
 
     # ---- widgets ------------------------------------------------------------------------------
@@ -200,8 +212,25 @@ class ExportPage(Page):
 
     # ---- hooks ----------------------------------------------------------------------------------
     def load(self) -> None:
+        if self.result is None and self.job is None:
+            self._recall_export()
         self.findings_changed()
         self._update_actions()
+
+    def _recall_export(self) -> None:
+        """The document's last export (still on disk): print and mail work again after reopening."""
+        from zscq_desktop.ui import export_record
+
+        session = self.session
+        found = export_record.recall(session.document) if session is not None else None
+        if found is None:
+            return
+        self.result, meta = found
+        self.result_duplex = bool(meta.get("duplex"))
+        names = "\n".join(f"· {p.name}" for p in self.result.files)
+        self.status_label.setText(f"上次导出（{meta.get('time', '')}）到 {self.result.volume.parent}：\n{names}\n"
+                                  f"申报材料共 {self.result.pages} 页，版本标记 {self.result.stamp}。")
+        QTimer.singleShot(15, self, lambda: self._show_preview(self.result.volume))
 
     def findings_changed(self) -> None:
         session = self.session
@@ -265,6 +294,7 @@ class ExportPage(Page):
             return result, volume
 
         self.result = None
+        self.result_duplex = duplex
         self.preview.clear()
         self.status_label.setText("")
         self.progress.setValue(0)
@@ -292,6 +322,10 @@ class ExportPage(Page):
         self.job = None
         self._set_running(False)
         self.result = result
+        if self.session is not None:
+            from zscq_desktop.ui import export_record
+
+            export_record.remember(self.session.document, result, self.result_duplex)
         self.progress.setValue(1000)
         self.progress_label.setText("导出完成。")
         names = "\n".join(f"· {p.name}" for p in result.files)
@@ -380,23 +414,47 @@ class ExportPage(Page):
             return None
         return next((p for p in self.result.files if p.name.startswith(name_start)), None)
 
-    def _open(self, path: Path | None) -> None:
+    def _open(self, path: Path | None, advice: str = OPEN_ADVICE) -> bool:
+        """Open `path` with the system; on failure say what to do and offer 打开文件夹. True when the
+        system reported that a program opened it."""
         if path is None or not path.exists():
             dialogs.inform(self, "文件不存在", "找不到导出的文件，可能已被移动或删除。请重新导出。", warning=True)
-            return
-        if not open_url(QUrl.fromLocalFile(str(path))):
-            dialogs.inform(self, "无法打开", f"系统没有可以打开此文件的程序：\n{path}", warning=True)
+            return False
+        if open_url(QUrl.fromLocalFile(str(path))):
+            return True
+        if path.is_dir():
+            self._folder_failed(path)
+        else:
+            self._offer_folder(f"系统没有可以打开《{path.name}》的程序，文件没有打开。{advice}", path.parent)
+        return False
 
-    def open_folder(self) -> None:
-        if self.result is not None:
-            self._open(self.result.volume.parent)
+    def _offer_folder(self, text: str, folder: Path) -> None:
+        """Report a failed open and offer 打开文件夹, so the file can be opened by hand."""
+        choice = dialogs.choose(self, "无法打开", f"{text}\n\n文件位于：{folder}", ["打开文件夹"], cancel="关闭")
+        if choice == 0 and not open_url(QUrl.fromLocalFile(str(folder))):
+            self._folder_failed(folder)
+
+    def _folder_failed(self, folder: Path) -> None:
+        QApplication.clipboard().setText(str(folder))
+        dialogs.inform(self, "无法打开文件夹", f"系统没有打开文件夹：\n{folder}\n\n此路径已复制到剪贴板，"
+                       "可粘贴到文件管理器（资源管理器）的地址栏中打开。", warning=True)
+
+    def open_folder(self) -> bool:
+        return self.result is not None and self._open(self.result.volume.parent)
 
     def print_volume(self) -> None:
-        if self.result is not None:
-            self._open(self.result.volume)
+        """Hand the volume to the system PDF viewer (see the module docstring) and say how to print it."""
+        if self.result is None or not self._open(self.result.volume, PRINT_ADVICE):
+            return
+        duplex = ("本次导出按双面打印排版：请在打印设置中选择“双面打印（长边翻转）”，"
+                  "否则各部分不会从右页开始，装订后页面顺序不对。" if self.result_duplex else
+                  "本次导出按单面打印排版：请在打印设置中选择单面打印。")
+        dialogs.inform(self, "打印申报材料", f"已交给系统的 PDF 阅读器打开《{self.result.volume.name}》。"
+                       f"请在阅读器中选择“打印”（Ctrl+P），纸张 A4、缩放选“实际大小”（100%）。\n{duplex}\n"
+                       "如果没有出现阅读器窗口，请用“打开文件夹”找到该文件，右键用 PDF 阅读器打开后打印。")
 
     def open_checklist(self) -> None:
-        self._open(self._file("打印与报送清单"))
+        self._open(self._file("打印与报送清单"), PRINT_ADVICE)
 
     def send_mail(self) -> None:
         if self.result is None or self.result.zip is None or self.session is None:
@@ -418,7 +476,13 @@ class ExportPage(Page):
         except MailError as exc:
             dialogs.inform(self, "无法生成邮件", str(exc), warning=True)
             return
-        opened = open_url(QUrl(url))
-        self.open_folder()
-        head = "已打开邮件程序并填好收件人、主题和正文。" if opened else "没有找到系统默认的邮件程序，请在邮箱网页中新建邮件。"
-        dialogs.inform(self, "在邮件客户端中发送", f"{head}\n{mailto_note(self.result.zip)}")
+        if not open_url(QUrl(url)):
+            self._offer_folder("没有找到系统默认的邮件程序，邮件没有打开。请使用“发送电子邮件…”从您的邮箱直接发送，"
+                               f"或在邮箱网页中新建邮件，收件人 {self.call.submit_email}，并添加压缩包"
+                               f"《{self.result.zip.name}》为附件。", self.result.zip.parent)
+            return
+        self.open_folder()  # so the zip can be dragged into the new mail
+        dialogs.inform(self, "在邮件客户端中发送",
+                       "已请系统的默认邮件程序新建邮件，并填好收件人、主题和正文。如果没有出现新邮件窗口，说明这台电脑"
+                       "没有设置默认邮件程序：请使用“发送电子邮件…”，或在邮箱网页中新建邮件。\n"
+                       f"{mailto_note(self.result.zip)}")
