@@ -306,3 +306,43 @@ def test_dialog_cannot_be_closed_while_sending(qtbot, session, package, no_keyri
     finally:
         silent.close()
         jobs.wait_idle(5)
+
+
+def test_custom_server_is_remembered_per_account_without_the_password(qtbot, session, package, no_keyring):
+    """Issue 12 item 7: a custom SMTP server comes back with its address (even after a failed send);
+    another address keeps its own server; QSettings never holds the password."""
+    import socket
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there: the send fails at once
+    jobs.set_synchronous(True)
+    try:
+        d = mail_dialog.MailDialog(session, package)
+        qtbot.addWidget(d)
+        _fill_custom(qtbot, d, port)
+        d.security_combo.setCurrentIndex(d.security_combo.findData("starttls"))
+        d.port_spin.setValue(port)
+        d.send()
+        qtbot.waitUntil(lambda: d.job is None, timeout=20000)
+        assert "发送失败" in d.status_label.text()
+        d.close()
+    finally:
+        jobs.set_synchronous(False)
+
+    d2 = mail_dialog.MailDialog(session, package)
+    qtbot.addWidget(d2)
+    d2.account_edit.clear()
+    qtbot.keyClicks(d2.account_edit, "other@qq.com")
+    d2.account_edit.editingFinished.emit()
+    assert d2.preset_combo.currentData() == "qq" and d2.host_edit.text() == "smtp.qq.com"
+    d2.account_edit.clear()
+    qtbot.keyClicks(d2.account_edit, ACCOUNT.upper())
+    d2.account_edit.editingFinished.emit()
+    assert d2.preset_combo.currentData() == "custom"
+    assert (d2.host_edit.text(), d2.port_spin.value(), d2.security_combo.currentData()) == ("127.0.0.1", port, "starttls")
+    from PySide6.QtCore import QSettings
+
+    stored = QSettings()
+    assert all(PASSWORD not in str(stored.value(k)) for k in stored.allKeys())

@@ -33,6 +33,34 @@ MAIL_PRESET = settings.Setting("prefs/mail_preset", str, "")
 MAIL_HOST = settings.Setting("prefs/mail_host", str, "")
 MAIL_PORT = settings.Setting("prefs/mail_port", int, 465)
 MAIL_SECURITY = settings.Setting("prefs/mail_security", str, "ssl")
+# The server of each sending address (JSON: address → preset, host, port, security), kept when the
+# user sends, so a custom SMTP server comes back with its address. Never the password.
+MAIL_SERVERS = settings.Setting("prefs/mail_servers", str, "{}")
+
+
+def saved_server(account: str) -> dict | None:
+    """The server settings last used with `account` (case-insensitive), or None."""
+    import json
+
+    try:
+        servers = json.loads(settings.get(MAIL_SERVERS) or "{}")
+    except ValueError:
+        return None
+    entry = servers.get(account.strip().lower()) if isinstance(servers, dict) else None
+    return entry if isinstance(entry, dict) else None
+
+
+def save_server(account: str, preset: str, host: str, port: int, security: str) -> None:
+    import json
+
+    try:
+        servers = json.loads(settings.get(MAIL_SERVERS) or "{}")
+    except ValueError:
+        servers = {}
+    if not isinstance(servers, dict):
+        servers = {}
+    servers[account.strip().lower()] = {"preset": preset, "host": host, "port": int(port), "security": security}
+    settings.put(MAIL_SERVERS, json.dumps(servers, ensure_ascii=False))
 
 
 class MailDialog(QDialog):
@@ -190,8 +218,15 @@ class MailDialog(QDialog):
                 self.port_spin.setValue(presets.default_port(security))
 
     def _account_done(self) -> None:
-        """Fill the saved 授权码 for this address, if any."""
+        """Fill the server last used with this address and its saved 授权码, if any."""
         account = self.account_edit.text().strip()
+        server = saved_server(account) if account else None
+        if server and presets.preset_by_id(str(server.get("preset"))):
+            self._select_preset(str(server["preset"]))
+            if server["preset"] == "custom":
+                self.host_edit.setText(str(server.get("host") or ""))
+                self.port_spin.setValue(int(server.get("port") or 465))
+                self._select_security(str(server.get("security") or "ssl"))
         saved = secrets.get_password(account) if account else None
         if saved and not self.password_edit.text():
             self.password_edit.setText(saved)
@@ -234,6 +269,7 @@ class MailDialog(QDialog):
             self.status_label.setText("请填写发件邮箱、授权码/密码、服务器和收件人。")
             return None
         zip_path, cafile, timeout = self.zip_path, self.cafile, self.timeout
+        save_server(account, self._preset().id, host, port, security)  # kept even when this send fails
 
         def work(progress, _cancelled):
             return send_package(zip_path, account=account, password=password, to=to, host=host, port=port,

@@ -1,5 +1,11 @@
 """Unit profile page: the form's unit section (generated like every form page) plus the saved
-profile library, so a unit's details are typed once and reused in other drafts."""
+profile library, so a unit's details are typed once and reused in other drafts.
+
+Kept without asking: when the user leaves the page with a unit that has a name and a valid
+统一社会信用代码 and no profile yet, it is saved as a profile. When the values differ from a saved
+profile, the user is asked once per document whether to update the profile or use the values
+only for this submission; the answer is kept for the rest of the session (更新 → later changes
+update the profile silently; 仅用于本申报 → not asked again)."""
 
 from __future__ import annotations
 
@@ -7,10 +13,12 @@ import logging
 
 from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton
 
+from zscq_desktop.core.validators import check_credit_code
 from zscq_desktop.ui.pages.form import FormSectionPage
 from zscq_desktop.ui.widgets import dialogs
 
 log = logging.getLogger(__name__)
+PROFILE_CHOICES = ["更新单位档案", "仅用于本申报"]
 
 
 def _library():
@@ -21,7 +29,8 @@ def _library():
 
 class UnitPage(FormSectionPage):
     def build_header(self) -> None:
-        self.intro("填写申报单位的基本情况。保存为单位档案后，下次新建申报或为本单位申报第二个项目时可直接选用。")
+        self.intro("填写申报单位的基本情况。首次填写的单位（有名称和有效的统一社会信用代码）会自动保存为单位档案，"
+                   "下次新建申报或为本单位申报第二个项目时可直接选用。")
         box = QGroupBox("单位档案")
         row = QHBoxLayout(box)
         self.profiles = QComboBox()
@@ -77,6 +86,46 @@ class UnitPage(FormSectionPage):
                 if not k.startswith("_") and f"unit.{k}" in self.rows:
                     session.edit(f"unit.{k}", v)
         super().load()
+
+    def save(self) -> None:
+        super().save()
+        self.keep_profile()
+
+    def keep_profile(self) -> None:
+        """Save a first-time unit as a profile; ask once when a saved profile's values changed."""
+        session = self.session
+        if session is None or session.readonly:
+            return
+        unit = {k: v for k, v in session.submission.unit.items() if v not in (None, "", [])}
+        if not str(unit.get("name") or "").strip() or check_credit_code(str(unit.get("credit_code") or "")):
+            return  # not yet a unit worth keeping (a half-typed name would litter the library)
+        try:
+            library = _library()
+            key = library.key_for(unit)
+            saved = library.get(key)
+            if saved is None:
+                library.save(unit)
+                self._fill_profiles()
+                self.window_.statusBar().showMessage(f"已自动保存单位档案“{unit['name']}”，下次可直接选用。", 6000)
+                return
+            if all(saved.get(k) == v for k, v in unit.items()):
+                return
+            answers = self.window_.__dict__.setdefault("_profile_answers", {})
+            token = (str(session.path), key)
+            if token not in answers:
+                changed = "、".join(self.rows[f"unit.{k}"].spec.label for k, v in unit.items()
+                                   if saved.get(k) != v and f"unit.{k}" in self.rows) or "部分信息"
+                choice = dialogs.choose(self, "单位档案", f"本申报中“{unit['name']}”的{changed}与已保存的单位档案不同。"
+                                        "要用本申报的信息更新单位档案吗？", PROFILE_CHOICES, cancel="稍后再说")
+                if choice is None:
+                    return  # asked again next time the page is left
+                answers[token] = choice
+            if answers[token] == 0:
+                library.save({**saved, **unit})
+                self._fill_profiles()
+                self.window_.statusBar().showMessage(f"已更新单位档案“{unit['name']}”", 4000)
+        except Exception:  # the library is a convenience: never stop the user leaving the page
+            log.exception("keeping the unit profile")
 
     def save_profile(self) -> None:
         session = self.session
