@@ -173,7 +173,7 @@ def test_walk_through_every_page_and_export(window, qtbot, type_text, dialogs_re
     assert _next(qtbot, window) == flow.REVIEW
     session.refresh_findings()
     assert [f.message for f in session.blocking()] == []
-    assert "没有须修改的错误" in window.current_page().summary.text()
+    assert "没有需要修改的错误" in window.current_page().summary.text()
 
     # what was typed is what the sample holds
     typed, wanted = session.submission.to_dict(), sample.to_dict()

@@ -33,6 +33,7 @@ from zscq_desktop.ui.widgets import dialogs
 
 log = logging.getLogger(__name__)
 PAGE_ROLE = Qt.ItemDataRole.UserRole
+MINIMUM_SIZE = QSize(720, 440)
 EXPORT_STOP_WAIT_S = 20.0  # how long closing waits for a cancelled export to stop
 STYLE = """
 #nav { background: #f3f5f8; border: none; border-right: 1px solid #d9dee5; font-size: 10.5pt; }
@@ -44,6 +45,21 @@ STYLE = """
 #fieldHelp { color: #667; }
 #banner { background: #fff6db; border: 1px solid #e9c96b; border-radius: 4px; padding: 8px; }
 """
+
+
+def _field_path(widget: QWidget | None) -> str:
+    """The field path of the page widget `widget` belongs to ("" when none)."""
+    from zscq_desktop.ui.pages.base import PATH_PROPERTY
+
+    try:
+        while widget is not None:
+            path = widget.property(PATH_PROPERTY)
+            if path:
+                return str(path)
+            widget = widget.parentWidget()
+    except RuntimeError:  # a widget already deleted (page dropped)
+        return ""
+    return ""
 
 
 def _mark(path, is_open: bool) -> None:
@@ -67,8 +83,12 @@ class MainWindow(FileActions, QMainWindow):
         self._pages: dict[str, Page] = {}
         self._specs: list[PageSpec] = []
         self._current = ""
+        # fields whose "please fill in" errors show: left by the user, or opened from the review page
+        self.revealed_paths: set[str] = set()
         self.setStyleSheet(STYLE)
-        self.setMinimumSize(QSize(760, 520))
+        # Fits 1366×768 at 150 % (≈ 911×485 logical px left by the taskbar) and 1280×720 at 100 %:
+        # every page scrolls inside the window, 上一步/下一步 stay visible.
+        self.setMinimumSize(MINIMUM_SIZE)
 
         self.nav = QListWidget(objectName="nav")
         self.nav.setFixedWidth(210)
@@ -108,6 +128,7 @@ class MainWindow(FileActions, QMainWindow):
         self._build_menu()
         bottom.insertWidget(1, self.busy_bar)
         self._restore_geometry()
+        QApplication.instance().focusChanged.connect(self._focus_changed)
         self._rebuild_nav()
         self.goto(flow.START)
         self._update_title()
@@ -134,6 +155,7 @@ class MainWindow(FileActions, QMainWindow):
             self._end_session(old)
             old.deleteLater()
         self.session = session
+        self.revealed_paths = set()
         for page_id in list(self._pages):
             if page_id != flow.START:
                 self._drop_page(page_id)
@@ -205,6 +227,8 @@ class MainWindow(FileActions, QMainWindow):
         self._select_nav(page_id)
         self._update_buttons()
         if path:
+            self.revealed_paths.add(path)  # the user asked for this check: show it in full
+            page.findings_changed()
             QTimer.singleShot(0, lambda: page.focus_path(path))
         return True
 
@@ -301,6 +325,16 @@ class MainWindow(FileActions, QMainWindow):
             item.setForeground(QBrush(QColor("#b3261e")) if n else QBrush())
             item.setToolTip(f"此页有 {n} 处须修改的错误" if n else "")
 
+    def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        """The user left a field: from now on its "please fill in" errors show (`Page.inline_findings`)."""
+        path = _field_path(old)
+        if not path or path in self.revealed_paths or _field_path(new) == path:
+            return
+        self.revealed_paths.add(path)
+        page = self.current_page()
+        if page is not None and self.session is not None:
+            page.findings_changed()
+
     # ---- session signals ------------------------------------------------------------------------
     def _findings_changed(self) -> None:
         self._update_badges()
@@ -372,7 +406,7 @@ class MainWindow(FileActions, QMainWindow):
         w, h = 1280, 800
         if avail is not None:
             w, h = min(w, avail.width() - 40), min(h, avail.height() - 40)
-        self.resize(max(w, 760), max(h, 520))
+        self.resize(max(w, MINIMUM_SIZE.width()), max(h, MINIMUM_SIZE.height()))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._stop_export_before_closing():

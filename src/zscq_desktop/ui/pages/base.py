@@ -19,10 +19,43 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from zscq_desktop.core import flow
+from zscq_desktop.core.findings import Finding, Severity
 from zscq_desktop.core.flow import PageSpec
 
 if TYPE_CHECKING:
     from zscq_desktop.ui.session import Session
+
+
+#: What a 提醒 is, said wherever reminders are counted.
+REMINDER_MEANING = "提醒是建议核对的地方，不影响导出"
+#: The dynamic property naming the field path a widget edits (set by the pages); leaving such a
+#: widget lets its "please fill in" errors show (see `Page.inline_findings`).
+PATH_PROPERTY = "fieldPath"
+
+
+def finding_counts(findings: list[Finding]) -> tuple[int, int]:
+    """(errors, reminders) of the session's findings — the one count every page shows. Errors block
+    the export; reminders are the warnings (提示, informational notes, are not counted)."""
+    errors = sum(1 for f in findings if f.blocking)
+    return errors, sum(1 for f in findings if f.severity is Severity.WARNING)
+
+
+def counts_text(findings: list[Finding]) -> str:
+    """The sentence the review and export pages both show."""
+    errors, reminders = finding_counts(findings)
+    more = f"另有 {reminders} 条提醒（{REMINDER_MEANING}）。" if reminders else ""
+    if errors:
+        return f"共有 {errors} 处错误须修改后才能导出。{more}"
+    return f"没有需要修改的错误，可以导出。{more}"
+
+
+def revealed(window: Any, prefix: str) -> bool:
+    """Whether the user left the field `prefix` (or asked for it from the review page): only then
+    its "please fill in" errors are shown, so a fresh form is not a wall of red."""
+    for r in getattr(window, "revealed_paths", ()):
+        if r == prefix or r.startswith((prefix + ".", prefix + "[")) or prefix.startswith((r + ".", r + "[")):
+            return True
+    return False
 
 
 QUIET_CODES = frozenset({"field.required", "eligibility.unanswered", "field.table.rows", "plan.section_empty",
@@ -94,12 +127,13 @@ class Page(QWidget):
 
     def inline_findings(self, prefix: str):
         """Findings to show under the widget of `prefix`. "Please fill in" errors stay hidden until the
-        user has seen the review page once, so a fresh form is not a wall of red."""
+        user has left that field or opened it from the review page (`revealed`): visiting the review
+        page does not paint a fresh form red."""
         session = self.session
         if session is None:
             return []
         found = flow.findings_for(session.findings(), prefix)
-        if not getattr(self.window_, "reveal_required", False):
+        if not revealed(self.window_, prefix):
             found = [f for f in found if f.code not in QUIET_CODES]
         return found
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QButtonGroup, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QRadioButton, QVBoxLayout, QWidget
 
-from zscq_desktop.ui.pages.base import Page
+from zscq_desktop.ui.pages.base import PATH_PROPERTY, Page
 from zscq_desktop.ui.undo_keys import route_undo_keys
 from zscq_desktop.ui.widgets.fields import INT_RE, error_label, parse_int
 
@@ -63,6 +63,9 @@ class EligibilityPage(Page):
                 note = "（如符合请选“是”，用于确定适用的资助额度或要求）" if q.kind == "flag" else ""
                 w = Question(n, q.text, note)
                 path = f"eligibility.{q.key}"
+                w.setProperty(PATH_PROPERTY, path)
+                w.yes.setAccessibleName(f"第{n}条：是")
+                w.no.setAccessibleName(f"第{n}条：否")
                 w.yes.toggled.connect(lambda on, path=path: on and self._answer(path, True))
                 w.no.toggled.connect(lambda on, path=path: on and self._answer(path, False))
                 self.questions[path] = w
@@ -73,6 +76,8 @@ class EligibilityPage(Page):
         row = QHBoxLayout()
         row.addWidget(QLabel("本单位今年另外申报的资助项目数（不含本项目，没有填 0）："))
         self.other = route_undo_keys(QLineEdit())  # Ctrl+Z: the document's history, not the box's
+        self.other.setProperty(PATH_PROPERTY, OTHER_PROJECTS)
+        self.other.setAccessibleName("本单位今年另外申报的资助项目数")
         self.other.setMaximumWidth(80)
         from PySide6.QtGui import QRegularExpressionValidator
 

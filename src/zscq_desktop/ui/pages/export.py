@@ -18,6 +18,7 @@ after reopening the file.
 
 from __future__ import annotations
 
+import html
 import logging
 import sys
 from pathlib import Path
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, 
 from zscq_desktop.core import flow
 from zscq_desktop.core.stamp import version_stamp
 from zscq_desktop.ui import jobs, settings
-from zscq_desktop.ui.pages.base import Page
+from zscq_desktop.ui.pages.base import Page, counts_text
 from zscq_desktop.ui.preview import PdfPreview
 from zscq_desktop.ui.widgets import dialogs
 
@@ -240,14 +241,10 @@ class ExportPage(Page):
             self.export_button.setEnabled(False)
             return
         blocking = session.blocking()
+        text = html.escape(counts_text(session.findings()))  # the same count as the review page
         if blocking:
-            self.blocking_label.setText(
-                f"还有 <b>{len(blocking)}</b> 个错误需要修改，才能导出。"
-                f"<a href=\"review\">查看检查结果</a>")
-        else:
-            warnings = sum(1 for f in session.findings() if not f.blocking)
-            self.blocking_label.setText("没有需要修改的错误，可以导出。" +
-                                        (f"（另有 {warnings} 条提醒，不影响导出。）" if warnings else ""))
+            text = text.replace(f"共有 {len(blocking)} 处错误", f"还有 <b>{len(blocking)}</b> 个错误", 1)
+        self.blocking_label.setText(f"{text}<a href=\"review\">查看检查结果</a>")
         self.export_button.setEnabled(not blocking and not running)
         self._mark_stale()
 

@@ -9,7 +9,7 @@ import re
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
 
 from zscq_desktop.call.model import Section
-from zscq_desktop.ui.pages.base import Page
+from zscq_desktop.ui.pages.base import PATH_PROPERTY, Page
 from zscq_desktop.ui.widgets.fields import FieldRow
 from zscq_desktop.ui.widgets.table import TableEditor
 
@@ -46,6 +46,8 @@ class FormSectionPage(Page):
                 continue
             path = f"{self.section.prefix}.{f.key}"
             row = FieldRow(self.call, f, path, d.id)
+            row.setProperty(PATH_PROPERTY, path)
+            row.editor.focus_target().setAccessibleName(f.label)
             row.editor.edited.connect(lambda value, path=path: self._edited(path, value))
             self.rows[path] = row
             self.layout_.addWidget(row)

@@ -9,7 +9,7 @@ import re
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
 
 from zscq_desktop.call.model import Column, Field
-from zscq_desktop.ui.pages.base import Page
+from zscq_desktop.ui.pages.base import PATH_PROPERTY, Page
 from zscq_desktop.ui.widgets.fields import TextAreaEditor, error_label
 from zscq_desktop.ui.widgets.table import TableEditor
 
@@ -49,6 +49,8 @@ class PlanPage(Page):
                 ed = TextAreaEditor(Field(s.key, s.title, "textarea", max_chars=s.max_chars), min_height=120)
                 if s.min_chars:
                     ed.edit.setPlaceholderText(f"建议不少于 {s.min_chars} 字")
+                ed.setProperty(PATH_PROPERTY, path)
+                ed.edit.setAccessibleName(s.title)
                 ed.edited.connect(lambda v, path=path: self.session.edit(path, v or ""))
                 self.editors[path] = ed
                 bl.addWidget(ed)
@@ -60,6 +62,8 @@ class PlanPage(Page):
                     bl.addWidget(label)
                     ed = TextAreaEditor(Field(f"task{i}", label.text(), "textarea", max_chars=s.max_chars), min_height=80)
                     ed.edit.setPlaceholderText("本任务的实施内容、方法和步骤")
+                    ed.setProperty(PATH_PROPERTY, f"plan.tasks[{i}]")
+                    ed.edit.setAccessibleName(f"任务{i + 1}的实施内容")
                     ed.edited.connect(self._tasks_edited)
                     self.task_editors.append(ed)
                     bl.addWidget(ed)
@@ -67,6 +71,8 @@ class PlanPage(Page):
             elif s.kind == "indicators":
                 self.indicators = TableEditor(None, Field("indicators", s.title, "table", columns=INDICATOR_COLUMNS),
                                               read_only=("task", "min"))
+                self.indicators.setProperty(PATH_PROPERTY, "plan.indicators")
+                self.indicators.setAccessibleName(s.title)
                 self.indicators.edited.connect(lambda v: self.session.edit("plan.indicators", v))
                 bl.addWidget(self.indicators)
                 self._error(bl, "plan.indicators")
@@ -76,6 +82,8 @@ class PlanPage(Page):
                 period.setObjectName("fieldHelp")
                 self.period_label = period
                 bl.addWidget(period)
+                self.schedule.setProperty(PATH_PROPERTY, "plan.schedule")
+                self.schedule.setAccessibleName(s.title)
                 self.schedule.edited.connect(lambda v: self.session.edit("plan.schedule", v))
                 bl.addWidget(self.schedule)
                 self._error(bl, "plan.schedule")

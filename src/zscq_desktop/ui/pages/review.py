@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 
 from zscq_desktop.core import flow
 from zscq_desktop.core.findings import Finding, Severity
-from zscq_desktop.ui.pages.base import Page
+from zscq_desktop.ui.pages.base import Page, counts_text
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 SOURCE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -78,11 +78,6 @@ class ReviewPage(Page):
         self.tree.currentItemChanged.connect(self._show_detail)
 
     def load(self) -> None:
-        if not getattr(self.window_, "reveal_required", False):
-            self.window_.reveal_required = True  # from now on pages show "please fill in" errors too
-            for page in self.window_._pages.values():
-                if page is not self:
-                    page.findings_changed()
         self.findings_changed()
 
     def findings_changed(self) -> None:
@@ -93,12 +88,7 @@ class ReviewPage(Page):
             return
         findings = session.findings()
         titles = {p.id: p.title for p in flow.pages(self.call, session.submission)}
-        errors = sum(1 for f in findings if f.blocking)
-        warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
-        if errors:
-            self.summary.setText(f"共有 {errors} 处错误须修改后才能导出，另有 {warnings} 条提醒。")
-        else:
-            self.summary.setText(f"没有须修改的错误，可以导出。{f'另有 {warnings} 条提醒，建议逐条核对。' if warnings else ''}")
+        self.summary.setText(counts_text(findings))
         self.tree.clear()
         for severity, title, color in GROUPS:
             mine = [f for f in findings if f.severity is severity]
