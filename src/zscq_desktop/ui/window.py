@@ -14,9 +14,9 @@ import logging
 import time
 
 from PySide6.QtCore import QByteArray, QEventLoop, QSize, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QCloseEvent, QFont, QKeySequence
+from PySide6.QtGui import QBrush, QColor, QCloseEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QPushButton, QStackedWidget,
+    QAbstractButton, QApplication, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QPushButton, QStackedWidget,
     QVBoxLayout, QWidget,
 )
 
@@ -44,6 +44,28 @@ STYLE = """
 #fieldError { color: #b3261e; }
 #fieldHelp { color: #667; }
 #banner { background: #fff6db; border: 1px solid #e9c96b; border-radius: 4px; padding: 8px; }
+QLineEdit, QPlainTextEdit, QTextEdit, QDateEdit, QSpinBox, QComboBox {
+    border: 1px solid #a7b1bc; border-radius: 3px; padding: 2px 3px; background: white; }
+QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QDateEdit:focus, QSpinBox:focus, QComboBox:focus {
+    border: 2px solid #1f5fa8; padding: 1px 2px; }
+QLineEdit:disabled, QPlainTextEdit:disabled, QDateEdit:disabled, QSpinBox:disabled, QComboBox:disabled {
+    background: #f1f3f5; color: #8a929b; }
+QComboBox::drop-down { border: none; width: 18px; }
+QComboBox::down-arrow { image: none; width: 0; height: 0; border-left: 4px solid transparent;
+    border-right: 4px solid transparent; border-top: 5px solid #4a5560; margin-right: 6px; }
+QPushButton, QToolButton { border: 1px solid #a7b1bc; border-radius: 4px; padding: 4px 12px; background: #f7f9fb; }
+QToolButton { padding: 2px 6px; }
+QPushButton:hover, QToolButton:hover { background: #e9f0f8; }
+QPushButton:pressed, QToolButton:pressed, QToolButton:checked { background: #d5e3f3; }
+QPushButton:focus, QToolButton:focus { border: 2px solid #1f5fa8; padding: 3px 11px; }
+QToolButton:focus { padding: 1px 5px; }
+QPushButton:disabled, QToolButton:disabled { color: #9aa3ad; background: #f3f4f6; border-color: #d3d8de; }
+QPushButton#primary { background: #1f5fa8; color: white; border-color: #1f5fa8; font-weight: bold; }
+QPushButton#primary:focus { border: 2px solid #0b2f5c; background: #2a6fbf; }
+QPushButton#primary:disabled { background: #9db4cf; border-color: #9db4cf; }
+QCheckBox:focus, QRadioButton:focus { background: #dbe8f7; border-radius: 3px; }
+QTreeView:focus, QTableView:focus, QListView:focus, QTextBrowser:focus { border: 2px solid #1f5fa8; }
+#nav:focus { border: 2px solid #1f5fa8; }
 """
 
 
@@ -101,6 +123,13 @@ class MainWindow(FileActions, QMainWindow):
         self.next_button = QPushButton("下一步")
         self.back_button.setShortcut(QKeySequence("Alt+Left"))
         self.next_button.setShortcut(QKeySequence("Alt+Right"))
+        self.back_button.setToolTip("上一步（Alt+←）")
+        self.next_button.setToolTip("下一步（Alt+→ 或 Ctrl+Enter）")
+        self.back_button.setAccessibleName("上一步")
+        self.next_button.setAccessibleName("下一步")
+        self.nav.setAccessibleName("页面导航")
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):  # from any field, as in a wizard
+            QShortcut(QKeySequence(keys), self, self.go_next)
         self.back_button.clicked.connect(self.go_back)
         self.next_button.clicked.connect(self.go_next)
         self.next_button.setDefault(False)
@@ -195,6 +224,8 @@ class MainWindow(FileActions, QMainWindow):
         if page is None:
             spec = next((s for s in self._specs if s.id == page_id), None) or PageSpec(page_id, page_id, "")
             page = page_class(page_id)(self, spec)
+            for corner in page.findChildren(QAbstractButton, "qt_tableview_cornerbutton"):
+                corner.setAccessibleName("全选表格")  # Qt's own button in a table's corner has no name
             self._pages[page_id] = page
             self.stack.addWidget(page)
         return page
@@ -226,11 +257,22 @@ class MainWindow(FileActions, QMainWindow):
         self.title.setText(page.spec.title)
         self._select_nav(page_id)
         self._update_buttons()
+        self._tab_order(page)
         if path:
             self.revealed_paths.add(path)  # the user asked for this check: show it in full
             page.findings_changed()
             QTimer.singleShot(0, lambda: page.focus_path(path))
+        elif self.isVisible():
+            page.focus_first()  # typing goes into the page, whatever moved here (sidebar, 下一步, Alt+→)
         return True
+
+    def _tab_order(self, page: Page) -> None:
+        """Tab goes through the page top to bottom, then 上一步, 下一步 and the navigation list, and
+        from there back into the page (the buttons were created first, so they came first)."""
+        last = page.focus_chain()[-1:] or [page]
+        QWidget.setTabOrder(last[0], self.back_button)
+        QWidget.setTabOrder(self.back_button, self.next_button)
+        QWidget.setTabOrder(self.next_button, self.nav)
 
     def go_next(self) -> None:
         page = self.current_page()

@@ -16,7 +16,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication, QCheckBox, QFrame, QLabel,
+                               QRadioButton, QScrollArea, QVBoxLayout, QWidget)
 
 from zscq_desktop.core import flow
 from zscq_desktop.core.findings import Finding, Severity
@@ -86,6 +88,7 @@ class Page(QWidget):
             area = QScrollArea()
             area.setWidgetResizable(True)
             area.setFrameShape(QFrame.Shape.NoFrame)
+            area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not an invisible Tab stop before the fields
             area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             area.setWidget(self.body)
             outer.addWidget(area)
@@ -144,6 +147,58 @@ class Page(QWidget):
         """Show and focus the widget of a field path; True when found."""
         return False
 
+    # ---- keyboard -----------------------------------------------------------------------------------
+    def focus_chain(self) -> list[QWidget]:
+        """The widgets of this page Tab reaches, in Tab order (visible and enabled ones only)."""
+        out: list[QWidget] = []
+        w = self.nextInFocusChain()
+        seen = 0
+        while w is not self and seen < 5000:
+            seen += 1
+            if (self.isAncestorOf(w) and w.isVisibleTo(self) and w.isEnabled()
+                    and w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.focusProxy() is None):
+                out.append(w)
+            w = w.nextInFocusChain()
+        return out
+
+    def first_field(self) -> QWidget | None:
+        """What gets the focus when the page is shown (the first widget in Tab order)."""
+        chain = self.focus_chain()
+        return chain[0] if chain else None
+
+    def focus_first(self) -> None:
+        target = self.first_field()
+        if target is not None:
+            target.setFocus(Qt.FocusReason.TabFocusReason)
+            self.ensure_visible(target)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 — Qt API
+        """Enter in a single-line field (line edit, list box, date, check box) moves to the next field,
+        as in a paper-like form; on a button it presses the button. Multi-line text keeps Enter for a
+        new line (it never lets the key through), tables and lists keep theirs."""
+        focus = QApplication.focusWidget()
+        plain = not (event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+                                          | Qt.KeyboardModifier.ShiftModifier))
+        if (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain and focus is not None
+                and self.isAncestorOf(focus) and not _in_item_view(focus, self)):
+            if isinstance(focus, QAbstractButton) and not isinstance(focus, (QCheckBox, QRadioButton)):
+                focus.click()
+            else:
+                self.focusNextChild()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     def ensure_visible(self, widget: QWidget) -> None:
         if self.scroll_area is not None:
             self.scroll_area.ensureWidgetVisible(widget, 40, 80)
+
+
+def _in_item_view(widget: QWidget, stop: QWidget) -> bool:
+    """Whether `widget` is (inside) a list, tree or table — those handle Enter themselves."""
+    w: QWidget | None = widget
+    while w is not None and w is not stop:
+        if isinstance(w, QAbstractItemView):
+            return True
+        w = w.parentWidget()
+    return False

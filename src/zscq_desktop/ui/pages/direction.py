@@ -6,8 +6,8 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
-    QWidget,
+    QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QTextBrowser, QToolButton, QTreeWidget, QTreeWidgetItem,
+    QVBoxLayout, QWidget,
 )
 
 from zscq_desktop.call.model import Direction
@@ -61,6 +61,10 @@ class DirectionPage(Page):
                    "联系人以及指南规定的目标、条件和任务。")
         self.search = QLineEdit(placeholderText="搜索方向、条件或任务关键词，如“专利导航”“地理标志”")
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("搜索支持方向")
+        for clear in self.search.findChildren(QToolButton):  # Qt's clear button has no name of its own
+            clear.setAccessibleName("清除搜索")
+            clear.setToolTip("清除搜索")
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(False)
@@ -176,6 +180,9 @@ class DirectionPage(Page):
             self.chosen_label.setText("尚未选择支持方向。")
             if self.tree.currentItem() is None:
                 self.select(self.call.directions[0].id)
+
+    def first_field(self):
+        return self.tree  # the choice itself; ↑/↓ move, Enter chooses, the search box is one Tab away
 
     def focus_path(self, path: str) -> bool:
         self.tree.setFocus()

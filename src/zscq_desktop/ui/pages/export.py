@@ -218,6 +218,9 @@ class ExportPage(Page):
         self.findings_changed()
         self._update_actions()
 
+    def first_field(self):
+        return self.export_button if self.export_button.isEnabled() else super().first_field()
+
     def _recall_export(self) -> None:
         """The document's last export (still on disk): print and mail work again after reopening."""
         from zscq_desktop.ui import export_record

@@ -95,6 +95,14 @@ class FormSectionPage(Page):
             if isinstance(row.editor, TableEditor):
                 row.editor.show_bad([f.path for f in mine], path)
 
+    def first_field(self):
+        """The first field of the section (not the list tools above a text box, nor the profile picker)."""
+        for row in self.rows.values():
+            target = row.editor.focus_target()
+            if target.isVisibleTo(self) and target.isEnabled():
+                return target
+        return super().first_field()
+
     def focus_path(self, path: str) -> bool:
         for row_path, row in self.rows.items():
             if path == row_path or path.startswith(row_path + ".") or path.startswith(row_path + "["):

@@ -126,6 +126,10 @@ class PlanPage(Page):
             if table is not None:
                 table.show_bad([f.path for f in self.inline_findings(prefix)], prefix)
 
+    def first_field(self):
+        editors = [*self.editors.values(), *self.task_editors]
+        return editors[0].edit if editors else super().first_field()
+
     def focus_path(self, path: str) -> bool:
         if path in self.editors:
             self.ensure_visible(self.editors[path])

@@ -134,6 +134,11 @@ class StartPage(Page):
         dismiss.setToolTip("草稿仍保存在“最近的申报文件和草稿”中")
         dismiss.clicked.connect(lambda: self._dismiss([r["path"] for r in found]))
         self.recovered_layout.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignRight)
+        # the notice is at the top of the page, so it comes first when tabbing (it was created last)
+        order = [*self.recovered_buttons, dismiss, self.new_button, self.open_button, self.sample_button,
+                 self.sample_direction, self.continue_button, self.recent]
+        for a, b in zip(order, order[1:]):
+            self.setTabOrder(a, b)
 
     def _dismiss(self, paths: list[Path]) -> None:
         from zscq_desktop.store import recovery
