@@ -172,6 +172,9 @@ def show_main_window(path: Path | None = None):
     if window is None:
         return None
     window.show()
+    page = window.current_page()
+    if page is not None:
+        page.focus_first()  # keyboard users start typing on the start page at once
     if path is not None:
         window.open_path(Path(path))
     gc.freeze()

@@ -50,14 +50,11 @@ QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QDateEdit:focus, QSpinBo
     border: 2px solid #1f5fa8; padding: 1px 2px; }
 QLineEdit:disabled, QPlainTextEdit:disabled, QDateEdit:disabled, QSpinBox:disabled, QComboBox:disabled {
     background: #f1f3f5; color: #8a929b; }
-QComboBox::drop-down { border: none; width: 18px; }
-QComboBox::down-arrow { image: none; width: 0; height: 0; border-left: 4px solid transparent;
-    border-right: 4px solid transparent; border-top: 5px solid #4a5560; margin-right: 6px; }
-QPushButton, QToolButton { border: 1px solid #a7b1bc; border-radius: 4px; padding: 4px 12px; background: #f7f9fb; }
+QPushButton, QToolButton { border: 1px solid #a7b1bc; border-radius: 4px; padding: 4px 8px; background: #f7f9fb; }
 QToolButton { padding: 2px 6px; }
 QPushButton:hover, QToolButton:hover { background: #e9f0f8; }
 QPushButton:pressed, QToolButton:pressed, QToolButton:checked { background: #d5e3f3; }
-QPushButton:focus, QToolButton:focus { border: 2px solid #1f5fa8; padding: 3px 11px; }
+QPushButton:focus, QToolButton:focus { border: 2px solid #1f5fa8; padding: 3px 7px; outline: none; }
 QToolButton:focus { padding: 1px 5px; }
 QPushButton:disabled, QToolButton:disabled { color: #9aa3ad; background: #f3f4f6; border-color: #d3d8de; }
 QPushButton#primary { background: #1f5fa8; color: white; border-color: #1f5fa8; font-weight: bold; }

@@ -334,6 +334,8 @@ class ExportPage(Page):
                                   f"申报材料共 {result.pages} 页，版本标记 {result.stamp}。{notes}")
         self._update_actions()
         self.findings_changed()
+        if self.print_button.isEnabled() and self.isVisible():
+            self.print_button.setFocus()  # the export button was disabled while running: the next step
         # Loading the preview parses the PDF (5–15 ms for 230 pages): do it a moment later, in an
         # event-loop pass of its own, so the labels above repaint first and no single step stalls
         # the window (a 0 ms timer would run in the same pass as this slot).  The page is the
