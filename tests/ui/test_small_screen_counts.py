@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QPushButton
 
 from zscq_desktop.core import flow
 from zscq_desktop.ui import jobs
@@ -30,8 +31,27 @@ def test_every_page_fits_911_by_485_with_the_navigation_visible(window, qtbot):
             assert button.visibleRegion().boundingRect().size() == button.size(), (spec.id, button.text())
         page = window.current_page()
         assert _inside(window, page), spec.id
+        if spec.id == flow.EXPORT:  # with a volume in the preview, its page and zoom buttons show
+            assert page.preview.load(_one_page_pdf())
+            qtbot.waitUntil(lambda: page.preview.zoom_in.isVisible(), timeout=2000)
+            qtbot.wait(50)  # the preview's rows settle after its resize
+        squeezed = [b.text() for b in page.findChildren(QPushButton)
+                    if b.isVisible() and b.width() < b.minimumSizeHint().width()]
+        assert not squeezed, (spec.id, squeezed)  # no button cut until its words are unreadable
     window.resize(1280, 680)  # 1280×720 at 100 % less the taskbar
     assert window.height() <= 680
+
+
+def _one_page_pdf() -> bytes:
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out)
+    c.drawString(100, 700, "preview")
+    c.save()
+    return out.getvalue()
 
 
 def _numbers(text: str) -> tuple[int, int]:

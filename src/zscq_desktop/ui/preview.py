@@ -20,8 +20,8 @@ from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QPoi
 from PySide6.QtGui import QKeySequence, QShortcut, QWheelEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSpinBox, QStackedWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QBoxLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSpinBox, QStackedWidget,
+                               QVBoxLayout, QWidget)
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +79,20 @@ class PdfPreview(QWidget):
         self.zoom_out.clicked.connect(lambda: self._step_zoom(-1))
         self.view.pageNavigator().currentPageChanged.connect(self._update_label)
 
-        bar = QHBoxLayout()
-        bar.setContentsMargins(0, 0, 0, 0)
+        # Page and zoom controls side by side, or in two rows when the preview is narrow (911 px wide
+        # windows at 150 %), so no button is squeezed until its words are cut.
+        pages_row, zoom_row = QHBoxLayout(), QHBoxLayout()
         for w in (self.prev_button, self.page_box, self.page_label, self.next_button):
-            bar.addWidget(w)
-        bar.addStretch(1)
+            pages_row.addWidget(w)
+        pages_row.addStretch(1)
+        zoom_row.addStretch(1)
         for b in (self.fit_width, self.fit_page, self.zoom_out, self.zoom_in):
-            bar.addWidget(b)
+            zoom_row.addWidget(b)
+        bar = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addLayout(pages_row)
+        bar.addLayout(zoom_row)
+        self._bar, self._rows = bar, (pages_row, zoom_row)
         self.placeholder = QLabel(placeholder)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
@@ -98,6 +105,13 @@ class PdfPreview(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.stack, 1)
         self._set_controls(False)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 — Qt API
+        wide = sum(r.sizeHint().width() for r in self._rows) + self._bar.spacing() <= event.size().width()
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self._bar.direction() != direction:
+            self._bar.setDirection(direction)
+        super().resizeEvent(event)
 
     # -- public ------------------------------------------------------------------------------
     def load(self, pdf: Path | bytes) -> bool:
