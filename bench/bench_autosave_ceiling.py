@@ -18,12 +18,9 @@ import statistics
 import tempfile
 import time
 
+from bench_autosave import percentile  # the script's folder is on sys.path
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
