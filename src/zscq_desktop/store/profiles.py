@@ -54,9 +54,9 @@ def new_draft_path(hint: str = "") -> Path:
 
 def draft_title(submission: dict) -> str:
     """What a draft is called: the project name once known, else the unit's name, else ""."""
-    form = submission.get("form") if isinstance(submission.get("form"), dict) else {}
-    cover = form.get("cover") if isinstance(form.get("cover"), dict) else {}
-    unit = submission.get("unit") if isinstance(submission.get("unit"), dict) else {}
+    form: dict = submission.get("form") if isinstance(submission.get("form"), dict) else {}  # type: ignore[assignment]
+    cover: dict = form.get("cover") if isinstance(form.get("cover"), dict) else {}  # type: ignore[assignment]
+    unit: dict = submission.get("unit") if isinstance(submission.get("unit"), dict) else {}  # type: ignore[assignment]
     return str(cover.get("project_name") or unit.get("name") or "").strip()
 
 

@@ -154,7 +154,9 @@ class MainWindow(FileActions, QMainWindow):
         self._build_menu()
         bottom.insertWidget(1, self.busy_bar)
         self._restore_geometry()
-        QApplication.instance().focusChanged.connect(self._focus_changed)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
         self._rebuild_nav()
         self.goto(flow.START)
         self._update_title()
