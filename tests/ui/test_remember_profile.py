@@ -71,3 +71,12 @@ def test_changed_profile_only_for_this_submission_keeps_the_profile(window, qtbo
     window.goto(flow.UNIT)
     qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
     assert len([m for m in dialogs_recorder.messages if m[0] == "单位档案"]) == 1
+    path = window.session.path  # the answer holds for this document, also after reopening it
+    dialogs_recorder.save_path = path.with_name("另存的申报.zscq")
+    assert window.save_as()
+    target = window.session.path
+    window.set_session(None)
+    assert window.open_path(target) and window.goto(flow.UNIT)
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    assert len([m for m in dialogs_recorder.messages if m[0] == "单位档案"]) == 1
+    assert ProfileLibrary().get(sample_credit_code())["address"] == "河西区旧址1号"

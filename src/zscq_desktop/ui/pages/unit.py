@@ -4,8 +4,9 @@ profile library, so a unit's details are typed once and reused in other drafts.
 Kept without asking: when the user leaves the page with a unit that has a name and a valid
 统一社会信用代码 and no profile yet, it is saved as a profile. When the values differ from a saved
 profile, the user is asked once per document whether to update the profile or use the values
-only for this submission; the answer is kept for the rest of the session (更新 → later changes
-update the profile silently; 仅用于本申报 → not asked again)."""
+only for this submission; the answer is kept in the document's derived-data table (not a change
+of the submission, so not undoable): 更新 → later changes update the profile silently;
+仅用于本申报 → not asked again, also after reopening the file."""
 
 from __future__ import annotations
 
@@ -19,6 +20,24 @@ from zscq_desktop.ui.widgets import dialogs
 
 log = logging.getLogger(__name__)
 PROFILE_CHOICES = ["更新单位档案", "仅用于本申报"]
+ANSWER_KEY = "profile-answer"  # derived-data key of the document: kind = the profile's key
+
+
+def _remembered_answer(document, profile_key: str) -> int | None:
+    """The user's answer for this document and profile (0 update, 1 only here), or None."""
+    try:
+        hit = document.get_derived(ANSWER_KEY, profile_key)
+    except Exception:
+        return None
+    choice = hit[1].get("choice") if hit is not None else None
+    return choice if choice in (0, 1) else None
+
+
+def _remember_answer(document, profile_key: str, choice: int) -> None:
+    try:
+        document.put_derived(ANSWER_KEY, profile_key, b"", {"choice": choice})
+    except Exception:  # read-only or locked: asked again next time, nothing else is lost
+        log.info("profile answer not stored for %s", profile_key)
 
 
 def _library():
@@ -110,17 +129,16 @@ class UnitPage(FormSectionPage):
                 return
             if all(saved.get(k) == v for k, v in unit.items()):
                 return
-            answers = self.window_.__dict__.setdefault("_profile_answers", {})
-            token = (str(session.path), key)
-            if token not in answers:
+            answer = _remembered_answer(session.document, key)
+            if answer is None:
                 changed = "、".join(self.rows[f"unit.{k}"].spec.label for k, v in unit.items()
                                    if saved.get(k) != v and f"unit.{k}" in self.rows) or "部分信息"
-                choice = dialogs.choose(self, "单位档案", f"本申报中“{unit['name']}”的{changed}与已保存的单位档案不同。"
+                answer = dialogs.choose(self, "单位档案", f"本申报中“{unit['name']}”的{changed}与已保存的单位档案不同。"
                                         "要用本申报的信息更新单位档案吗？", PROFILE_CHOICES, cancel="稍后再说")
-                if choice is None:
+                if answer is None:
                     return  # asked again next time the page is left
-                answers[token] = choice
-            if answers[token] == 0:
+                _remember_answer(session.document, key, answer)
+            if answer == 0:
                 library.save({**saved, **unit})
                 self._fill_profiles()
                 self.window_.statusBar().showMessage(f"已更新单位档案“{unit['name']}”", 4000)
