@@ -66,8 +66,8 @@ def test_tab_goes_through_the_page_then_the_navigation_buttons(window, qtbot):
         if widget is window.back_button:
             break
     assert all(page.isAncestorOf(w) for w in seen[:-1])  # the page first, top to bottom …
-    tops = [w.mapTo(page, w.rect().topLeft()).y() for w in seen[:-1]]
-    assert tops == sorted(tops)
+    tops = [w.mapTo(page.body, w.rect().topLeft()).y() for w in seen[:-1]]  # in the scrolled content
+    assert all(b >= a - 4 for a, b in zip(tops, tops[1:])), tops  # (widgets of one row may differ by a pixel)
     qtbot.keyClick(widget, Qt.Key.Key_Tab)
     assert _focus(qtbot) is window.next_button  # … then 上一步, 下一步
     qtbot.keyClick(window.next_button, Qt.Key.Key_Tab)

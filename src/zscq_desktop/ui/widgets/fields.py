@@ -454,7 +454,9 @@ def error_label(layout: QLayout) -> QLabel:
     return label
 
 
-INVALID_FRAME = "border: 1px solid #b3261e; border-radius: 3px;"
+# red frame; while focused the app's focus ring (ui.window STYLE) wins, so the focus stays visible
+INVALID_FRAME = ("QLineEdit, QPlainTextEdit { border: 1px solid #b3261e; border-radius: 3px; }"
+                 " QLineEdit:focus, QPlainTextEdit:focus { border: 2px solid #1f5fa8; }")
 
 
 class FieldRow(QWidget):
