@@ -86,6 +86,12 @@ def test_enter_moves_to_the_next_field_and_ctrl_enter_to_the_next_page(window, q
     assert _focus(qtbot) is name
     qtbot.keyClick(name, Qt.Key.Key_Return)
     assert _focus(qtbot) is page.rows["unit.credit_code"].editor.focus_target()
+    date = page.rows["unit.registered_on"].editor.focus_target()
+    date.setFocus()
+    qtbot.keyClicks(date, "2015.3.18")
+    qtbot.keyClick(date, Qt.Key.Key_Return)  # past the field's own 日历… button, to the next field
+    assert _focus(qtbot) is page.rows["unit.registered_capital_wan"].editor.focus_target()
+    assert window.session.submission.unit["registered_on"] == "2015-03-18"
     assert window.goto(flow.PLAN)
     text = _focus(qtbot)
     assert isinstance(text, QPlainTextEdit)

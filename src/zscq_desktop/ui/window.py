@@ -26,7 +26,7 @@ from zscq_desktop.core.flow import PageSpec
 from zscq_desktop.system import locations
 from zscq_desktop.ui import settings
 from zscq_desktop.ui.pages import page_class
-from zscq_desktop.ui.pages.base import Page
+from zscq_desktop.ui.pages.base import Page, field_path
 from zscq_desktop.ui.actions import FileActions
 from zscq_desktop.ui.session import Session
 from zscq_desktop.ui.widgets import dialogs
@@ -64,21 +64,6 @@ QCheckBox:focus, QRadioButton:focus { background: #dbe8f7; border-radius: 3px; }
 QTreeView:focus, QTableView:focus, QListView:focus, QTextBrowser:focus { border: 2px solid #1f5fa8; }
 #nav:focus { border: 2px solid #1f5fa8; }
 """
-
-
-def _field_path(widget: QWidget | None) -> str:
-    """The field path of the page widget `widget` belongs to ("" when none)."""
-    from zscq_desktop.ui.pages.base import PATH_PROPERTY
-
-    try:
-        while widget is not None:
-            path = widget.property(PATH_PROPERTY)
-            if path:
-                return str(path)
-            widget = widget.parentWidget()
-    except RuntimeError:  # a widget already deleted (page dropped)
-        return ""
-    return ""
 
 
 def _mark(path, is_open: bool) -> None:
@@ -368,8 +353,8 @@ class MainWindow(FileActions, QMainWindow):
 
     def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
         """The user left a field: from now on its "please fill in" errors show (`Page.inline_findings`)."""
-        path = _field_path(old)
-        if not path or path in self.revealed_paths or _field_path(new) == path:
+        path = field_path(old)
+        if not path or path in self.revealed_paths or field_path(new) == path:
             return
         self.revealed_paths.add(path)
         page = self.current_page()

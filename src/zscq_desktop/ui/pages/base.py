@@ -184,7 +184,12 @@ class Page(QWidget):
             if isinstance(focus, QAbstractButton) and not isinstance(focus, (QCheckBox, QRadioButton)):
                 focus.click()
             else:
-                self.focusNextChild()
+                field = field_path(focus)
+                for _ in range(4):  # past the field's own buttons (日历…): to the next field
+                    self.focusNextChild()
+                    landed = QApplication.focusWidget()
+                    if not (field and isinstance(landed, QAbstractButton) and field_path(landed) == field):
+                        break
             event.accept()
             return
         super().keyPressEvent(event)
@@ -192,6 +197,19 @@ class Page(QWidget):
     def ensure_visible(self, widget: QWidget) -> None:
         if self.scroll_area is not None:
             self.scroll_area.ensureWidgetVisible(widget, 40, 80)
+
+
+def field_path(widget: QWidget | None) -> str:
+    """The field path (`PATH_PROPERTY`) of the page widget `widget` belongs to ("" when none)."""
+    try:
+        while widget is not None:
+            path = widget.property(PATH_PROPERTY)
+            if path:
+                return str(path)
+            widget = widget.parentWidget()
+    except RuntimeError:  # a widget already deleted (page dropped)
+        return ""
+    return ""
 
 
 def _in_item_view(widget: QWidget, stop: QWidget) -> bool:
