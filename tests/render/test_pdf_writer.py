@@ -326,3 +326,15 @@ def test_odd_blocks_and_hostile_text_render(fonts) -> None:
     pages = page_texts(render_pdf(c.Document("t", blocks, {}), fonts=fonts, stamp=STAMP))
     assert len(pages) == 2
     assert "<b>&amp;" in pages[0] and "深层标题" in pages[1] and "<b>&amp; 标记</b>" in pages[1]
+
+
+def test_characters_above_the_bmp_copy_and_search_as_themselves(fonts) -> None:
+    """𠮷 (U+20BB7) and 𪚥 (U+2A6A5) are drawn by the Ext-B fallback; their ToUnicode entries are
+    UTF-16 surrogate pairs, so the text layer gives the characters back (reportlab wrote <20BB7>)."""
+    doc = c.Document("t", (c.Para("吉野家𠮷野家与𪚥字测试"), c.Table(("姓名",), (("王𠮷",),))), {})
+    data = render_pdf(doc, fonts=fonts, stamp=STAMP)
+    text = squash(page_texts(data)[0])
+    assert "吉野家𠮷野家与𪚥字测试" in text and "王𠮷" in text
+    raw = b"".join(reader(data).pages[0]["/Resources"]["/Font"][k].get_object()["/ToUnicode"].get_object().get_data()
+                   for k in reader(data).pages[0]["/Resources"]["/Font"])
+    assert b"<D842DFB7>" in raw and b"<20BB7>" not in raw
