@@ -36,8 +36,8 @@ from zscq_desktop.render import page as P
 from zscq_desktop.render.fonts import FontSet
 from zscq_desktop.render.pdf_boxes import RuledBox
 from zscq_desktop.render.pdf_cover import CoverPage
-from zscq_desktop.render.pdf_styles import (CELL_PAD, CELL_VPAD, FRAME_RULE, RULE, SHADE, Styles, make_styles, para,
-                                            reportlab_settings, table_style, text_width)
+from zscq_desktop.render.pdf_styles import (CELL_PAD, CELL_VPAD, FRAME_RULE, RULE, SHADE, TABLE_LEADING, Styles,
+                                            make_styles, para, reportlab_settings, table_style, text_width)
 
 __all__ = ["render_pdf", "build_flowables"]
 
@@ -50,6 +50,40 @@ TABLE_GAP = 8  # space after a table, pt
 LIST_MARKER = re.compile(c.LIST_ITEM.pattern + r"\s*|^•\s*")
 MAX_HANG = 4  # markers wider than this many characters get no hanging indent
 SIGN_GROUP = 3  # a sign box is kept with its heading if at most this many flowables come between
+
+
+#: the least of a split row that may stay at a page foot: two lines of table text and the top padding
+MIN_ROW_PART = 2 * TABLE_LEADING + CELL_VPAD
+
+
+class KeepRowTable(Table):
+    """A Table whose page breaks leave no header alone and no empty sliver of a row.
+
+    reportlab splits a row inside (``splitInRow``) at any height, so a repeated header could end a
+    page over a 3 pt strip of the next row (the cells are Paragraphs, which reportlab does not
+    measure for the minimum split).  Here a split is kept only if every part shown at the page foot
+    holds a whole row or at least two lines of the row that is split; otherwise the split falls back
+    to whole rows, and if not even one data row fits under the header the table moves on.
+    """
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        parts = super().split(aw, ah)
+        if len(parts) < 2 or self._good_head(parts[0], aw, ah):
+            return parts
+        parts = self._splitRows(ah, doInRowSplit=0)  # whole rows only ([] when only the header fits)
+        return parts if len(parts) < 2 or self._good_head(parts[0], aw, ah) else []
+
+    def _good_head(self, head: Flowable, aw: float, ah: float) -> bool:
+        if not isinstance(head, Table):
+            return True
+        head.wrap(aw, ah)
+        heads = self.repeatRows if isinstance(self.repeatRows, int) else max(self.repeatRows) + 1
+        rows = head._rowHeights
+        if len(rows) <= heads:
+            return False  # a header with nothing under it
+        last = len(rows) - 1
+        whole = last < len(self._rowHeights) and rows[last] >= self._rowHeights[last] - 0.5
+        return whole or rows[last] >= MIN_ROW_PART
 
 
 def _widths(rel: Iterable[float] | None, n: int, total: float = P.TEXT_W) -> list[float]:
@@ -168,7 +202,7 @@ class _Writer:
                 row += [""] * (2 * (n - len(chunk)))
                 style.append(("SPAN", (2 * len(chunk) - 1, r), (-1, r)))
             rows.append(row)
-        return Table(rows, colWidths=widths, style=table_style(style, self.fonts), minRowHeights=[FIELD_ROW_H] * len(rows),
+        return KeepRowTable(rows, colWidths=widths, style=table_style(style, self.fonts), minRowHeights=[FIELD_ROW_H] * len(rows),
                      splitInRow=1, spaceAfter=TABLE_GAP, hAlign="LEFT")
 
     def table(self, t: c.Table) -> list[Flowable]:
@@ -192,7 +226,7 @@ class _Writer:
             data.append([self.p(cell, col_style[k]) for k, cell in enumerate(cells)])
         if not data:
             data.append([""] * ncol)
-        table = Table(data, colWidths=_widths(t.widths, ncol), style=table_style(_base_style(bool(t.columns)), self.fonts),
+        table = KeepRowTable(data, colWidths=_widths(t.widths, ncol), style=table_style(_base_style(bool(t.columns)), self.fonts),
                       repeatRows=1 if t.columns else 0, splitInRow=1, spaceAfter=TABLE_GAP, hAlign="LEFT")
         out: list[Flowable] = []
         if t.caption:
