@@ -68,8 +68,8 @@ class KeepRowTable(Table):
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
         parts = super().split(aw, ah)
-        if len(parts) < 2 or self._good_head(parts[0], aw, ah):
-            return parts
+        if len(parts) < 2 or ah > P.TEXT_H / 2 or self._good_head(parts[0], aw, ah):
+            return parts  # with half a page of room, moving on could not do better (and could loop)
         parts = self._splitRows(ah, doInRowSplit=0)  # whole rows only ([] when only the header fits)
         return parts if len(parts) < 2 or self._good_head(parts[0], aw, ah) else []
 
