@@ -81,3 +81,45 @@ def test_a_split_row_shows_at_least_two_lines_at_the_page_foot(fonts) -> None:
             parts[0].wrap(440, ah)
             assert len(parts[0]._rowHeights) >= 2, ah
             assert parts[0]._rowHeights[-1] >= min(MIN_ROW_PART, table._rowHeights[len(parts[0]._rowHeights) - 1] - 1), ah
+
+
+# -- 7. a 合计 row under every amount table ----------------------------------------------------------
+
+
+def _odd_expenses(sub) -> None:
+    sub.form["budget"]["expenses"] = [
+        {"item": "专利申请费", "funded_wan": 1.1, "self_wan": 2.2, "note": "甲"},
+        {"item": "咨询服务费", "funded_wan": "2.2", "self_wan": 0.7, "note": "乙"},
+        {"item": "培训费", "funded_wan": 0.03, "self_wan": None, "note": ""},
+    ]  # 1.1 + 2.2 + 0.03 = 3.33 exactly (floats would give 3.3300000000000005)
+
+
+@pytest.mark.parametrize("direction", ["creation-pilot", "patent-admin-protection"])
+def test_the_expense_table_has_a_total_column_and_row_in_pdf_and_docx(call, fonts, direction, tmp_path) -> None:
+    import docx
+
+    from zscq_desktop.core.sample import build_sample
+    from zscq_desktop.render.content import form_document
+    from zscq_desktop.render.docx_writer import render_docx
+
+    sub = build_sample(call, direction)
+    _odd_expenses(sub)
+    doc = form_document(call, sub)
+    data = render_pdf(doc, fonts=fonts, stamp=STAMP)
+    page = next(p for p in reader(data).pages if "经费支出明细" in p.extract_text())
+    pos = positions(page)
+    total_y = next(y for t, _x, y in pos if t.strip() == "合计")
+    row = sorted((x, t.strip()) for t, x, y in pos if abs(y - total_y) < 3 and t.strip() != "合计")
+    assert [t for _x, t in row] == ["3.33万元", "2.90万元", "6.23万元"]
+    # the 合计 row is the last row: under every expense
+    assert all(y > total_y for t, _x, y in pos if "专利申请费" in t or "培训费" in t)
+    assert any("合计（万元）" in squash(t) for t, _x, _y in pos) or "合计（万元）" in squash(page.extract_text())
+    # each row's own sum in the 合计 column
+    assert "3.30万元" in page.extract_text() and "2.90万元" in page.extract_text()
+
+    path = tmp_path / "form.docx"
+    render_docx(doc, path, stamp=STAMP)
+    table = next(t for t in docx.Document(str(path)).tables if any("支出科目" in c.text for c in t.rows[0].cells))
+    last = [c.text for c in table.rows[-1].cells]
+    assert last[0] == "合计" and last[-4:] == ["3.33万元", "2.90万元", "6.23万元", ""]
+    assert [c.text for c in table.rows[0].cells][4] == "合计（万元）"

@@ -58,6 +58,8 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     widths: tuple[float, ...] | None = None  # relative widths
     caption: str = ""
+    #: a 合计 row printed under the rows (label first; empty cells after the label are spanned by it)
+    total: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ class Document:
             elif isinstance(b, Fields):
                 out += [x for kv in b.rows for x in kv]
             elif isinstance(b, Table):
-                out += [b.caption, *b.columns, *(c for r in b.rows for c in r)]
+                out += [b.caption, *b.columns, *(c for r in b.rows for c in r), *b.total]
             elif isinstance(b, TextBox):
                 out += [b.label, b.text]
             elif isinstance(b, SignBox):
@@ -135,7 +137,12 @@ def _field_label(f: Field) -> str:
     return f"{f.label}（{f.unit}）" if f.unit and f.type == "amount" else f.label
 
 
+TOTAL = "合计"
+
+
 def _table_block(f: Field, rows: list[dict[str, Any]]) -> Table:
+    if not f.fixed_rows and any(c.type == "amount" for c in f.columns):
+        return _amount_table(f, rows)
     cols = [c.label for c in f.columns]
     body: list[tuple[str, ...]] = []
     if f.fixed_rows:
@@ -154,6 +161,33 @@ def _table_block(f: Field, rows: list[dict[str, Any]]) -> Table:
     if not f.fixed_rows:
         widths = (0.6, *(2.0 if c.type == "text" and (c.max_chars or 0) > 40 else 1.0 for c in f.columns))
     return Table(tuple(cols), tuple(body), widths, caption=f.label)
+
+
+def _amount_table(f: Field, rows: list[dict[str, Any]]) -> Table:
+    """A table of amounts (经费支出明细): with two amount columns or more a 合计 column after the last
+    (each row's sum), and always a 合计 row with every amount column's total, all added exactly by
+    :func:`validators.column_total` / :func:`validators.amount_total` like the on-screen totals."""
+    rows = [r if isinstance(r, dict) else {} for r in rows]
+    amounts = [c for c in f.columns if c.type == "amount"]
+    after = f.columns.index(amounts[-1]) + 1  # the 合计 column goes right after the last amount column
+    with_sum = len(amounts) >= 2
+
+    def cells(values: list[str], row_sum: str) -> tuple[str, ...]:
+        return tuple(values[:after] + ([row_sum] if with_sum else []) + values[after:])
+
+    cols = cells([c.label for c in f.columns], f"{TOTAL}（万元）")
+    body = []
+    for i, r in enumerate(rows):
+        vals = [format_value(c, r.get(c.key)) for c in f.columns]
+        row_sum = v.format_wan(v.amount_total(r.get(c.key) for c in amounts))
+        body.append((str(i + 1), *cells(vals, row_sum)))
+    if not body:
+        body.append(("", *cells([EMPTY] + [""] * (len(f.columns) - 1), "")))
+    totals = [v.format_wan(v.column_total(rows, c.key)) if c.type == "amount" else "" for c in f.columns]
+    grand = v.format_wan(v.amount_total(v.column_total(rows, c.key) for c in amounts))
+    total = (TOTAL, *cells(totals, grand))
+    widths = (0.6, *cells([2.0 if c.type == "text" and (c.max_chars or 0) > 40 else 1.0 for c in f.columns], 1.0))
+    return Table(("序号", *cols), tuple(body), tuple(float(w) for w in widths), caption=f.label, total=total)
 
 
 def _plain(d: Any) -> str:

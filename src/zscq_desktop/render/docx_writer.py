@@ -554,7 +554,24 @@ class _Writer:
             tr = self._tr(tbl, cant_split=sum(map(len, cells)) < SPLIT_ROW_CHARS)
             for k, (w, cell) in enumerate(zip(widths, cells)):
                 self._cell_text(self._tc(tr, w), cell, jc=centre[k], size=size)
+        if t.total:
+            self._total_row(tbl, t.total, widths, centre, size)
         self._add_table(tbl)
+
+    def _total_row(self, tbl: Any, total: tuple[str, ...], widths: list[int], centre: list[str | None],
+                   size: float | None) -> None:
+        """The 合计 row: its label (Hei, shaded like the PDF's) spans the empty cells after it."""
+        ncol = len(widths)
+        cells = [_clean(x) for x in total[:ncol]] + [""] * (ncol - len(total))
+        span = 1
+        while span < ncol and not cells[span]:
+            span += 1
+        span = 1 if span == ncol else span
+        tr = self._tr(tbl, cant_split=True)
+        self._cell_text(self._tc(tr, sum(widths[:span]), span=span, shade=True), cells[0], bold=True, jc="center",
+                        east=HEI, size=size)
+        for k in range(span, ncol):
+            self._cell_text(self._tc(tr, widths[k]), cells[k], jc=centre[k] or "center", size=size)
 
     def textbox(self, tb: c.TextBox) -> None:
         self._explicit_break_if_pending()

@@ -46,6 +46,7 @@ TEXTBOX_MIN_H = 25 * mm
 CENTRE_MAX_CHARS = 12  # columns whose longest cell is this short are centred
 WIDE_COLUMNS = 8  # tables with this many columns use the small size
 TABLE_GAP = 8  # space after a table, pt
+MAX_LABEL_SHARE = 0.6  # of a label/value pair: longer labels wrap
 #: a list item's marker ("1." "（一）" "•" and the spaces after it), for the hanging indent
 LIST_MARKER = re.compile(c.LIST_ITEM.pattern + r"\s*|^•\s*")
 MAX_HANG = 4  # markers wider than this many characters get no hanging indent
@@ -187,8 +188,12 @@ class _Writer:
 
     def fields(self, f: c.Fields) -> Table:
         n = max(1, f.per_row)
-        pair = [0.44, 0.56] if n > 1 else [0.32, 0.68]
-        widths = _widths(pair * n, 2 * n)
+        label = 0.44 if n > 1 else 0.32
+        # a label cell as wide as its longest label needs (项目总经费（万元）), so none runs into the rules
+        longest = max((text_width(lb, self.s.label.fontName, self.s.label.fontSize, self.fonts) for lb, _ in f.rows),
+                      default=0.0)
+        label = min(MAX_LABEL_SHARE, max(label, (longest + 2 * CELL_PAD + 3) / (P.TEXT_W / n)))
+        widths = _widths([label, 1 - label] * n, 2 * n)
         rows: list[list] = []
         style = _base_style()
         items = list(f.rows)
@@ -226,13 +231,32 @@ class _Writer:
             data.append([self.p(cell, col_style[k]) for k, cell in enumerate(cells)])
         if not data:
             data.append([""] * ncol)
-        table = KeepRowTable(data, colWidths=_widths(t.widths, ncol), style=table_style(_base_style(bool(t.columns)), self.fonts),
+        style = _base_style(bool(t.columns))
+        if t.total:
+            style += self._total_row(t.total, ncol, len(data), head, col_style, data)
+        table = KeepRowTable(data, colWidths=_widths(t.widths, ncol), style=table_style(style, self.fonts),
                       repeatRows=1 if t.columns else 0, splitInRow=1, spaceAfter=TABLE_GAP, hAlign="LEFT")
         out: list[Flowable] = []
         if t.caption:
             out.append(self.p(t.caption, self.s.caption))  # keepWithNext: never alone at a page foot
         out.append(table)
         return out
+
+    def _total_row(self, total: tuple[str, ...], ncol: int, r: int, head: ParagraphStyle,
+                   col_style: list[ParagraphStyle], data: list[list]) -> list[tuple]:
+        """Append the 合计 row to ``data``; return its style: the label (Hei, shaded like a label
+        cell) spans the empty cells after it."""
+        cells = list(total[:ncol]) + [""] * (ncol - len(total))
+        span = 1
+        while span < ncol and not cells[span]:
+            span += 1
+        if span == ncol:  # nothing but the label: do not swallow the whole row
+            span = 1
+        data.append([self.p(cells[0], head)] + [self.p(x, col_style[k + 1]) for k, x in enumerate(cells[1:])])
+        style: list[tuple] = [("BACKGROUND", (0, r), (span - 1, r), SHADE)]
+        if span > 1:
+            style.append(("SPAN", (0, r), (span - 1, r)))
+        return style
 
     def textbox(self, tb: c.TextBox) -> RuledBox:
         """Shaded label strip (repeated on every page the answer runs over), then the text."""
