@@ -233,7 +233,7 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
         render_docx(form_doc, tmp / names["form_docx"], stamp=stamp)
         render_docx(plan_doc, tmp / names["plan_docx"], stamp=stamp)
         (tmp / names["checklist"]).write_bytes(
-            render_checklist(call, sub, stamp=stamp, volume_pages=volume.pages, fonts=fonts))
+            render_checklist(call, sub, stamp=stamp, volume_pages=volume.pages, fonts=fonts, duplex=duplex))
         moves = [(tmp / n, out_dir / n) for n in names.values()]
         pkg_findings: list[Finding] = []
         if make_zip:
@@ -271,7 +271,8 @@ def _package(call: Call, sub, direction_id: str, direction_name: str, unit: str,
     info = PackageInfo(call_id=call.id, call_title=call.short_title, direction_id=direction_id,
                        direction_name=direction_name, unit_name=unit, stamp=stamp, volume_name=names["volume"],
                        created=now or datetime.now(timezone.utc).astimezone())
-    result = build_package(folder, files=[(n, folder / n) for n in names.values()], submission=sub.to_dict(),
+    sent = [n for k, n in names.items() if k != "checklist"]  # the print checklist stays with the applicant
+    result = build_package(folder, files=[(n, folder / n) for n in sent], submission=sub.to_dict(),
                            info=info, budget_bytes=budget_bytes)
     return result.path, list(getattr(result, "findings", []))
 
