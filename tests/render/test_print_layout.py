@@ -123,3 +123,95 @@ def test_the_expense_table_has_a_total_column_and_row_in_pdf_and_docx(call, font
     last = [c.text for c in table.rows[-1].cells]
     assert last[0] == "合计" and last[-4:] == ["3.33万元", "2.90万元", "6.23万元", ""]
     assert [c.text for c in table.rows[0].cells][4] == "合计（万元）"
+
+
+# -- 2. mirrored margins in duplex ---------------------------------------------------------------------
+
+
+def _spine_strips_blank(pdf: bytes, tmp_path, rectos: list[bool], first: int = 0) -> None:
+    """On each page (from ``first``), the 28 mm strip on the spine side — left on a recto, right on a
+    verso — holds no ink inside the text block's height."""
+    import subprocess
+
+    from PIL import Image
+
+    from zscq_desktop.render import page as P
+
+    dpi = 50
+    src = tmp_path / "doc.pdf"
+    src.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", "-f", str(first + 1), "-l", str(first + len(rectos)),
+                    str(src), str(tmp_path / "p")], check=True, timeout=300)
+    pngs = sorted(tmp_path.glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
+    assert len(pngs) == len(rectos)
+    to_px = dpi / 72
+    strip = int(P.BINDING_MARGIN * to_px) - 1
+    top, bottom = int(P.MARGIN_TOP * to_px), int((P.PAGE_H - P.MARGIN_BOTTOM) * to_px)
+    for png, recto in zip(pngs, rectos):
+        img = Image.open(png).convert("L")
+        w, _h = img.size
+        box = (0, top, strip, bottom) if recto else (w - strip, top, w, bottom)
+        assert img.crop(box).getextrema()[0] >= 250, (png.name, "recto" if recto else "verso")
+
+
+def test_duplex_form_and_plan_have_the_gutter_on_the_spine_side(call, fonts, tmp_path) -> None:
+    import shutil
+
+    from zscq_desktop.core.sample import build_sample
+    from zscq_desktop.render.content import form_document, plan_document
+    from zscq_desktop.render.pdf_writer import recto_rule
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) not installed")
+    sub = build_sample(call, "patent-admin-protection")
+    sub.form["content"]["goals"] = "本单位围绕专利行政保护开展工作，" * 300  # long: many pages, full-width boxes
+    for n, doc in enumerate((form_document(call, sub), plan_document(call, sub))):
+        data = render_pdf(doc, fonts=fonts, stamp=STAMP, duplex=True)
+        count = len(reader(data).pages)
+        rule = recto_rule(doc, True)
+        rectos = [rule(i + 1) for i in range(count)]
+        assert not all(rectos)
+        out = tmp_path / str(n)
+        out.mkdir()
+        _spine_strips_blank(data, out, rectos)
+        # text x positions: every verso's text block starts 26 mm from the left edge
+        from zscq_desktop.render import page as P
+        for i, page in enumerate(reader(data).pages):
+            xs = [x for _t, x, _y in positions(page)]
+            if xs and i > 0:
+                assert min(xs) >= P.text_left(rectos[i]) - 0.5, i
+    # single-sided nothing changes: every page is left-bound
+    data = render_pdf(form_document(call, sub), fonts=fonts, stamp=STAMP)
+    out = tmp_path / "simplex"
+    out.mkdir()
+    _spine_strips_blank(data, out, [True] * len(reader(data).pages))
+
+
+def test_a_duplex_export_mirrors_form_and_plan_pages_in_the_volume(call, tmp_path) -> None:
+    """Through the export: the form and plan pages land on rectos and versos of the bound volume with
+    the gutter on the spine side; the rendering cache tells simplex from duplex; the checklist says
+    双面打印."""
+    import shutil
+
+    from zscq_desktop.core.sample import write_sample
+    from zscq_desktop.docio import load_json
+    from zscq_desktop.volume.export import MemoryCache, export
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) not installed")
+    write_sample(call, "creation-pilot", tmp_path / "s.json")
+    loaded = load_json(tmp_path / "s.json")
+    cache = MemoryCache()
+    export(loaded, call, tmp_path / "simplex", cache=cache, make_zip=False)
+    result = export(loaded, call, tmp_path / "duplex", cache=cache, duplex=True, make_zip=False)
+    vol = reader(result.volume.read_bytes())
+    texts = [squash(p.extract_text()) for p in vol.pages]
+    att = next(i for i, t in enumerate(texts) if "附件材料3-1" in t and i > 2)
+    first = next(i for i in range(2, att) if not texts[i].startswith("目") and "此页为空白页" not in texts[i])
+    pages = [i for i in range(first, att) if "此页为空白页" not in texts[i]]
+    assert pages == list(range(pages[0], pages[-1] + 1)) or len(pages) > 4
+    out = tmp_path / "png"
+    out.mkdir()
+    _spine_strips_blank(result.volume.read_bytes(), out, [i % 2 == 0 for i in range(first, att)], first=first)
+    checklist = next((tmp_path / "duplex").glob("打印与报送清单-*.pdf"))
+    assert "双面打印（长边翻转）" in squash(reader(checklist.read_bytes()).pages[0].extract_text())

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from reportlab.lib.colors import black
 from reportlab.lib.pagesizes import A4
@@ -289,20 +289,59 @@ def build_flowables(doc: c.Document, fonts: FontSet) -> list[Flowable]:
     return _Writer(fonts).flowables(doc.blocks)
 
 
-def render_pdf(doc: c.Document, *, fonts: FontSet, stamp: str) -> bytes:
+class PageDoc(BaseDocTemplate):
+    """A doc template that sets each page on a recto or a verso template by its number.
+
+    Switching by page number (not by reportlab's ``autoNextPageTemplate``, which a peek for
+    keep-with-next can advance twice) keeps the parity exact.  ``recto(n)`` says whether page ``n``
+    (1-based) is a right-hand page.
+    """
+
+    def __init__(self, *args: object, recto: Callable[[int], bool] = lambda n: True, **kw: object) -> None:
+        super().__init__(*args, **kw)
+        self.recto = recto
+
+    def handle_pageBegin(self) -> None:
+        self.pageTemplate = self.pageTemplates[0 if self.recto(self.page + 1) else 1]
+        super().handle_pageBegin()
+
+
+def page_templates() -> list[PageTemplate]:
+    """A recto (binding margin left) and a verso (mirrored: binding margin right) template."""
+    def frame(recto: bool) -> Frame:
+        return Frame(P.text_left(recto), P.MARGIN_BOTTOM, P.TEXT_W, P.TEXT_H, leftPadding=0, rightPadding=0,
+                     topPadding=0, bottomPadding=0, id="text")
+
+    return [PageTemplate("recto", [frame(True)]), PageTemplate("verso", [frame(False)])]
+
+
+def recto_rule(doc: c.Document, duplex: bool) -> Callable[[int], bool]:
+    """Which pages of ``doc`` are rectos in the volume.
+
+    Single-sided every page is.  Double-sided the volume puts a document's first page on a recto
+    and, after the form's cover (a sheet of its own, its back left blank), the form's next page on
+    a recto again; so with a cover page 2 is a recto and the pages alternate from there.
+    """
+    if not duplex:
+        return lambda n: True
+    if doc.blocks and isinstance(doc.blocks[0], c.Cover):
+        return lambda n: n == 1 or n % 2 == 0
+    return lambda n: n % 2 == 1
+
+
+def render_pdf(doc: c.Document, *, fonts: FontSet, stamp: str, duplex: bool = False) -> bytes:
     """Render a form or plan document to PDF bytes on the GB/T 9704 grid (A4 portrait).
 
     The version ``stamp`` and the document's title, unit and direction go into the PDF metadata;
-    nothing is drawn in the footer band (the binder numbers and stamps the pages).
+    nothing is drawn in the footer band (the binder numbers and stamps the pages).  With ``duplex``
+    the versos are mirrored (:func:`recto_rule`).
     """
     meta = doc.meta or {}
     title = meta.get("title") or doc.title
     direction, unit, call = meta.get("direction", ""), meta.get("unit", ""), meta.get("call", "")
     buf = io.BytesIO()
-    frame = Frame(P.MARGIN_LEFT, P.MARGIN_BOTTOM, P.TEXT_W, P.TEXT_H, leftPadding=0, rightPadding=0, topPadding=0,
-                  bottomPadding=0, id="text")
-    template = BaseDocTemplate(
-        buf, pagesize=A4, pageTemplates=[PageTemplate("page", [frame])], title=title, author=unit,
+    template = PageDoc(
+        buf, recto=recto_rule(doc, duplex), pagesize=A4, pageTemplates=page_templates(), title=title, author=unit,
         subject="；".join(x for x in (direction, f"版本 {stamp}" if stamp else "") if x),
         keywords="；".join(x for x in (call, direction, unit, f"版本 {stamp}" if stamp else "") if x),
         creator="zscq-desktop", producer="zscq-desktop (reportlab)", invariant=1, lang="zh-CN",

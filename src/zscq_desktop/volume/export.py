@@ -105,7 +105,7 @@ def normalized_attachment(loaded: Loaded, index: int, cache: DerivedCache, cance
 RENDERED = "rendered"  # the DerivedCache key under which the last rendered form and plan are kept
 
 
-def rendered(doc: Any, part: str, *, fonts: Any, stamp: str, cache: DerivedCache) -> bytes:
+def rendered(doc: Any, part: str, *, fonts: Any, stamp: str, cache: DerivedCache, duplex: bool = False) -> bytes:
     """The PDF of the form or plan content `doc`, reusing the last rendering when nothing changed.
 
     Exporting again without an edit (another folder, the duplex option, a second try after a full
@@ -116,11 +116,11 @@ def rendered(doc: Any, part: str, *, fonts: Any, stamp: str, cache: DerivedCache
     from zscq_desktop import __version__
     from zscq_desktop.render.pdf_writer import render_pdf
 
-    key = hashlib.sha256(repr((doc, fonts.all, stamp, __version__)).encode("utf-8")).hexdigest()
+    key = hashlib.sha256(repr((doc, fonts.all, stamp, __version__, duplex)).encode("utf-8")).hexdigest()
     hit = cache.get_derived(RENDERED, part)
     if hit is not None and hit[1].get("key") == key:
         return hit[0]
-    pdf = render_pdf(doc, fonts=fonts, stamp=stamp)
+    pdf = render_pdf(doc, fonts=fonts, stamp=stamp, duplex=duplex)  # duplex: mirrored versos
     try:
         cache.put_derived(RENDERED, part, pdf, {"key": key})
     except Exception:  # a cache that cannot be written (read-only document, full disk) only costs time
@@ -197,10 +197,10 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     check_cancel()
     report(0.45, "生成申报书")
     form_doc, plan_doc = form_document(call, sub), plan_document(call, sub)
-    form_pdf = rendered(form_doc, "form", fonts=fonts, stamp=stamp, cache=cache)
+    form_pdf = rendered(form_doc, "form", fonts=fonts, stamp=stamp, cache=cache, duplex=duplex)
     check_cancel()
     report(0.6, "生成项目实施方案")
-    plan_pdf = rendered(plan_doc, "plan", fonts=fonts, stamp=stamp, cache=cache)
+    plan_pdf = rendered(plan_doc, "plan", fonts=fonts, stamp=stamp, cache=cache, duplex=duplex)
 
     # 3. the volume
     check_cancel()
