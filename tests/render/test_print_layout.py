@@ -37,6 +37,20 @@ def positions(page) -> list[tuple[str, float, float]]:
     return out
 
 
+def lines(page) -> list[tuple[str, float, float]]:
+    """(text, x of its start, baseline y) of each printed line: text shows on one baseline and in
+    one run of x joined (two cells on a row stay apart when far from each other)."""
+    out: list[list] = []
+    for t, x, y in positions(page):
+        t = t.replace("\n", "")
+        if out and abs(out[-1][2] - y) < 0.5 and x - out[-1][3] < 40:
+            out[-1][0] += t
+            out[-1][3] = x
+        else:
+            out.append([t, x, y, x])
+    return [(t, x, y) for t, x, y, _ in out]
+
+
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
@@ -215,3 +229,42 @@ def test_a_duplex_export_mirrors_form_and_plan_pages_in_the_volume(call, tmp_pat
     _spine_strips_blank(result.volume.read_bytes(), out, [i % 2 == 0 for i in range(first, att)], first=first)
     checklist = next((tmp_path / "duplex").glob("打印与报送清单-*.pdf"))
     assert "双面打印（长边翻转）" in squash(reader(checklist.read_bytes()).pages[0].extract_text())
+
+
+# -- 4. room to sign and to stamp -------------------------------------------------------------------
+
+
+def test_signature_line_is_empty_and_seals_have_four_centimetres(call, fonts) -> None:
+    from zscq_desktop.core.sample import build_sample
+    from zscq_desktop.render import content as content
+    from zscq_desktop.render.content import form_document
+
+    mm = 72 / 25.4
+    sub = build_sample(call, "creation-pilot")
+    data = render_pdf(form_document(call, sub), fonts=fonts, stamp=STAMP)
+    pages = reader(data).pages
+    page = next(p for p in pages if "本单位承诺" in p.extract_text())
+    pos = lines(page)
+    sign = next((x, y) for t, x, y in pos if "法定代表人（签字）" in t)
+    seal = next((x, y) for t, x, y in pos if "申报单位（公章）" in t)
+    name = sub.unit["legal_rep"]
+    # nothing on the signature line after the label: the typed name is separate, small, below it
+    assert not any(name in t and abs(y - sign[1]) < 3 for t, _x, y in pos)
+    typed = [(x, y) for t, x, y in pos if name in t]
+    assert typed and all(sign[1] - 20 * mm < y < sign[1] for _x, y in typed)
+    assert "法定代表人（签字）" not in squash("".join(p.extract_text() for p in pages).split("本单位承诺")[0])
+    # under and beside the seal line: 40 mm free of text (only the date line, which a seal may cover)
+    below = [(t, x, y) for t, x, y in pos if y < seal[1] and "年" not in t and "月" not in t and "日" not in t]
+    assert not [b for b in below if seal[1] - b[2] < content.SEAL_MM * mm and b[1] > seal[0] - 1]
+    date_y = max(y for t, _x, y in pos if t.strip().startswith("年") and y < seal[1])
+    assert seal[1] - date_y >= (content.SEAL_MM - 12) * mm
+    # the opinion boxes: 40 mm from （盖章） down to the box's foot region
+    boxes = 0
+    for p in pages:
+        pp = lines(p)
+        for t, x, y in pp:
+            if t.strip() == "（盖章）":
+                boxes += 1
+                d = max(yy for tt, _xx, yy in pp if tt.strip().startswith("年") and yy < y)
+                assert y - d >= (content.SEAL_MM - 12) * mm
+    assert boxes == 2  # the district office's and the municipal office's opinion

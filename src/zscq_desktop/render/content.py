@@ -70,14 +70,34 @@ class TextBox:
     text: str
 
 
+SEAL_MM = 42  # a round official seal is 4 cm across (42 mm: room to stamp it a little off centre)
+SIGN_MM = 14  # height of a line signed by hand
+
+
+def is_signature(line: str) -> bool:
+    """A line signed by hand ("法定代表人（签字）：")."""
+    return "签字" in line or "签名" in line
+
+
+def is_seal(line: str) -> bool:
+    """A line a seal is stamped on ("申报单位（公章）：", "（盖章）")."""
+    return "章" in line
+
+
 @dataclass(frozen=True)
 class SignBox:
-    """A box for a statement or an opinion with signature/stamp/date lines at its foot."""
+    """A box for a statement or an opinion with signature/stamp/date lines at its foot.
+
+    A signature line (:func:`is_signature`) is printed with an empty rule to sign on; ``signer`` (the
+    typed name, if any) goes small under that rule, never on it.  A seal line (:func:`is_seal`) gets
+    a free area of :data:`SEAL_MM` square beside and under it for a round seal.
+    """
 
     title: str
     text: str
     sign_lines: tuple[str, ...]
     min_height_mm: float = 60
+    signer: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,7 +129,7 @@ class Document:
             elif isinstance(b, TextBox):
                 out += [b.label, b.text]
             elif isinstance(b, SignBox):
-                out += [b.title, b.text, *b.sign_lines]
+                out += [b.title, b.text, *b.sign_lines, b.signer]
         return "\n".join(out)
 
 
@@ -262,8 +282,8 @@ def form_document(call: Call, sub: Submission) -> Document:
                 pairs.clear()
 
         for f in section.fields:
-            if not f.applies_to(sub.direction):
-                continue
+            if not f.applies_to(sub.direction) or (section.statement and f is section.fields[0]):
+                continue  # a statement's signer is printed under the signature line, not in a cell of its own
             val = values.get(f.key)
             if f.type == "table":
                 flush()
@@ -279,13 +299,12 @@ def form_document(call: Call, sub: Submission) -> Document:
             blocks.append(schedule_table(sub))
         if section.statement:
             signer = format_value(section.fields[0], values.get(section.fields[0].key)) if section.fields else ""
-            blocks.append(SignBox("", section.statement,
-                                  (f"法定代表人（签字）：{'' if signer == EMPTY else signer}", "申报单位（公章）：",
-                                   "年    月    日"), 70))
+            blocks.append(SignBox("", section.statement, ("法定代表人（签字）：", "申报单位（公章）：", "年    月    日"),
+                                  70, signer="" if signer == EMPTY else signer))
         for box in section.boxes:
             if box.get("district_review_only") and not d.district_review:
                 continue
-            blocks.append(SignBox(str(box.get("title", "")), "", (f"{box.get('signature', '（盖章）')}", "年    月    日"), 55))
+            blocks.append(SignBox(str(box.get("title", "")), "", (f"{box.get('signature', '（盖章）')}", "年    月    日"), 75))
     title = f"{call.title}{form.title}"
     return Document(title, tuple(blocks), _meta(call, sub, title))
 

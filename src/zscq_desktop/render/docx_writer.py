@@ -41,6 +41,7 @@ SHADE = "D9D9D9"
 SPACER_PT = 6  # the paragraph between two tables
 WIDE_TABLE_PT = 9  # tables of eight or more columns
 SPLIT_ROW_CHARS = 300  # rows with less text than this are kept on one page
+SIGN_RULE_CHARS = 8  # width of the rule to sign on, in ideographic spaces (≈ 34 mm at 小四)
 
 # -- page grid (GB/T 9704-2012), kept in step with render.page ----------------------------------
 PAGE_W_MM, PAGE_H_MM = 210, 297
@@ -587,7 +588,8 @@ class _Writer:
 
     def signbox(self, sb: c.SignBox) -> None:
         self._explicit_break_if_pending()
-        sign_h = len(sb.sign_lines) * 9 + 6
+        sign_h = sum(c.SEAL_MM if c.is_seal(x) else c.SIGN_MM + (5 if sb.signer else 0) if c.is_signature(x) else 9
+                     for x in sb.sign_lines) + 6
         tbl = self._tbl([TEXT_W])
         tr = self._tr(tbl, cant_split=True, height=_tw(max(10.0, sb.min_height_mm - sign_h)))
         tc = self._tc(tr, TEXT_W, valign="top", borders={"bottom": "nil"})
@@ -603,10 +605,25 @@ class _Writer:
             _ppr(_el(tc, "w:p"), keep_next=True)
         tr = self._tr(tbl, cant_split=True, height=_tw(sign_h))
         tc = self._tc(tr, TEXT_W, valign="bottom", borders={"top": "nil"})
-        for line in sb.sign_lines or ("",):
+        lines = sb.sign_lines or ("",)
+        for i, line in enumerate(lines):
             p = _el(tc, "w:p")
-            _ppr(p, jc="right", ind={"right": 480, "rightChars": 200}, after=6)
-            _run(p, line)
+            last = i == len(lines) - 1
+            if c.is_signature(line):  # an empty rule to sign on; the typed name small under it
+                _ppr(p, keep_next=not last, jc="right", ind={"right": 480, "rightChars": 200}, before=24, after=0)
+                _run(p, line)
+                _run(p, "\u3000" * SIGN_RULE_CHARS, underline=True)
+                if sb.signer:
+                    p = _el(tc, "w:p")
+                    _ppr(p, keep_next=not last, jc="right", ind={"right": 480 + 240 * 3}, after=6)
+                    _run(p, f"（{_clean(sb.signer)}）", size=9, color="595959")
+            elif c.is_seal(line):  # room for a 4 cm round seal beside and under the line
+                _ppr(p, keep_next=not last, jc="right", ind={"right": 480 + _tw(c.SEAL_MM - 10)},
+                     after=max(6.0, (c.SEAL_MM - 9) * 72 / 25.4))
+                _run(p, line)
+            else:
+                _ppr(p, keep_next=not last, jc="right", ind={"right": 480, "rightChars": 200}, after=6)
+                _run(p, line)
         self._add_table(tbl)
 
 

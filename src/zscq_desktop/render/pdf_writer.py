@@ -24,7 +24,8 @@ import io
 import re
 from collections.abc import Callable, Iterable
 
-from reportlab.lib.colors import black
+from reportlab.lib.colors import Color, black
+from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -47,6 +48,9 @@ CENTRE_MAX_CHARS = 12  # columns whose longest cell is this short are centred
 WIDE_COLUMNS = 8  # tables with this many columns use the small size
 TABLE_GAP = 8  # space after a table, pt
 MAX_LABEL_SHARE = 0.6  # of a label/value pair: longer labels wrap
+SIGN_AREA_W = 50 * mm  # the rule to sign on, and the width kept free for a seal
+BODY_LEADING_MM = 9  # a date line under a seal
+SIGNER_GREY = Color(0.35, 0.35, 0.35)
 #: a list item's marker ("1." "（一）" "•" and the spaces after it), for the hanging indent
 LIST_MARKER = re.compile(c.LIST_ITEM.pattern + r"\s*|^•\s*")
 MAX_HANG = 4  # markers wider than this many characters get no hanging indent
@@ -267,21 +271,53 @@ class _Writer:
         return box
 
     def signbox(self, sb: c.SignBox) -> tuple[RuledBox, bool]:
-        """Statement, room for a signature and a seal, then the signature/stamp/date lines (kept
-        together); and whether the box fits a page (then it is never split)."""
+        """Statement, room to write, then the signature/seal/date lines (kept together); and whether
+        the box fits a page (then it is never split)."""
         body: list[Flowable] = [self.body(pa) for pa in c._paras(sb.text) if isinstance(pa, c.Para)] if sb.text.strip() else []
         inner = P.TEXT_W - 2 * (CELL_PAD + 2)
-        signs = Table([[self.p(line, self.s.sign)] for line in sb.sign_lines or ("",)], colWidths=[inner],
-                      style=table_style([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                                         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)],
-                                        self.fonts))
+        signs = self.sign_lines(sb, inner)
         title = self.p(sb.title, self.s.box_title) if sb.title else None
         used = sum(f.wrap(inner, P.TEXT_H)[1] for f in [*body, signs] + ([title] if title else [])) + 20
-        body += [Spacer(1, max(6 * mm, sb.min_height_mm * mm - used)), signs]  # room for a signature and a seal
+        body += [Spacer(1, max(6 * mm, sb.min_height_mm * mm - used)), signs]  # room to write an opinion
         box = RuledBox(title, body, label_rule=False, pad_x=CELL_PAD + 2, pad_top=2, pad_bottom=CELL_VPAD + 6,
                        label_pad=CELL_VPAD, frame=FRAME_RULE)
         box.spaceAfter = TABLE_GAP
         return box, max(used, sb.min_height_mm * mm) < 0.8 * P.TEXT_H
+
+    def sign_lines(self, sb: c.SignBox, inner: float) -> Table:
+        """The lines at a box's foot, right of centre as on a paper form: a signature line has an
+        empty rule to sign on (the typed name small under it), a seal line a free area of
+        ``SEAL_MM`` square beside and under it (the date line below sits inside that area)."""
+        lines = sb.sign_lines or ("",)
+        label_style = ParagraphStyle("SignLabel", parent=self.s.sign, alignment=TA_LEFT, rightIndent=0, spaceBefore=0)
+        name_style = ParagraphStyle("Signer", parent=self.s.cell_center, fontSize=9, leading=11, textColor=SIGNER_GREY)
+        label_w = max(text_width(x, label_style.fontName, label_style.fontSize, self.fonts) for x in lines) + 4
+        area = SIGN_AREA_W
+        widths = [max(0.0, inner - label_w - area), label_w, area]
+        rows: list[list] = []
+        heights: list[float | None] = []
+        style: list[tuple] = [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                              ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+        date_h = BODY_LEADING_MM * mm
+        for line in lines:
+            r = len(rows)
+            if c.is_signature(line):
+                rows.append(["", self.p(line, label_style), ""])
+                heights.append(c.SIGN_MM * mm)
+                style += [("VALIGN", (0, r), (-1, r), "BOTTOM"), ("LINEBELOW", (2, r), (2, r), RULE, black)]
+                if sb.signer:
+                    rows.append(["", "", self.p(f"（{sb.signer}）", name_style)])
+                    heights.append(None)
+            elif c.is_seal(line):
+                rows.append(["", self.p(line, label_style), ""])
+                following = 1 if line is not lines[-1] else 0  # the date under it shares the seal's area
+                heights.append(c.SEAL_MM * mm - following * date_h)
+                style.append(("VALIGN", (0, r), (-1, r), "TOP"))
+            else:
+                rows.append(["", self.p(line, self.s.sign), ""])
+                heights.append(date_h)
+                style += [("SPAN", (1, r), (2, r)), ("VALIGN", (0, r), (-1, r), "BOTTOM")]
+        return Table(rows, colWidths=widths, rowHeights=heights, style=table_style(style, self.fonts), hAlign="LEFT")
 
 
 def build_flowables(doc: c.Document, fonts: FontSet) -> list[Flowable]:
