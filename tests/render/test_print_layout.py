@@ -122,7 +122,7 @@ def test_the_expense_table_has_a_total_column_and_row_in_pdf_and_docx(call, font
     data = render_pdf(doc, fonts=fonts, stamp=STAMP)
     page = next(p for p in reader(data).pages if "经费支出明细" in p.extract_text())
     pos = positions(page)
-    total_y = next(y for t, _x, y in pos if t.strip() == "合计")
+    total_y = min(y for t, _x, y in pos if t.strip() == "合计")  # the row, not the column header
     row = sorted((x, t.strip()) for t, x, y in pos if abs(y - total_y) < 3 and t.strip() != "合计")
     assert [t for _x, t in row] == ["3.33万元", "2.90万元", "6.23万元"]
     # the 合计 row is the last row: under every expense

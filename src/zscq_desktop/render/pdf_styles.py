@@ -26,6 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, TableStyle
 from reportlab.platypus import paragraph as _paragraph_module
 
+from zscq_desktop.render import linebreak
 from zscq_desktop.render.fonts import FontSet, font_runs, markup
 
 BODY_PT = 12  # 小四
@@ -49,6 +50,7 @@ _rl_lock = threading.RLock()
 # ones in ``paragraph``) read their module global at call time.
 _CANNOT_START = "".join(dict.fromkeys(_textsplit.ALL_CANNOT_START + "，；：？！）》」』”’…％、。"))
 _textsplit.ALL_CANNOT_START = _paragraph_module.ALL_CANNOT_START = _CANNOT_START
+linebreak.install()  # every CJK paragraph and table cell breaks by the one routine (禁则)
 _SPACES = re.compile(r" {2,}")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
@@ -148,7 +150,7 @@ def para(text: str, style: ParagraphStyle, fonts: FontSet) -> Paragraph:
 
 # -- drawing text straight on a canvas (cover, checklist) -------------------------------------------
 
-NO_LINE_START = frozenset("，。、；：？！）》」』”’…—%％,.;:?!)]}")  # kinsoku: never start a line with these
+NO_LINE_START = linebreak.NO_START  # kinsoku: never start a line with these
 
 
 def char_widths(text: str, font: str, size: float, fonts: FontSet) -> list[float]:
@@ -164,22 +166,10 @@ def text_width(text: str, font: str, size: float, fonts: FontSet) -> float:
 
 
 def wrap_chars(text: str, font: str, size: float, width: float, fonts: FontSet) -> list[str]:
-    """Break ``text`` into lines no wider than ``width``, character by character (Chinese text has
-    no spaces), never starting a line with closing punctuation.  Newlines are kept."""
-    lines: list[str] = []
-    for part in text.split("\n"):
-        ws = char_widths(part, font, size, fonts)
-        start, acc = 0, 0.0
-        for i, w in enumerate(ws):
-            if acc + w > width and i > start:
-                cut = i
-                while cut > start + 1 and part[cut] in NO_LINE_START:  # pull the previous char down with it
-                    cut -= 1
-                lines.append(part[start:cut])
-                start, acc = cut, sum(ws[cut:i])
-            acc += w
-        lines.append(part[start:])
-    return lines
+    """Break ``text`` into lines no wider than ``width`` by the Chinese line-breaking rules of
+    :mod:`render.linebreak` (no closing mark at a line start, no opening one at a line end, numbers
+    and dates whole, no single-character last line).  Newlines are kept."""
+    return linebreak.wrap(text, lambda part: char_widths(part, font, size, fonts), width)
 
 
 def draw_text(canv: Canvas, x: float, y: float, text: str, font: str, size: float, fonts: FontSet,
