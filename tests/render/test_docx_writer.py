@@ -218,7 +218,7 @@ def test_form_tables(call, sub_pilot):
     all_text = _all_text(d)
     assert "知识产权管理制度与规范" in all_text and "本单位承诺" in all_text
     # an empty rule to sign on; the typed name small on a line of its own, not in a 签字 cell
-    assert "法定代表人（签字）：\u3000\u3000" in all_text and "（王示例）" in all_text
+    assert "法定代表人（签字）：______" in all_text and "（王示例）" in all_text
     assert "法定代表人（签字）：王示例" not in all_text
     # tables never touch each other (Word would merge them)
     body = list(d.element.body)

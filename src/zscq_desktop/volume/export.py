@@ -231,7 +231,7 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
         report(0.8, "生成可编辑的 Word 文件")
         (tmp / names["volume"]).write_bytes(volume.pdf)
         render_docx(form_doc, tmp / names["form_docx"], stamp=stamp)
-        render_docx(plan_doc, tmp / names["plan_docx"], stamp=stamp)
+        render_docx(plan_doc, tmp / names["plan_docx"], stamp=stamp, first_number=_plan_number(volume))
         (tmp / names["checklist"]).write_bytes(
             render_checklist(call, sub, stamp=stamp, volume_pages=volume.pages, fonts=fonts, duplex=duplex))
         moves = [(tmp / n, out_dir / n) for n in names.values()]
@@ -257,6 +257,14 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     zip_path = files[-1] if make_zip else None
     report(1.0, "导出完成")
     return ExportResult(files, out_dir / names["volume"], zip_path, stamp, volume.pages, extra + pkg_findings)
+
+
+def _plan_number(volume: Any) -> int:
+    """The printed number of the plan's first page in the volume (its Word copy starts there)."""
+    from zscq_desktop.render.numbering import part_start, printed_number
+
+    start = part_start(getattr(volume, "outline", []), "项目实施方案")
+    return (printed_number(volume.pdf, start) if start is not None else None) or 1
 
 
 def _pdf_bytes(result: object) -> bytes:
