@@ -120,7 +120,7 @@ def test_the_expense_table_has_a_total_column_and_row_in_pdf_and_docx(call, font
     _odd_expenses(sub)
     doc = form_document(call, sub)
     data = render_pdf(doc, fonts=fonts, stamp=STAMP)
-    page = next(p for p in reader(data).pages if "经费支出明细" in p.extract_text())
+    page = next(p for p in reader(data).pages if "支出科目" in p.extract_text())
     pos = positions(page)
     total_y = min(y for t, _x, y in pos if t.strip() == "合计")  # the row, not the column header
     row = sorted((x, t.strip()) for t, x, y in pos if abs(y - total_y) < 3 and t.strip() != "合计")

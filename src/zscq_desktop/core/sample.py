@@ -18,8 +18,8 @@ from zscq_desktop.core.submission import Attachment, Submission
 from zscq_desktop.core.validators import credit_code_check_char
 
 SAMPLE_UNIT_NAME = "天津示例科技有限公司"
-#: a made-up number (Tianjin local numbers never start with 1): never the agency's consultation line
-SAMPLE_PHONE = "022-12345678"
+#: a made-up number (the 555-01xx pattern of fiction), never the agency's consultation line
+SAMPLE_PHONE = "022-55550123"
 
 
 def sample_credit_code(seed: str = "91120116MA05") -> str:
