@@ -140,7 +140,7 @@ def _info_rows(call: Call, sub: Submission, stamp: str, volume_pages: int, duple
         ("所属区", _short(sub.unit.get("district"))),
         ("支持方向", f"{d.category_name}—{d.name}（{d.form_label}）"),
         ("项目名称", _short(sub.get("form.cover.project_name"))),
-        ("申报材料", f"每份{volume_pages}页、{sheets(volume_pages, duplex)}张（A4，{print_mode(duplex)}），一式{copies}份"),
+        ("申报材料", f"每份{volume_pages}页、{sheets(volume_pages, duplex)}张，A4纸{print_mode(duplex)}，一式{copies}份"),
         ("版本标记", stamp or "（无）"),
     ]
 
