@@ -80,6 +80,7 @@ class Styles:
     title: ParagraphStyle
     headings: dict[int, ParagraphStyle]
     caption: ParagraphStyle
+    caption_free: ParagraphStyle
     cell: ParagraphStyle
     cell_center: ParagraphStyle
     cell_head: ParagraphStyle
@@ -107,6 +108,7 @@ def make_styles(fonts: FontSet) -> Styles:
             keepWithNext=1)
     caption = ParagraphStyle("Caption", parent=body, fontName=fonts.heading, firstLineIndent=0, alignment=TA_CENTER,
                              leading=18, spaceBefore=6, spaceAfter=4, keepWithNext=1)
+    caption_free = ParagraphStyle("CaptionFree", parent=caption, keepWithNext=0)  # inside a CaptionedTable
     cell = ParagraphStyle("Cell", parent=body, fontSize=TABLE_PT, leading=TABLE_LEADING, firstLineIndent=0,
                           alignment=TA_LEFT)
     cell_center = ParagraphStyle("CellCenter", parent=cell, alignment=TA_CENTER)
@@ -118,8 +120,8 @@ def make_styles(fonts: FontSet) -> Styles:
     box_title = ParagraphStyle("BoxTitle", parent=flush, fontName=fonts.heading, spaceBefore=2, spaceAfter=4)
     sign = ParagraphStyle("Sign", parent=flush, alignment=TA_RIGHT, rightIndent=2 * BODY_PT, leading=BODY_LEADING,
                           spaceBefore=4)
-    return Styles(fonts, body, flush, title, headings, caption, cell, cell_center, cell_head, small, small_center,
-                  small_head, label, box_title, sign)
+    return Styles(fonts, body, flush, title, headings, caption, caption_free, cell, cell_center, cell_head, small,
+                  small_center, small_head, label, box_title, sign)
 
 
 def clean(text: object) -> str:

@@ -72,11 +72,17 @@ class KeepRowTable(Table):
     """
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
-        parts = super().split(aw, ah)
-        if len(parts) < 2 or ah > P.TEXT_H / 2 or self._good_head(parts[0], aw, ah):
-            return parts  # with half a page of room, moving on could not do better (and could loop)
-        parts = self._splitRows(ah, doInRowSplit=0)  # whole rows only ([] when only the header fits)
-        return parts if len(parts) < 2 or self._good_head(parts[0], aw, ah) else []
+        self._calc(aw, ah)
+        # a row split inside first, so the page is filled by this part: reportlab splits by whole rows
+        # first and then puts the rest in the same frame, repeating the header in mid-page
+        for in_row in ((1, 0) if self.splitInRow else (0,)):
+            parts = self._splitRows(ah, doInRowSplit=in_row)
+            if len(parts) == 1:
+                return parts
+            # with half a page of room, moving on could not do better (and could loop)
+            if len(parts) >= 2 and (ah > P.TEXT_H / 2 or self._good_head(parts[0], aw, ah)):
+                return parts
+        return []  # not even the header and a row (or two lines of it): the table moves on
 
     def _good_head(self, head: Flowable, aw: float, ah: float) -> bool:
         if not isinstance(head, Table):
@@ -89,6 +95,43 @@ class KeepRowTable(Table):
         last = len(rows) - 1
         whole = last < len(self._rowHeights) and rows[last] >= self._rowHeights[last] - 0.5
         return whole or rows[last] >= MIN_ROW_PART
+
+
+class CaptionedTable(Flowable):
+    """A table with its caption: the caption never ends a page alone, and a long table starts under
+    its caption on the current page instead of moving whole to the next (reportlab's keep-with-next
+    moves caption and table together whenever the table is shorter than a page)."""
+
+    def __init__(self, caption: Paragraph, table: Table) -> None:
+        super().__init__()
+        self.caption, self.table = caption, table
+
+    def _caption_h(self, aw: float) -> float:
+        return self.caption.wrap(aw, P.TEXT_H)[1] + self.caption.getSpaceBefore() + self.caption.getSpaceAfter()
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self._ch = self._caption_h(aw)
+        _w, th = self.table.wrap(aw, max(0.0, ah - self._ch))
+        self.width, self.height = aw, self._ch + th
+        return self.width, self.height
+
+    def getSpaceAfter(self) -> float:
+        return self.table.getSpaceAfter()
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        ch = self._caption_h(aw)
+        if ah <= ch:
+            return []
+        parts = self.table.split(aw, ah - ch)
+        if len(parts) < 2:
+            return []  # not even the header and a row fit under the caption: both move on
+        return [CaptionedTable(self.caption, parts[0]), *parts[1:]]
+
+    def draw(self) -> None:
+        cap = self.caption
+        _w, h = cap.wrap(self.width, P.TEXT_H)
+        cap.drawOn(self.canv, 0, self.height - cap.getSpaceBefore() - h)
+        self.table.drawOn(self.canv, 0, 0)
 
 
 def _widths(rel: Iterable[float] | None, n: int, total: float = P.TEXT_W) -> list[float]:
@@ -240,11 +283,9 @@ class _Writer:
             style += self._total_row(t.total, ncol, len(data), head, col_style, data)
         table = KeepRowTable(data, colWidths=_widths(t.widths, ncol), style=table_style(style, self.fonts),
                       repeatRows=1 if t.columns else 0, splitInRow=1, spaceAfter=TABLE_GAP, hAlign="LEFT")
-        out: list[Flowable] = []
         if t.caption:
-            out.append(self.p(t.caption, self.s.caption))  # keepWithNext: never alone at a page foot
-        out.append(table)
-        return out
+            return [CaptionedTable(self.p(t.caption, self.s.caption_free), table)]
+        return [table]
 
     def _total_row(self, total: tuple[str, ...], ncol: int, r: int, head: ParagraphStyle,
                    col_style: list[ParagraphStyle], data: list[list]) -> list[tuple]:
@@ -325,6 +366,20 @@ def build_flowables(doc: c.Document, fonts: FontSet) -> list[Flowable]:
     return _Writer(fonts).flowables(doc.blocks)
 
 
+class KeepWithNext(KeepTogether):
+    """reportlab's group for keep-with-next (a heading and what follows), moved to the next page only
+    when less than a quarter page is left; with more room it is split, and what follows keeps its
+    own minimum under the heading (a table its header and a row, a paragraph two lines), so a long
+    table or box no longer leaves most of a page empty."""
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
+        if self._H > aH >= P.TEXT_H / 4 and self._H0 < aH:
+            return [self.NullActionFlowable(), *self._content]  # set here: each part splits by its own rules
+        return super().split(aW, aH)
+
+
 class PageDoc(BaseDocTemplate):
     """A doc template that sets each page on a recto or a verso template by its number.
 
@@ -336,6 +391,7 @@ class PageDoc(BaseDocTemplate):
     def __init__(self, *args: object, recto: Callable[[int], bool] = lambda n: True, **kw: object) -> None:
         super().__init__(*args, **kw)
         self.recto = recto
+        self.keepTogetherClass = KeepWithNext
 
     def handle_pageBegin(self) -> None:
         self.pageTemplate = self.pageTemplates[0 if self.recto(self.page + 1) else 1]
