@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from pdfread import positions
 from pypdf import PdfReader
 
 from zscq_desktop.core.sample import build_sample
@@ -53,18 +54,6 @@ def page_texts(data: bytes) -> list[str]:
 
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
-
-
-def positions(page) -> list[tuple[str, float, float]]:
-    """(text, x, y) of every text show on a page, in user space."""
-    out: list[tuple[str, float, float]] = []
-
-    def visit(text, cm, tm, _font, _size) -> None:  # type: ignore[no-untyped-def]
-        if text.strip():
-            out.append((text, tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
-
-    page.extract_text(visitor_text=visit)
-    return out
 
 
 def embedded_fonts(data: bytes) -> set[str]:

@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+from pdfread import positions
 from pypdf import PdfReader
 
 from zscq_desktop.render import content as c
@@ -23,18 +24,6 @@ def fonts():
 
 def reader(data: bytes) -> PdfReader:
     return PdfReader(io.BytesIO(data))
-
-
-def positions(page) -> list[tuple[str, float, float]]:
-    """(text, x, y) of every text show on a page, in user space."""
-    out: list[tuple[str, float, float]] = []
-
-    def visit(text, cm, tm, _font, _size) -> None:  # type: ignore[no-untyped-def]
-        if text.strip():
-            out.append((text, tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
-
-    page.extract_text(visitor_text=visit)
-    return out
 
 
 def lines(page) -> list[tuple[str, float, float]]:

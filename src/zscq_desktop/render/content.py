@@ -192,7 +192,7 @@ def _amount_table(f: Field, rows: list[dict[str, Any]]) -> Table:
     after = f.columns.index(amounts[-1]) + 1  # the 合计 column goes right after the last amount column
     with_sum = len(amounts) >= 2
 
-    def cells(values: list[str], row_sum: str) -> tuple[str, ...]:
+    def cells(values: list, row_sum: Any) -> tuple:
         return tuple(values[:after] + ([row_sum] if with_sum else []) + values[after:])
 
     cols = cells([c.label for c in f.columns], f"{TOTAL}（万元）")

@@ -64,15 +64,15 @@ def break_lines(text: str, widths: Sequence[float], max_widths: Sequence[float] 
     than the line), it is cut at the last character that may start a line, else where it overflows.
     With ``balance`` a single-character last line takes one more character from the line before.
     """
-    if not isinstance(max_widths, (list, tuple)):
-        max_widths = [float(max_widths)]  # type: ignore[list-item]
+    limits: list[float] = (list(max_widths) if isinstance(max_widths, (list, tuple))
+                           else [float(max_widths)])  # type: ignore[arg-type]
     n = len(text)
     if n == 0:
         return []
     ok = can_break(text)
     lines: list[tuple[int, int]] = []
     start, used = 0, 0.0
-    limit = max_widths[0]
+    limit = limits[0]
     i = 0
     while i < n:
         w = widths[i]
@@ -82,7 +82,7 @@ def break_lines(text: str, widths: Sequence[float], max_widths: Sequence[float] 
                 cut = next((j for j in range(i, start, -1) if text[j] not in NO_START), i)
             lines.append((start, cut))
             start, used = cut, sum(widths[cut:i])
-            limit = max_widths[min(len(lines), len(max_widths) - 1)]
+            limit = limits[min(len(lines), len(limits) - 1)]
             continue  # re-test character i on the new line
         used += w
         i += 1
@@ -140,7 +140,7 @@ def _frag_split(frags, maxWidths, calcBounds, encoding: str = "utf8"):  # noqa: 
     """reportlab's ``cjkFragSplit`` (mixed-font CJK paragraphs) with these rules."""
     from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
 
-    units = []
+    units: list = []
     for f in frags:
         text = f.text.decode(encoding) if isinstance(f.text, bytes) else f.text
         if text:
@@ -148,7 +148,7 @@ def _frag_split(frags, maxWidths, calcBounds, encoding: str = "utf8"):  # noqa: 
         else:
             units.append(cjkU(text, f, encoding))
     max_widths = maxWidths if isinstance(maxWidths, (list, tuple)) else [maxWidths]
-    lines = []
+    lines: list = []
     seg = 0
     for k in range(len(units) + 1):  # segments end at <br/> (a unit whose frag has lineBreak)
         hard = k < len(units) and hasattr(units[k].frag, "lineBreak")

@@ -20,7 +20,7 @@ def printed_number(pdf: bytes, index: int) -> int | None:
     """The number printed on page ``index`` (0-based) of the volume ``pdf``, or None if it has none."""
     try:
         reader = PdfReader(io.BytesIO(pdf))
-        if "/PageLabels" in reader.trailer["/Root"]:
+        if "/PageLabels" in reader.root_object:
             label = reader.page_labels[index]
             if label.isdigit():
                 return int(label)

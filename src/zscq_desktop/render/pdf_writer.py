@@ -235,12 +235,12 @@ class _Writer:
 
     def fields(self, f: c.Fields) -> Table:
         n = max(1, f.per_row)
-        label = 0.44 if n > 1 else 0.32
+        share = 0.44 if n > 1 else 0.32
         # a label cell as wide as its longest label needs (项目总经费（万元）), so none runs into the rules
         longest = max((text_width(lb, self.s.label.fontName, self.s.label.fontSize, self.fonts) for lb, _ in f.rows),
                       default=0.0)
-        label = min(MAX_LABEL_SHARE, max(label, (longest + 2 * CELL_PAD + 3) / (P.TEXT_W / n)))
-        widths = _widths([label, 1 - label] * n, 2 * n)
+        share = min(MAX_LABEL_SHARE, max(share, (longest + 2 * CELL_PAD + 3) / (P.TEXT_W / n)))
+        widths = _widths([share, 1 - share] * n, 2 * n)
         rows: list[list] = []
         style = _base_style()
         items = list(f.rows)
