@@ -122,3 +122,16 @@ def test_items_are_sections_of_tick_lines(call) -> None:
     sections = checklist_items(call, sub, stamp=STAMP, volume_pages=3)
     assert [h for h, _ in sections] == ["一、打印与装订", "二、签字与盖章", "三、报送"]
     assert all(items and all(isinstance(t, str) and t for t in items) for _h, items in sections)
+
+
+def test_duplex_checklist_says_double_sided_and_counts_sheets(call, fonts) -> None:
+    sub = build_sample(call, "creation-pilot")
+    duplex = text_of(PdfReader(io.BytesIO(render_checklist(call, sub, stamp=STAMP, volume_pages=57, fonts=fonts,
+                                                           duplex=True))))
+    assert "双面打印（长边翻转）" in duplex and "单面" not in duplex
+    assert "57页、29张" in duplex  # one copy: 57 pages on 29 sheets
+    assert "空白页" in duplex  # the blank pages are meant, not a printing error
+    simplex = text_of(render(call, sub, fonts, pages=57))
+    assert "单面打印" in simplex and "双面" not in simplex and "57页、57张" in simplex
+    items = checklist_items(call, sub, stamp=STAMP, volume_pages=8, duplex=True)
+    assert "8页、4张纸" in items[0][1][0]

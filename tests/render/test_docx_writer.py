@@ -217,7 +217,9 @@ def test_form_tables(call, sub_pilot):
     # the text boxes and the commitment box
     all_text = _all_text(d)
     assert "知识产权管理制度与规范" in all_text and "本单位承诺" in all_text
-    assert "法定代表人（签字）：王示例" in all_text
+    # an empty rule to sign on; the typed name small on a line of its own, not in a 签字 cell
+    assert "法定代表人（签字）：______" in all_text and "（王示例）" in all_text
+    assert "法定代表人（签字）：王示例" not in all_text
     # tables never touch each other (Word would merge them)
     body = list(d.element.body)
     for a, b in zip(body, body[1:]):
@@ -252,7 +254,10 @@ def test_signbox_lines_right_aligned():
     assert [p.text for p in paras] == ["（盖章）", "年    月    日"]
     assert all(p.alignment == 2 for p in paras)  # RIGHT
     h = sum(int(r._tr.trPr.find(qn("w:trHeight")).get(qn("w:val"))) for r in t.rows)
-    assert abs(h / 56.693 - 55) < 1
+    assert h / 56.693 >= 55
+    # room for a 4 cm round seal under and beside （盖章）, the date line inside it
+    assert paras[0].paragraph_format.space_after.mm >= c.SEAL_MM - 10
+    assert paras[0].paragraph_format.right_indent.mm >= c.SEAL_MM - 10 - 1
 
 
 def test_page_break_becomes_break_before():

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from pdfread import positions
 from pypdf import PdfReader
 
 from zscq_desktop.core.sample import build_sample
@@ -53,18 +54,6 @@ def page_texts(data: bytes) -> list[str]:
 
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
-
-
-def positions(page) -> list[tuple[str, float, float]]:
-    """(text, x, y) of every text show on a page, in user space."""
-    out: list[tuple[str, float, float]] = []
-
-    def visit(text, cm, tm, _font, _size) -> None:  # type: ignore[no-untyped-def]
-        if text.strip():
-            out.append((text, tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
-
-    page.extract_text(visitor_text=visit)
-    return out
 
 
 def embedded_fonts(data: bytes) -> set[str]:
@@ -311,7 +300,13 @@ def test_sign_boxes_stay_whole_and_do_not_push_the_next_section_away(fonts) -> N
                         ("法定代表人（签字）：", "申报单位（公章）：", "年    月    日"), 70),
               c.Heading(1, "七、审核意见"), c.SignBox("区知识产权局审核意见", "", ("（盖章）", "年    月    日"), 55),
               c.SignBox("市知识产权局意见", "", ("（盖章）", "年    月    日"), 55))
-    assert len(page_texts(render_pdf(c.Document("t", blocks, {}), fonts=fonts, stamp=STAMP))) == 1
+    for text in page_texts(render_pdf(c.Document("t", blocks, {}), fonts=fonts, stamp=STAMP)):
+        text = squash(text)
+        if "本单位承诺" in text:  # the statement with all its lines to sign and stamp
+            assert "六、申报单位承诺" in text and "法定代表人（签字）" in text and "申报单位（公章）" in text
+        for box in ("区知识产权局审核意见", "市知识产权局意见"):  # each opinion box whole on a page
+            if box in text:
+                assert text.count("（盖章）") >= 1 and "年月日" in text.split(box, 1)[1]
     # pushed down the page, the statement moves whole with its heading instead of splitting
     filler = tuple(c.Para("填充内容" * 20) for _ in range(24))
     pages = page_texts(render_pdf(c.Document("t", filler + blocks[:3], {}), fonts=fonts, stamp=STAMP))
@@ -326,3 +321,15 @@ def test_odd_blocks_and_hostile_text_render(fonts) -> None:
     pages = page_texts(render_pdf(c.Document("t", blocks, {}), fonts=fonts, stamp=STAMP))
     assert len(pages) == 2
     assert "<b>&amp;" in pages[0] and "深层标题" in pages[1] and "<b>&amp; 标记</b>" in pages[1]
+
+
+def test_characters_above_the_bmp_copy_and_search_as_themselves(fonts) -> None:
+    """𠮷 (U+20BB7) and 𪚥 (U+2A6A5) are drawn by the Ext-B fallback; their ToUnicode entries are
+    UTF-16 surrogate pairs, so the text layer gives the characters back (reportlab wrote <20BB7>)."""
+    doc = c.Document("t", (c.Para("吉野家𠮷野家与𪚥字测试"), c.Table(("姓名",), (("王𠮷",),))), {})
+    data = render_pdf(doc, fonts=fonts, stamp=STAMP)
+    text = squash(page_texts(data)[0])
+    assert "吉野家𠮷野家与𪚥字测试" in text and "王𠮷" in text
+    raw = b"".join(reader(data).pages[0]["/Resources"]["/Font"][k].get_object()["/ToUnicode"].get_object().get_data()
+                   for k in reader(data).pages[0]["/Resources"]["/Font"])
+    assert b"<D842DFB7>" in raw and b"<20BB7>" not in raw

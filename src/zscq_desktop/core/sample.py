@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from zscq_desktop.core.submission import Attachment, Submission
 from zscq_desktop.core.validators import credit_code_check_char
 
 SAMPLE_UNIT_NAME = "天津示例科技有限公司"
+#: a made-up number (the 555-01xx pattern of fiction), never the agency's consultation line
+SAMPLE_PHONE = "022-55550123"
 
 
 def sample_credit_code(seed: str = "91120116MA05") -> str:
@@ -38,8 +41,16 @@ def _months(start: str, count: int) -> list[tuple[str, str]]:
     return out
 
 
+def _topic(text: str) -> str:
+    """The first clause of ``text`` (never cut inside a word), without a dangling 、 or （."""
+    clause = re.split(r"[，。；：,;:]", text.strip(), maxsplit=1)[0]
+    if clause.count("（") > clause.count("）"):  # never cut inside a parenthesis
+        clause = clause[:clause.rindex("（")]
+    return clause.rstrip("、，；：。,;:.（( ")
+
+
 def _para(topic: str, n: int = 3) -> str:
-    topic = topic.rstrip("。；，,;.")  # a task's text ends with a full stop; the sentence goes on
+    topic = _topic(topic)  # a task's text ends with a full stop; the sentence goes on
     base = (f"（示例）本单位围绕{topic}，结合天津市知识产权强市建设要求和本单位实际，"
             "明确责任部门和人员，细化工作计划，建立定期调度和检查机制，确保各项任务按期保质完成。")
     return "\n".join(base for _ in range(n))
@@ -77,7 +88,7 @@ def build_sample(call: Call, direction_id: str) -> Submission:
     sub.form = {
         "cover": {
             "project_name": f"{d.name}项目（示例）", "leader": "李示例", "leader_title": "副总经理/高级工程师",
-            "contact_name": "赵示例", "contact_phone": "022-23039856", "contact_email": "ip@example.com",
+            "contact_name": "赵示例", "contact_phone": SAMPLE_PHONE, "contact_email": "ip@example.com",
             "apply_date": call.deadline.date().replace(day=20).isoformat(),
         },
         "content": {
@@ -110,7 +121,7 @@ def build_sample(call: Call, direction_id: str) -> Submission:
                 {"invention_apply": 18, "invention_grant": 3, "utility": grants - 4, "design": 1, "pct": 2, "valid_invention": 22, "trademark": 8, "software": 6},
             ],
             "grants_2022": grants, "ip_department": "知识产权部", "ip_staff": 3, "ip_budget_wan": 50,
-            "ip_rules": _para("知识产权管理制度建设（有部门、有人员、有制度、有经费、有规范）", 1),
+            "ip_rules": _para("知识产权管理制度建设", 1) + "已做到有部门、有人员、有制度、有经费、有规范。",
             "core_products": _para("核心产品和核心技术", 1),
         }
         if d.industries:
@@ -126,7 +137,7 @@ def build_sample(call: Call, direction_id: str) -> Submission:
         }
     sub.plan = {
         "sections": {s.key: _para(s.title, max(2, math.ceil(s.min_chars / 60))) for s in call.plan.sections if s.kind == "text"},
-        "tasks": [_para(t.text[:30], 1) for t in d.tasks],
+        "tasks": [_para(_topic(t.text), 1) for t in d.tasks],
         "indicators": indicator_rows(d),
         "schedule": [{"start": a, "end": b, "content": f"（示例）第{i + 1}阶段：推进任务并开展阶段检查。"}
                      for i, (a, b) in enumerate(_months(p_start, span))],

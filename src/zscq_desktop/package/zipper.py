@@ -1,4 +1,8 @@
-"""The e-mail zip: volume PDF, DOCX files, print checklist, ``manifest.json`` and ``submission.json``.
+"""The e-mail zip: what the agency receives and nothing else.
+
+Volume PDF, the DOCX files of form and plan, ``manifest.json`` and ``submission.json``.  The print
+checklist is the applicant's own (it says it is not to be submitted), so the export leaves it out;
+``verify`` still accepts older zips whose manifest lists it (every listed member is checked alike).
 
 File names in the zip — chosen on evidence:
 the names are stored as UTF-8 with general-purpose flag bit 11 set (APPNOTE 6.3.0), which is

@@ -1,7 +1,8 @@
 """The one-page print and submission checklist (打印与报送清单).
 
 What the person at the printer needs on one sheet: which unit, direction and project, the volume's
-page count and version stamp, tick boxes for printing and binding (order 1-2-3, left glue binding,
+page and sheet count, single- or double-sided (双面打印（长边翻转） for a duplex volume, whose blank
+pages are meant), the version stamp, tick boxes for printing and binding (order 1-2-3, left glue binding,
 the form's first page as the cover, three copies), for every stamp and signature place, for the
 district IP office's review where the direction requires it (otherwise "direct"), the receiving
 address and its contacts, the e-mail address for the electronic copy, the deadline, and whom to
@@ -70,7 +71,18 @@ def _contacts(items: object) -> str:
     return "、".join(out)
 
 
-def checklist_items(call: Call, sub: Submission, *, stamp: str, volume_pages: int) -> list[tuple[str, list[str]]]:
+def sheets(volume_pages: int, duplex: bool) -> int:
+    """Sheets of paper one copy of the volume takes: a page each, or two pages a sheet in duplex."""
+    return (volume_pages + 1) // 2 if duplex else volume_pages
+
+
+def print_mode(duplex: bool) -> str:
+    """How the volume is to be printed, as the print shop reads it."""
+    return "双面打印（长边翻转）" if duplex else "单面打印"
+
+
+def checklist_items(call: Call, sub: Submission, *, stamp: str, volume_pages: int,
+                    duplex: bool = False) -> list[tuple[str, list[str]]]:
     """The checklist's sections as (heading, tick items), in Chinese; every fact from the call data."""
     d = call.direction(sub.direction)
     form = call.form_for(sub.direction)
@@ -78,8 +90,14 @@ def checklist_items(call: Call, sub: Submission, *, stamp: str, volume_pages: in
     copies = int(sm.get("copies", 3))
     order = "—".join(sm.get("order", ["申报书", "项目实施方案", "附件材料"]))
     district = str(sub.unit.get("district") or "").strip()
+    n_sheets = sheets(volume_pages, duplex)
     printing = [
-        f"用A4纸打印申报材料（共{volume_pages}页，含封面和目录），一式{chinese_count(copies)}份，每份内容完全相同。",
+        f"用A4纸{print_mode(duplex)}申报材料：每份共{volume_pages}页、{n_sheets}张纸（含封面和目录），"
+        f"一式{chinese_count(copies)}份，每份内容完全相同。",
+    ]
+    if duplex:
+        printing.append("注明“此页为空白页”的页面是为双面装订有意留出的，请照样打印，不要删除；封面背面为空白。")
+    printing += [
         f"按“{order}”顺序装订，申报书在前。",
         "左侧胶装，不另加封皮：直接用申报书首页作为封面。",
         f"核对每份材料各页页脚的版本标记均为“{stamp}”，与发送的电子版一致。",
@@ -114,19 +132,21 @@ def _short(value: object, limit: int = INFO_MAX_CHARS) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _info_rows(call: Call, sub: Submission, stamp: str, volume_pages: int) -> list[tuple[str, str]]:
+def _info_rows(call: Call, sub: Submission, stamp: str, volume_pages: int, duplex: bool) -> list[tuple[str, str]]:
     d = call.direction(sub.direction)
+    copies = chinese_count(int(call.submission.get("copies", 3)))
     return [
         ("申报单位", _short(sub.unit.get("name"))),
         ("所属区", _short(sub.unit.get("district"))),
         ("支持方向", f"{d.category_name}—{d.name}（{d.form_label}）"),
         ("项目名称", _short(sub.get("form.cover.project_name"))),
-        ("申报材料", f"共{volume_pages}页（A4），一式{chinese_count(int(call.submission.get('copies', 3)))}份"),
+        ("申报材料", f"每份{volume_pages}页、{sheets(volume_pages, duplex)}张，A4纸{print_mode(duplex)}，一式{copies}份"),
         ("版本标记", stamp or "（无）"),
     ]
 
 
-def _story(call: Call, sub: Submission, stamp: str, volume_pages: int, fonts: FontSet) -> list[Flowable]:
+def _story(call: Call, sub: Submission, stamp: str, volume_pages: int, duplex: bool,
+           fonts: FontSet) -> list[Flowable]:
     s = make_styles(fonts)
     d = call.direction(sub.direction)
     title = ParagraphStyle("ChecklistTitle", parent=s.title, spaceAfter=2)
@@ -135,14 +155,14 @@ def _story(call: Call, sub: Submission, stamp: str, volume_pages: int, fonts: Fo
     note = ParagraphStyle("Note", parent=s.body_flush, fontSize=9, leading=13, textColor=STAMP_GREY)
     story: list[Flowable] = [para("打印与报送清单", title, fonts),
                              para(f"{call.title}申报材料", sub_title, fonts)]
-    rows = _info_rows(call, sub, stamp, volume_pages)
+    rows = _info_rows(call, sub, stamp, volume_pages, duplex)
     data = [[para(k, s.label, fonts), para(v, s.cell, fonts)] for k, v in rows]
     story.append(Table(data, colWidths=[0.2 * P.TEXT_W, 0.8 * P.TEXT_W], hAlign="LEFT", spaceAfter=4, style=table_style([
         ("GRID", (0, 0), (-1, -1), RULE, black), ("BOX", (0, 0), (-1, -1), FRAME_RULE, black),
         ("BACKGROUND", (0, 0), (0, -1), SHADE), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD), ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
         ("TOPPADDING", (0, 0), (-1, -1), CELL_VPAD), ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_VPAD + 1)], fonts)))
-    for heading, items in checklist_items(call, sub, stamp=stamp, volume_pages=volume_pages):
+    for heading, items in checklist_items(call, sub, stamp=stamp, volume_pages=volume_pages, duplex=duplex):
         story.append(para(heading, s.headings[2], fonts))
         ticks = [[TickBox(), para(text, item, fonts)] for text in items]
         story.append(Table(ticks, colWidths=[16, P.TEXT_W - 16], hAlign="LEFT", style=table_style([
@@ -157,7 +177,8 @@ def _story(call: Call, sub: Submission, stamp: str, volume_pages: int, fonts: Fo
     if call.submission.get("consult_hours"):
         asks.append(f"咨询时间：{call.submission['consult_hours']}")
     story += [para(a, item, fonts) for a in asks]
-    story += [Spacer(1, 8), para("本清单供申报单位打印、装订和报送时逐项核对，无需装订进申报材料，也无需报送。", note, fonts)]
+    story += [Spacer(1, 8), para("本清单供申报单位打印、装订和报送时逐项核对，无需装订进申报材料，也无需报送"
+                                 "（电子版压缩包中也不含本清单）。", note, fonts)]
     return story
 
 
@@ -172,9 +193,12 @@ def _footer(stamp: str, fonts: FontSet) -> Callable[[Canvas, object], None]:
     return draw
 
 
-def render_checklist(call: Call, sub: Submission, *, stamp: str, volume_pages: int, fonts: FontSet) -> bytes:
+def render_checklist(call: Call, sub: Submission, *, stamp: str, volume_pages: int, fonts: FontSet,
+                     duplex: bool = False) -> bytes:
     """The one-page A4 print and submission checklist as PDF bytes (always exactly one page).
 
+    It says how to print (单面打印, or 双面打印（长边翻转） for a ``duplex`` volume) and how many pages
+    and sheets one copy takes.
     It carries no date: the same submission gives the same bytes.
     """
     d = call.direction(sub.direction)
@@ -191,7 +215,7 @@ def render_checklist(call: Call, sub: Submission, *, stamp: str, volume_pages: i
         initialFontName=fonts.body,  # else an unembedded Helvetica sits in every page's resources
     )
     # shrink-to-fit: however long the names, the checklist stays on one sheet
-    box = KeepInFrame(P.TEXT_W, P.TEXT_H, _story(call, sub, stamp, volume_pages, fonts), mode="shrink")
+    box = KeepInFrame(P.TEXT_W, P.TEXT_H, _story(call, sub, stamp, volume_pages, duplex, fonts), mode="shrink")
     with reportlab_settings():
         doc.build([box])
     return buf.getvalue()

@@ -58,6 +58,8 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     widths: tuple[float, ...] | None = None  # relative widths
     caption: str = ""
+    #: a 合计 row printed under the rows (label first; empty cells after the label are spanned by it)
+    total: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,14 +70,34 @@ class TextBox:
     text: str
 
 
+SEAL_MM = 42  # a round official seal is 4 cm across (42 mm: room to stamp it a little off centre)
+SIGN_MM = 14  # height of a line signed by hand
+
+
+def is_signature(line: str) -> bool:
+    """A line signed by hand ("法定代表人（签字）：")."""
+    return "签字" in line or "签名" in line
+
+
+def is_seal(line: str) -> bool:
+    """A line a seal is stamped on ("申报单位（公章）：", "（盖章）")."""
+    return "章" in line
+
+
 @dataclass(frozen=True)
 class SignBox:
-    """A box for a statement or an opinion with signature/stamp/date lines at its foot."""
+    """A box for a statement or an opinion with signature/stamp/date lines at its foot.
+
+    A signature line (:func:`is_signature`) is printed with an empty rule to sign on; ``signer`` (the
+    typed name, if any) goes small under that rule, never on it.  A seal line (:func:`is_seal`) gets
+    a free area of :data:`SEAL_MM` square beside and under it for a round seal.
+    """
 
     title: str
     text: str
     sign_lines: tuple[str, ...]
     min_height_mm: float = 60
+    signer: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,11 +125,11 @@ class Document:
             elif isinstance(b, Fields):
                 out += [x for kv in b.rows for x in kv]
             elif isinstance(b, Table):
-                out += [b.caption, *b.columns, *(c for r in b.rows for c in r)]
+                out += [b.caption, *b.columns, *(c for r in b.rows for c in r), *b.total]
             elif isinstance(b, TextBox):
                 out += [b.label, b.text]
             elif isinstance(b, SignBox):
-                out += [b.title, b.text, *b.sign_lines]
+                out += [b.title, b.text, *b.sign_lines, b.signer]
         return "\n".join(out)
 
 
@@ -135,7 +157,12 @@ def _field_label(f: Field) -> str:
     return f"{f.label}（{f.unit}）" if f.unit and f.type == "amount" else f.label
 
 
+TOTAL = "合计"
+
+
 def _table_block(f: Field, rows: list[dict[str, Any]]) -> Table:
+    if not f.fixed_rows and any(c.type == "amount" for c in f.columns):
+        return _amount_table(f, rows)
     cols = [c.label for c in f.columns]
     body: list[tuple[str, ...]] = []
     if f.fixed_rows:
@@ -154,6 +181,33 @@ def _table_block(f: Field, rows: list[dict[str, Any]]) -> Table:
     if not f.fixed_rows:
         widths = (0.6, *(2.0 if c.type == "text" and (c.max_chars or 0) > 40 else 1.0 for c in f.columns))
     return Table(tuple(cols), tuple(body), widths, caption=f.label)
+
+
+def _amount_table(f: Field, rows: list[dict[str, Any]]) -> Table:
+    """A table of amounts (经费支出明细): with two amount columns or more a 合计 column after the last
+    (each row's sum), and always a 合计 row with every amount column's total, all added exactly by
+    :func:`validators.column_total` / :func:`validators.amount_total` like the on-screen totals."""
+    rows = [r if isinstance(r, dict) else {} for r in rows]
+    amounts = [c for c in f.columns if c.type == "amount"]
+    after = f.columns.index(amounts[-1]) + 1  # the 合计 column goes right after the last amount column
+    with_sum = len(amounts) >= 2
+
+    def cells(values: list, row_sum: Any) -> tuple:
+        return tuple(values[:after] + ([row_sum] if with_sum else []) + values[after:])
+
+    cols = cells([c.label for c in f.columns], f"{TOTAL}（万元）")
+    body = []
+    for i, r in enumerate(rows):
+        vals = [format_value(c, r.get(c.key)) for c in f.columns]
+        row_sum = v.format_wan(v.amount_total(r.get(c.key) for c in amounts))
+        body.append((str(i + 1), *cells(vals, row_sum)))
+    if not body:
+        body.append(("", *cells([EMPTY] + [""] * (len(f.columns) - 1), "")))
+    totals = [v.format_wan(v.column_total(rows, c.key)) if c.type == "amount" else "" for c in f.columns]
+    grand = v.format_wan(v.amount_total(v.column_total(rows, c.key) for c in amounts))
+    total = (TOTAL, *cells(totals, grand))
+    widths = (0.6, *cells([2.0 if c.type == "text" and (c.max_chars or 0) > 40 else 1.0 for c in f.columns], 1.0))
+    return Table(("序号", *cols), tuple(body), tuple(float(w) for w in widths), caption=f.label, total=total)
 
 
 def _plain(d: Any) -> str:
@@ -228,8 +282,8 @@ def form_document(call: Call, sub: Submission) -> Document:
                 pairs.clear()
 
         for f in section.fields:
-            if not f.applies_to(sub.direction):
-                continue
+            if not f.applies_to(sub.direction) or (section.statement and f is section.fields[0]):
+                continue  # a statement's signer is printed under the signature line, not in a cell of its own
             val = values.get(f.key)
             if f.type == "table":
                 flush()
@@ -245,13 +299,12 @@ def form_document(call: Call, sub: Submission) -> Document:
             blocks.append(schedule_table(sub))
         if section.statement:
             signer = format_value(section.fields[0], values.get(section.fields[0].key)) if section.fields else ""
-            blocks.append(SignBox("", section.statement,
-                                  (f"法定代表人（签字）：{'' if signer == EMPTY else signer}", "申报单位（公章）：",
-                                   "年    月    日"), 70))
+            blocks.append(SignBox("", section.statement, ("法定代表人（签字）：", "申报单位（公章）：", "年    月    日"),
+                                  70, signer="" if signer == EMPTY else signer))
         for box in section.boxes:
             if box.get("district_review_only") and not d.district_review:
                 continue
-            blocks.append(SignBox(str(box.get("title", "")), "", (f"{box.get('signature', '（盖章）')}", "年    月    日"), 55))
+            blocks.append(SignBox(str(box.get("title", "")), "", (f"{box.get('signature', '（盖章）')}", "年    月    日"), 75))
     title = f"{call.title}{form.title}"
     return Document(title, tuple(blocks), _meta(call, sub, title))
 

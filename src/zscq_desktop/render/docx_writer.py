@@ -12,7 +12,6 @@ is quadratic in the table size, and direct XML keeps a 200-row table fast.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from datetime import datetime, timezone
@@ -41,6 +40,7 @@ SHADE = "D9D9D9"
 SPACER_PT = 6  # the paragraph between two tables
 WIDE_TABLE_PT = 9  # tables of eight or more columns
 SPLIT_ROW_CHARS = 300  # rows with less text than this are kept on one page
+SIGN_RULE_CHARS = 18  # the rule to sign on, in underscores (≈ 38 mm at 小四)
 
 # -- page grid (GB/T 9704-2012), kept in step with render.page ----------------------------------
 PAGE_W_MM, PAGE_H_MM = 210, 297
@@ -49,6 +49,14 @@ RIGHT_MM = PAGE_W_MM - LEFT_MM - TEXT_W_MM  # 26
 BOTTOM_MM = PAGE_H_MM - TOP_MM - TEXT_H_MM  # 35
 FOOTER_MM = 22
 COVER_LABEL_MM, COVER_VALUE_MM = 52, 94  # footer line sits about 7 mm below the text block
+COVER_VALUE_PT = (14, 12, 10.5, 9)  # value sizes tried until the cover fits one page
+COVER_LEADING = 1.3  # exact line height on the cover, × size
+COVER_TOP_PT = 22  # the 附件2 / 项目编号 line
+COVER_TITLE_BEFORE, COVER_TITLE_AFTER = 60, 30
+COVER_ROW_PT = 27  # a field row (9.5 mm), taller when its value wraps
+COVER_MIN_GAP, COVER_MAX_GAP = 12, 84  # above the issuer
+COVER_SAFETY_PT = 24  # table borders, rounding: what a word processor may add
+COVER_FOOT_PT = 16
 
 # custom style ids (names are what Word shows)
 ST_INDENT = ("BodyIndent", "正文（首行缩进）")
@@ -150,8 +158,10 @@ def _run(p: Any, text: str, **fmt: Any) -> Any:
 
 def _ppr(p: Any, *, style: str | None = None, keep_next: bool = False, break_before: bool = False,
          tabs: Iterable[tuple[str, int]] = (), before: float | None = None, after: float | None = None,
-         line: int | None = None, ind: dict[str, int] | None = None, jc: str | None = None) -> None:
-    """Paragraph properties, in schema order. `line` is in 240ths (240 = single), `before/after` in pt."""
+         line: int | None = None, ind: dict[str, int] | None = None, jc: str | None = None,
+         rule: str = "auto") -> None:
+    """Paragraph properties, in schema order. `line` is in 240ths (240 = single) with `rule` "auto",
+    in twentieths of a point with "exact"; `before/after` in pt."""
     if not (style or keep_next or break_before or tabs or before is not None or after is not None or line
             or ind or jc):
         return
@@ -174,7 +184,7 @@ def _ppr(p: Any, *, style: str | None = None, keep_next: bool = False, break_bef
             sp.set(qn("w:after"), str(round(after * 20)))
         if line:
             sp.set(qn("w:line"), str(line))
-            sp.set(qn("w:lineRule"), "auto")
+            sp.set(qn("w:lineRule"), rule)
     if ind:
         e = _el(ppr, "w:ind")
         for k, v in ind.items():
@@ -190,6 +200,14 @@ def _border(parent: Any, side: str, val: str = "single", sz: int = 4) -> None:
         _el(parent, f"w:{side}", val=val, sz=sz, space=0, color="000000")
 
 
+def _cover_lines(value: str, size: float, width_pt: float) -> int:
+    """Lines a cover value takes at ``size`` in ``width_pt`` (CJK a full em, other characters
+    ≈ 0.6 em: a little more than any Song face needs), broken by the 禁则 routine."""
+    from zscq_desktop.render.linebreak import wrap
+
+    return len(wrap(value, lambda s: [size if ord(ch) > 0x2E80 else 0.6 * size for ch in s], width_pt))
+
+
 def _widths(rel: Iterable[float], total: int = TEXT_W) -> list[int]:
     rel = [max(0.01, float(x)) for x in rel]
     s = sum(rel)
@@ -201,8 +219,9 @@ def _widths(rel: Iterable[float], total: int = TEXT_W) -> list[int]:
 # -- the writer ----------------------------------------------------------------------------------
 
 class _Writer:
-    def __init__(self, doc: c.Document, stamp: str) -> None:
+    def __init__(self, doc: c.Document, stamp: str, first_number: int = 1) -> None:
         self.src = doc
+        self.first_number = first_number
         self.stamp = _clean(stamp)
         self.docx = docx.Document()
         self.body = self.docx.element.body
@@ -327,6 +346,22 @@ class _Writer:
         pf.keep_with_next = True
         pf.first_line_indent = Pt(0)
 
+    def numbering(self) -> None:
+        """Page numbers as in the volume: the cover unnumbered and the page after it — 1 —; a
+        document without a cover starts at ``first_number`` (the plan's number in the volume)."""
+        start = self.first_number - 1 if self.has_cover else self.first_number
+        pg = self.sect.find(qn("w:pgNumType"))
+        if pg is None:
+            pg = _new("w:pgNumType")
+            # schema order: pgNumType comes after pgMar (and any papersource/borders/lnNumType)
+            anchor = next((self.sect.find(qn(t)) for t in ("w:lnNumType", "w:pgBorders", "w:paperSrc", "w:pgMar")
+                           if self.sect.find(qn(t)) is not None), None)
+            if anchor is not None:
+                anchor.addnext(pg)
+            else:
+                self.sect.append(pg)
+        pg.set(qn("w:start"), str(max(0, start)))
+
     def footer(self) -> None:
         sec = self.docx.sections[0]
         sec.different_first_page_header_footer = self.has_cover
@@ -405,6 +440,7 @@ class _Writer:
         if not len(self.body) > 1:  # Word wants at least one paragraph
             self._p()
         self.footer()
+        self.numbering()
         self.properties()
 
     def heading(self, h: c.Heading) -> None:
@@ -418,33 +454,45 @@ class _Writer:
     # cover ---------------------------------------------------------------------------------------
 
     def cover(self, cv: c.Cover) -> None:
+        """The cover, on one page whatever the fonts: every line has an exact height (Word and
+        LibreOffice then lay it out alike in 宋体, 仿宋, the bundled faces or a substitute), the
+        values shrink from 14 pt until the block fits, and the gap above the issuer takes the rest."""
         self._p(runs=[(cv.form_label, {"east": HEI, "size": 16}), ("\t" + cv.number_label, {"size": 14}),
                       ("\u3000" * 7, {"size": 14, "underline": True})],
-                tabs=[("right", TEXT_W)], line=240, after=0)
-
+                tabs=[("right", TEXT_W)], line=COVER_TOP_PT * 20, rule="exact", after=0)
         value_w = _tw(COVER_VALUE_MM)
         label_w = _tw(COVER_LABEL_MM)
-        per_line = max(1, int(COVER_VALUE_MM / (14 * 25.4 / 72)))  # characters per value line at 14 pt
-        extra = sum(max(0, math.ceil(len(v) / per_line) - 1) for _, v in cv.fields)
-        for i, line in enumerate(cv.title_lines):
-            size = 26 if len(line) > 8 else 36
-            self._p(runs=[(line, {"east": HEI, "size": size})], jc="center", line=240,
-                    before=72 if i == 0 else 12, after=36 if i == len(cv.title_lines) - 1 else 0)
+        titles = [(line, 26 if len(line) > 8 else 36) for line in cv.title_lines]
+        title_h = sum(size * COVER_LEADING for _, size in titles) + COVER_TITLE_BEFORE + 12 * (len(titles) - 1) \
+            + COVER_TITLE_AFTER
+        foot_h = 2 * COVER_FOOT_PT * COVER_LEADING + 6
+        for size in COVER_VALUE_PT:
+            lines = [_cover_lines(_clean(v), size, COVER_VALUE_MM * 72 / 25.4 - 6) for _, v in cv.fields]
+            rows = [max(COVER_ROW_PT, n * size * COVER_LEADING + 4) for n in lines]
+            gap = TEXT_H_MM * 72 / 25.4 - COVER_SAFETY_PT - COVER_TOP_PT - title_h - sum(rows) - foot_h
+            if gap >= COVER_MIN_GAP:
+                break
+        gap = min(COVER_MAX_GAP, max(0.0, gap))
+        for i, (line, tsize) in enumerate(titles):
+            self._p(runs=[(line, {"east": HEI, "size": tsize})], jc="center", line=round(tsize * COVER_LEADING * 20),
+                    rule="exact", before=COVER_TITLE_BEFORE if i == 0 else 12,
+                    after=COVER_TITLE_AFTER if i == len(titles) - 1 else 0)
         tbl = self._tbl([label_w, value_w], borders=False, jc="center")
-        for label, value in cv.fields:
-            tr = self._tr(tbl, height=_tw(9.5))
+        for (label, value), row in zip(cv.fields, rows):
+            tr = self._tr(tbl, height=round(row * 20))  # at least: a wrap we did not foresee grows the row, never clips
             tc = self._tc(tr, label_w, valign="bottom")
             p = _el(tc, "w:p")
-            _ppr(p, line=240, after=2, jc="distribute")
+            _ppr(p, line=round(14 * COVER_LEADING * 20), rule="exact", after=2, jc="distribute")
             _run(p, f"{label}：", east=HEI, size=14)
             tc = self._tc(tr, value_w, valign="bottom", borders={"bottom": "single"})
             p = _el(tc, "w:p")
-            _ppr(p, line=240, after=2, jc="center")
-            _run(p, value, east=SONG, size=14)
+            _ppr(p, line=round(size * COVER_LEADING * 20), rule="exact", after=2, jc="center")
+            _run(p, value, east=SONG, size=size)
         self._add(tbl)
-        gap = max(12, 84 - extra * 21)  # wrapped values eat into the space above the issuer
-        self._p(runs=[(cv.issuer, {"east": HEI, "size": 16})], jc="center", line=240, before=gap, after=6)
-        self._p(runs=[(cv.date_line, {"east": HEI, "size": 16})], jc="center", line=240, after=0)
+        self._p(runs=[(cv.issuer, {"east": HEI, "size": COVER_FOOT_PT})], jc="center", line=round(COVER_FOOT_PT * COVER_LEADING * 20),
+                rule="exact", before=gap, after=6)
+        self._p(runs=[(cv.date_line, {"east": HEI, "size": COVER_FOOT_PT})], jc="center",
+                line=round(COVER_FOOT_PT * COVER_LEADING * 20), rule="exact", after=0)
 
     # tables --------------------------------------------------------------------------------------
 
@@ -470,14 +518,15 @@ class _Writer:
         return tbl
 
     @staticmethod
-    def _tr(tbl: Any, *, header: bool = False, cant_split: bool = False, height: int | None = None) -> Any:
+    def _tr(tbl: Any, *, header: bool = False, cant_split: bool = False, height: int | None = None,
+            exact: bool = False) -> Any:
         tr = _el(tbl, "w:tr")
         if header or cant_split or height:
             pr = _el(tr, "w:trPr")
             if header or cant_split:
                 _el(pr, "w:cantSplit")
             if height:
-                _el(pr, "w:trHeight", val=height, hRule="atLeast")
+                _el(pr, "w:trHeight", val=height, hRule="exact" if exact else "atLeast")
             if header:
                 _el(pr, "w:tblHeader")
         return tr
@@ -554,7 +603,24 @@ class _Writer:
             tr = self._tr(tbl, cant_split=sum(map(len, cells)) < SPLIT_ROW_CHARS)
             for k, (w, cell) in enumerate(zip(widths, cells)):
                 self._cell_text(self._tc(tr, w), cell, jc=centre[k], size=size)
+        if t.total:
+            self._total_row(tbl, t.total, widths, centre, size)
         self._add_table(tbl)
+
+    def _total_row(self, tbl: Any, total: tuple[str, ...], widths: list[int], centre: list[str | None],
+                   size: float | None) -> None:
+        """The 合计 row: its label (Hei, shaded like the PDF's) spans the empty cells after it."""
+        ncol = len(widths)
+        cells = [_clean(x) for x in total[:ncol]] + [""] * (ncol - len(total))
+        span = 1
+        while span < ncol and not cells[span]:
+            span += 1
+        span = 1 if span == ncol else span
+        tr = self._tr(tbl, cant_split=True)
+        self._cell_text(self._tc(tr, sum(widths[:span]), span=span, shade=True), cells[0], bold=True, jc="center",
+                        east=HEI, size=size)
+        for k in range(span, ncol):
+            self._cell_text(self._tc(tr, widths[k]), cells[k], jc=centre[k] or "center", size=size)
 
     def textbox(self, tb: c.TextBox) -> None:
         self._explicit_break_if_pending()
@@ -570,7 +636,8 @@ class _Writer:
 
     def signbox(self, sb: c.SignBox) -> None:
         self._explicit_break_if_pending()
-        sign_h = len(sb.sign_lines) * 9 + 6
+        sign_h = sum(c.SEAL_MM if c.is_seal(x) else c.SIGN_MM + (5 if sb.signer else 0) if c.is_signature(x) else 9
+                     for x in sb.sign_lines) + 6
         tbl = self._tbl([TEXT_W])
         tr = self._tr(tbl, cant_split=True, height=_tw(max(10.0, sb.min_height_mm - sign_h)))
         tc = self._tc(tr, TEXT_W, valign="top", borders={"bottom": "nil"})
@@ -586,21 +653,39 @@ class _Writer:
             _ppr(_el(tc, "w:p"), keep_next=True)
         tr = self._tr(tbl, cant_split=True, height=_tw(sign_h))
         tc = self._tc(tr, TEXT_W, valign="bottom", borders={"top": "nil"})
-        for line in sb.sign_lines or ("",):
+        lines = sb.sign_lines or ("",)
+        for i, line in enumerate(lines):
             p = _el(tc, "w:p")
-            _ppr(p, jc="right", ind={"right": 480, "rightChars": 200}, after=6)
-            _run(p, line)
+            last = i == len(lines) - 1
+            if c.is_signature(line):  # an empty rule to sign on; the typed name small under it
+                _ppr(p, keep_next=not last, jc="right", ind={"right": 480, "rightChars": 200}, before=24, after=0)
+                _run(p, line)
+                _run(p, "_" * SIGN_RULE_CHARS)  # underscores: Word and LibreOffice drop underlined trailing spaces
+                if sb.signer:
+                    p = _el(tc, "w:p")
+                    _ppr(p, keep_next=not last, jc="right", ind={"right": 480 + 240 * 3}, after=6)
+                    _run(p, f"（{_clean(sb.signer)}）", size=9, color="595959")
+            elif c.is_seal(line):  # room for a 4 cm round seal beside and under the line
+                _ppr(p, keep_next=not last, jc="right", ind={"right": 480 + _tw(c.SEAL_MM - 10)},
+                     after=max(6.0, (c.SEAL_MM - 9) * 72 / 25.4))
+                _run(p, line)
+            else:
+                _ppr(p, keep_next=not last, jc="right", ind={"right": 480, "rightChars": 200}, after=6)
+                _run(p, line)
         self._add_table(tbl)
 
 
-def render_docx(doc: c.Document, path_or_stream: Union[str, os.PathLike, IO[bytes]], *, stamp: str = "") -> None:
+def render_docx(doc: c.Document, path_or_stream: Union[str, os.PathLike, IO[bytes]], *, stamp: str = "",
+                first_number: int = 1) -> None:
     """Write `doc` as an editable Word file to a path or a binary stream.
 
     Same blocks as the PDF: cover (its own first page, unnumbered), headings as Heading 1–3 (the
     plan's title as Title), ruled tables with repeating header rows, page numbers "— n —" centred in
-    the footer, the version `stamp` small at the footer's outer edge of every page.
+    the footer, the version `stamp` small at the footer's outer edge of every page.  The first
+    numbered page (the page after the cover, or the first page) is "— first_number —", so the plan's
+    copy can carry the numbers it has in the volume.
     """
-    w = _Writer(doc, stamp)
+    w = _Writer(doc, stamp, first_number)
     w.render()
     target = os.fspath(path_or_stream) if isinstance(path_or_stream, os.PathLike) else path_or_stream
     w.docx.save(target)

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from zscq_desktop.resources import resource_path
@@ -75,6 +76,33 @@ class FontSet:
     def all(self) -> tuple[str, ...]:
         """Body, heading and fallbacks, without repeats."""
         return tuple(dict.fromkeys((self.body, self.heading, *self.fallbacks)))
+
+
+# -- ToUnicode beyond the BMP --------------------------------------------------------------------
+
+
+def utf16_hex(code: int) -> str:
+    """A code point as the UTF-16BE hex string a ToUnicode CMap wants: ``4E2D``, or for a
+    character above U+FFFF its surrogate pair (``D842DFB7`` for U+20BB7)."""
+    return chr(code).encode("utf-16-be", "surrogatepass").hex().upper()
+
+
+def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ``makeToUnicodeCMap`` with correct entries for every plane.
+
+    reportlab writes ``<%04X>``, i.e. ``<20BB7>`` for 𠮷: five hex digits are no UTF-16 string, so
+    viewers copy and search a wrong character.  Same CMap otherwise, so BMP output is unchanged.
+    """
+    head = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap", "/CIDSystemInfo",
+            f"<< /Registry ({fontname})", f"/Ordering ({fontname})", "/Supplement 0", ">> def",
+            f"/CMapName /{fontname} def", "/CMapType 2 def", "1 begincodespacerange", "<00> <%02X>" % (len(subset) - 1),
+            "endcodespacerange", f"{len(subset)} beginbfchar"]
+    tail = ["endbfchar", "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(head + ["<%02X> <%s>" % (i, utf16_hex(v)) for i, v in enumerate(subset)] + tail)
+
+
+# TTFont.addObjects looks the function up in its module at call time
+ttfonts.makeToUnicodeCMap = to_unicode_cmap
 
 
 # -- registration ----------------------------------------------------------------------------------

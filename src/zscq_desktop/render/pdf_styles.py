@@ -26,6 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, TableStyle
 from reportlab.platypus import paragraph as _paragraph_module
 
+from zscq_desktop.render import linebreak
 from zscq_desktop.render.fonts import FontSet, font_runs, markup
 
 BODY_PT = 12  # 小四
@@ -49,6 +50,7 @@ _rl_lock = threading.RLock()
 # ones in ``paragraph``) read their module global at call time.
 _CANNOT_START = "".join(dict.fromkeys(_textsplit.ALL_CANNOT_START + "，；：？！）》」』”’…％、。"))
 _textsplit.ALL_CANNOT_START = _paragraph_module.ALL_CANNOT_START = _CANNOT_START
+linebreak.install()  # every CJK paragraph and table cell breaks by the one routine (禁则)
 _SPACES = re.compile(r" {2,}")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
@@ -78,6 +80,7 @@ class Styles:
     title: ParagraphStyle
     headings: dict[int, ParagraphStyle]
     caption: ParagraphStyle
+    caption_free: ParagraphStyle
     cell: ParagraphStyle
     cell_center: ParagraphStyle
     cell_head: ParagraphStyle
@@ -105,6 +108,7 @@ def make_styles(fonts: FontSet) -> Styles:
             keepWithNext=1)
     caption = ParagraphStyle("Caption", parent=body, fontName=fonts.heading, firstLineIndent=0, alignment=TA_CENTER,
                              leading=18, spaceBefore=6, spaceAfter=4, keepWithNext=1)
+    caption_free = ParagraphStyle("CaptionFree", parent=caption, keepWithNext=0)  # inside a CaptionedTable
     cell = ParagraphStyle("Cell", parent=body, fontSize=TABLE_PT, leading=TABLE_LEADING, firstLineIndent=0,
                           alignment=TA_LEFT)
     cell_center = ParagraphStyle("CellCenter", parent=cell, alignment=TA_CENTER)
@@ -116,8 +120,8 @@ def make_styles(fonts: FontSet) -> Styles:
     box_title = ParagraphStyle("BoxTitle", parent=flush, fontName=fonts.heading, spaceBefore=2, spaceAfter=4)
     sign = ParagraphStyle("Sign", parent=flush, alignment=TA_RIGHT, rightIndent=2 * BODY_PT, leading=BODY_LEADING,
                           spaceBefore=4)
-    return Styles(fonts, body, flush, title, headings, caption, cell, cell_center, cell_head, small, small_center,
-                  small_head, label, box_title, sign)
+    return Styles(fonts, body, flush, title, headings, caption, caption_free, cell, cell_center, cell_head, small,
+                  small_center, small_head, label, box_title, sign)
 
 
 def clean(text: object) -> str:
@@ -148,7 +152,7 @@ def para(text: str, style: ParagraphStyle, fonts: FontSet) -> Paragraph:
 
 # -- drawing text straight on a canvas (cover, checklist) -------------------------------------------
 
-NO_LINE_START = frozenset("，。、；：？！）》」』”’…—%％,.;:?!)]}")  # kinsoku: never start a line with these
+NO_LINE_START = linebreak.NO_START  # kinsoku: never start a line with these
 
 
 def char_widths(text: str, font: str, size: float, fonts: FontSet) -> list[float]:
@@ -164,22 +168,10 @@ def text_width(text: str, font: str, size: float, fonts: FontSet) -> float:
 
 
 def wrap_chars(text: str, font: str, size: float, width: float, fonts: FontSet) -> list[str]:
-    """Break ``text`` into lines no wider than ``width``, character by character (Chinese text has
-    no spaces), never starting a line with closing punctuation.  Newlines are kept."""
-    lines: list[str] = []
-    for part in text.split("\n"):
-        ws = char_widths(part, font, size, fonts)
-        start, acc = 0, 0.0
-        for i, w in enumerate(ws):
-            if acc + w > width and i > start:
-                cut = i
-                while cut > start + 1 and part[cut] in NO_LINE_START:  # pull the previous char down with it
-                    cut -= 1
-                lines.append(part[start:cut])
-                start, acc = cut, sum(ws[cut:i])
-            acc += w
-        lines.append(part[start:])
-    return lines
+    """Break ``text`` into lines no wider than ``width`` by the Chinese line-breaking rules of
+    :mod:`render.linebreak` (no closing mark at a line start, no opening one at a line end, numbers
+    and dates whole, no single-character last line).  Newlines are kept."""
+    return linebreak.wrap(text, lambda part: char_widths(part, font, size, fonts), width)
 
 
 def draw_text(canv: Canvas, x: float, y: float, text: str, font: str, size: float, fonts: FontSet,

@@ -105,7 +105,7 @@ def normalized_attachment(loaded: Loaded, index: int, cache: DerivedCache, cance
 RENDERED = "rendered"  # the DerivedCache key under which the last rendered form and plan are kept
 
 
-def rendered(doc: Any, part: str, *, fonts: Any, stamp: str, cache: DerivedCache) -> bytes:
+def rendered(doc: Any, part: str, *, fonts: Any, stamp: str, cache: DerivedCache, duplex: bool = False) -> bytes:
     """The PDF of the form or plan content `doc`, reusing the last rendering when nothing changed.
 
     Exporting again without an edit (another folder, the duplex option, a second try after a full
@@ -116,11 +116,11 @@ def rendered(doc: Any, part: str, *, fonts: Any, stamp: str, cache: DerivedCache
     from zscq_desktop import __version__
     from zscq_desktop.render.pdf_writer import render_pdf
 
-    key = hashlib.sha256(repr((doc, fonts.all, stamp, __version__)).encode("utf-8")).hexdigest()
+    key = hashlib.sha256(repr((doc, fonts.all, stamp, __version__, duplex)).encode("utf-8")).hexdigest()
     hit = cache.get_derived(RENDERED, part)
     if hit is not None and hit[1].get("key") == key:
         return hit[0]
-    pdf = render_pdf(doc, fonts=fonts, stamp=stamp)
+    pdf = render_pdf(doc, fonts=fonts, stamp=stamp, duplex=duplex)  # duplex: mirrored versos
     try:
         cache.put_derived(RENDERED, part, pdf, {"key": key})
     except Exception:  # a cache that cannot be written (read-only document, full disk) only costs time
@@ -197,10 +197,10 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     check_cancel()
     report(0.45, "生成申报书")
     form_doc, plan_doc = form_document(call, sub), plan_document(call, sub)
-    form_pdf = rendered(form_doc, "form", fonts=fonts, stamp=stamp, cache=cache)
+    form_pdf = rendered(form_doc, "form", fonts=fonts, stamp=stamp, cache=cache, duplex=duplex)
     check_cancel()
     report(0.6, "生成项目实施方案")
-    plan_pdf = rendered(plan_doc, "plan", fonts=fonts, stamp=stamp, cache=cache)
+    plan_pdf = rendered(plan_doc, "plan", fonts=fonts, stamp=stamp, cache=cache, duplex=duplex)
 
     # 3. the volume
     check_cancel()
@@ -231,9 +231,9 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
         report(0.8, "生成可编辑的 Word 文件")
         (tmp / names["volume"]).write_bytes(volume.pdf)
         render_docx(form_doc, tmp / names["form_docx"], stamp=stamp)
-        render_docx(plan_doc, tmp / names["plan_docx"], stamp=stamp)
+        render_docx(plan_doc, tmp / names["plan_docx"], stamp=stamp, first_number=_plan_number(volume))
         (tmp / names["checklist"]).write_bytes(
-            render_checklist(call, sub, stamp=stamp, volume_pages=volume.pages, fonts=fonts))
+            render_checklist(call, sub, stamp=stamp, volume_pages=volume.pages, fonts=fonts, duplex=duplex))
         moves = [(tmp / n, out_dir / n) for n in names.values()]
         pkg_findings: list[Finding] = []
         if make_zip:
@@ -259,6 +259,14 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     return ExportResult(files, out_dir / names["volume"], zip_path, stamp, volume.pages, extra + pkg_findings)
 
 
+def _plan_number(volume: Any) -> int:
+    """The printed number of the plan's first page in the volume (its Word copy starts there)."""
+    from zscq_desktop.render.numbering import part_start, printed_number
+
+    start = part_start(getattr(volume, "outline", []), "项目实施方案")
+    return (printed_number(volume.pdf, start) if start is not None else None) or 1
+
+
 def _pdf_bytes(result: object) -> bytes:
     return result if isinstance(result, bytes) else result.pdf  # type: ignore[attr-defined]
 
@@ -271,7 +279,8 @@ def _package(call: Call, sub, direction_id: str, direction_name: str, unit: str,
     info = PackageInfo(call_id=call.id, call_title=call.short_title, direction_id=direction_id,
                        direction_name=direction_name, unit_name=unit, stamp=stamp, volume_name=names["volume"],
                        created=now or datetime.now(timezone.utc).astimezone())
-    result = build_package(folder, files=[(n, folder / n) for n in names.values()], submission=sub.to_dict(),
+    sent = [n for k, n in names.items() if k != "checklist"]  # the print checklist stays with the applicant
+    result = build_package(folder, files=[(n, folder / n) for n in sent], submission=sub.to_dict(),
                            info=info, budget_bytes=budget_bytes)
     return result.path, list(getattr(result, "findings", []))
 
