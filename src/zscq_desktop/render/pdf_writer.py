@@ -190,6 +190,7 @@ class _Writer:
         out: list[Flowable] = []
         page_fresh = True  # nothing on the current page yet: a PageBreak here would leave it blank
         heading_at: int | None = None  # index in `out` of the last heading
+        signing = False  # the last block was a box to sign or stamp
         for b in blocks:
             if isinstance(b, (c.PageBreak, c.Cover)):
                 heading_at = None  # never group across a page break
@@ -226,9 +227,16 @@ class _Writer:
                     group = out[heading_at:] + [box]
                     del out[heading_at:]
                     out.append(KeepTogether(group))
+                elif signing and out and isinstance(out[-1], KeepTogether):
+                    # boxes of one section (区 and 市 opinions) stay on one page with their heading: a
+                    # municipal box alone at the top of a page looks like a stray sheet to an evaluator
+                    out.append(KeepTogether(list(out.pop()._content) + [box]))
                 else:
                     out.append(KeepTogether([box]))
                 heading_at = None
+                signing = True
+                continue
+            signing = False
         if out and isinstance(out[-1], PageBreak):
             out.pop()  # no empty last page
         return out or [Spacer(1, 1)]
