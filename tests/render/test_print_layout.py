@@ -258,3 +258,21 @@ def test_signature_line_is_empty_and_seals_have_four_centimetres(call, fonts) ->
                 d = max(yy for tt, _xx, yy in pp if tt.strip().startswith("年") and yy < y)
                 assert y - d >= (content.SEAL_MM - 12) * mm
     assert boxes == 2  # the district office's and the municipal office's opinion
+
+
+@pytest.mark.parametrize("direction", ["creation-pilot", "patent-admin-protection"])
+def test_the_opinion_boxes_stay_on_one_page_with_their_heading(call, fonts, direction: str) -> None:
+    """七、审核意见 and both opinion boxes are printed on the same page: the municipal box never starts
+    a page alone, cut off from its heading and the district box."""
+    from zscq_desktop.core.sample import build_sample
+    from zscq_desktop.render.content import form_document
+
+    sub = build_sample(call, direction)
+    pages = [squash(p.extract_text()) for p in reader(render_pdf(form_document(call, sub), fonts=fonts,
+                                                                 stamp=STAMP)).pages]
+    municipal = [i for i, t in enumerate(pages) if "市知识产权局意见" in t]
+    assert len(municipal) == 1
+    page = pages[municipal[0]]
+    assert "审核意见" in page.split("市知识产权局意见")[0]
+    if call.direction(direction).district_review:
+        assert "区知识产权局审核意见" in page
