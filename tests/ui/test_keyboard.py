@@ -138,3 +138,16 @@ def test_the_focus_is_drawn(window, qtbot):
         differing = sum(plain.pixel(x, y) != ringed.pixel(x, y)
                         for x in range(0, plain.width(), 2) for y in range(0, plain.height(), 2))
         assert differing > (plain.width() + plain.height()) // 4, (type(w).__name__, differing)
+
+
+def test_the_attachments_page_puts_the_focus_on_the_files_not_the_tool_row(window, qtbot):
+    """The tool row (重命名/删除/…) acts on a selection; a fresh visit starts in the first category's
+    files, where ↑/↓ select and Delete removes."""
+    assert window.open_sample("creation-pilot")
+    window.goto(flow.ATTACHMENTS)
+    page = window.current_page()
+    focus = _focus(qtbot)
+    assert focus is not page.rename_button
+    first = next(iter(page.boxes.values()))
+    assert focus in (first.list, first.add_button)
+    assert focus is (first.list if first.list.count() else first.add_button)

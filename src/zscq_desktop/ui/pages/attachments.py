@@ -138,6 +138,15 @@ class AttachmentsPage(Page):
             self.session.attachments_changed.connect(self.refresh)
         self._update_tools()
 
+    def first_field(self):
+        """The first category's files (its 添加文件… button while it is empty), not the tool row above
+        the categories: the tools act on a selection, which a fresh page does not have yet."""
+        for box in self.boxes.values():
+            if box.list.count():
+                return box.list
+        first = next(iter(self.boxes.values()), None)
+        return first.add_button if first is not None else super().first_field()
+
     # ---- adding -----------------------------------------------------------------------------------
     def add_files_dialog(self, category_id: str) -> None:
         try:
