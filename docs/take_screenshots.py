@@ -4,8 +4,9 @@
 
 Runs the real application on the X server (xcb, as users see it; ``QT_QPA_PLATFORM=offscreen``
 works too) in a throw-away user folder: the start page, then the creation-pilot sample opened and
-every page of the navigation in order, a real export with its preview, and the e-mail and crash
-dialogs.  Each file is named ``NN-<page id>.png``; ``docs/README.md`` lists them.
+every page of the navigation in order, a real export with its preview, the e-mail and crash
+dialogs, and the Word import dialog.  Each file is named ``NN-<page id>.png`` (the Word import:
+``word-import-*.png``); ``docs/README.md`` lists them.
 """
 
 from __future__ import annotations
@@ -40,6 +41,45 @@ def _shoot(app, widget, path: Path) -> None:
 
 def _file_id(page_id: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", page_id.lower()).strip("-")
+
+
+def _word_import_shots(app, window, files: list[Path], work: Path, out: Path) -> None:
+    """文件 → 从 Word 导入修改…: the exported 申报书 edited as a colleague would (the tests' editing
+    helper: text, a table cell, a row, a tracked change, a comment, a label), one field changed in
+    the app too (a conflict), and a plan typed by hand in Word."""
+    sys.path.insert(0, str(HERE.parent / "tests" / "wordio"))
+    from wordedit import Edit, hand_written_plan
+
+    from zscq_desktop.ui import word_import_dialog as wid
+
+    form = next(f for f in files if f.name.startswith("申报书") and f.suffix == ".docx")
+    e = Edit(form)
+    e.set_text("unit.address", "天津市南开区新址路1号")
+    e.set_text("unit.bank", "Word 中改的开户行")
+    e.set_cell("form.team.members", 2, 2, "高级工程师")
+    e.add_row("form.team.members", 3, ["4", "孙示例", "工程师", "本科/计算机", "数据分析"])
+    e.track("form.content.benefits", "并在项目结束后三年内持续跟踪专利运用效果。")
+    e.comment("unit.address", "请核对新地址（已搬迁）")
+    e.replace_frame("通讯地址", "通信地址")
+    e.save()
+    window.session.edit("unit.bank", "程序中改过的开户行")
+    plan = work / "去年手写的实施方案.docx"
+    hand_written_plan(plan)
+    for name, path, select in (("word-import-tracked", form, "form.content.benefits"),
+                               ("word-import-conflict", form, "unit.bank"),
+                               ("word-import-foreign", plan, "plan.sections.background")):
+        def show(dlg, name=name, select=select) -> bool:
+            dlg.show()
+            dlg.move(window.geometry().center() - dlg.rect().center())
+            for i, x in enumerate(dlg.found.differences):
+                if x.path == select:
+                    dlg.table.setCurrentCell(i, 1)
+            _shoot(app, dlg, out / f"{name}.png")
+            dlg.close()
+            return False
+
+        wid.show_dialog = show
+        wid.run_import(window, path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     crash_dialog.move(window.geometry().center() - crash_dialog.rect().center())
     shot("crash-dialog", crash_dialog)
     crash_dialog.close()
+
+    if page.result is not None:
+        _word_import_shots(app, window, page.result.files, work, args.out)
 
     # a fresh draft: the review page full of errors (long messages wrap inside the window)
     assert window.new_submission()

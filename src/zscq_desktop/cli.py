@@ -1,4 +1,4 @@
-"""The command line: `zscq-desktop [--call ID] [gui|directions|sample|check|convert|export|verify|send] …`.
+"""The command line: `zscq-desktop [--call ID] [gui|directions|sample|check|convert|export|verify|send|import] …`.
 
 Exit codes: 0 success (no blocking finding), 1 blocking findings or a failed check,
 2 unusable input (the message says why). With no arguments the wizard opens.
@@ -301,6 +301,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--mailto", action="store_true", help="不发送，只输出 mailto: 链接（附件需手动添加）")
     s.add_argument("--timeout", type=float, default=60, help="连接和发送的超时秒数（默认 60）")
     s.set_defaults(fn=cmd_send)
+
+    from zscq_desktop.wordio.cli import add_parser as add_import
+
+    add_import(sub)
     return p
 
 

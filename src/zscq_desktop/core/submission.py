@@ -76,7 +76,8 @@ class Submission:
     form: dict[str, dict[str, Any]] = field(default_factory=dict)
     plan: dict[str, Any] = field(default_factory=lambda: {"sections": {}, "tasks": [], "indicators": [], "schedule": []})
     attachments: list[Attachment] = field(default_factory=list)
-    meta: dict[str, Any] = field(default_factory=dict)
+    # a new submission gets its random id for the Word round trip (wordio.marks); files read keep theirs
+    meta: dict[str, Any] = field(default_factory=lambda: {"word_id": uuid.uuid4().hex})
     sends: list[dict[str, Any]] = field(default_factory=list)
 
     # ---- JSON -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ data built from the call definitions and the submission; no layout, no fonts.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Union
 
 from zscq_desktop.call.model import Call, Field, FormSpec
@@ -42,6 +42,7 @@ class Heading:
 class Para:
     text: str
     indent: bool = True  # first-line indent of two characters, as Chinese prose is set
+    path: str = ""  # the field the text belongs to (marked in the DOCX for the Word round trip)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Fields:
 
     rows: tuple[tuple[str, str], ...]
     per_row: int = 2
+    paths: tuple[str, ...] = ()  # the field of each row's value (Word round trip)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     widths: tuple[float, ...] | None = None  # relative widths
+    path: str = ""  # the table field printed (empty for a copy printed a second time)
     caption: str = ""
     #: a 合计 row printed under the rows (label first; empty cells after the label are spanned by it)
     total: tuple[str, ...] = ()
@@ -68,6 +71,7 @@ class TextBox:
 
     label: str
     text: str
+    path: str = ""
 
 
 SEAL_MM = 42  # a round official seal is 4 cm across (42 mm: room to stamp it a little off centre)
@@ -275,24 +279,28 @@ def form_document(call: Call, sub: Submission) -> Document:
             blocks.append(Heading(1, section.title))
         values = sub.unit if section.key == "unit" else sub.form.get(section.key, {})
         pairs: list[tuple[str, str]] = []
+        paths: list[str] = []
 
         def flush() -> None:
             if pairs:
-                blocks.append(Fields(tuple(pairs)))
+                blocks.append(Fields(tuple(pairs), paths=tuple(paths)))
                 pairs.clear()
+                paths.clear()
 
         for f in section.fields:
             if not f.applies_to(sub.direction) or (section.statement and f is section.fields[0]):
                 continue  # a statement's signer is printed under the signature line, not in a cell of its own
             val = values.get(f.key)
+            path = f"{section.prefix}.{f.key}"
             if f.type == "table":
                 flush()
-                blocks.append(_table_block(f, val if isinstance(val, list) else []))
+                blocks.append(replace(_table_block(f, val if isinstance(val, list) else []), path=path))
             elif f.type == "textarea":
                 flush()
-                blocks.append(TextBox(f.label, format_value(f, val)))
+                blocks.append(TextBox(f.label, format_value(f, val), path=path))
             else:
                 pairs.append((_field_label(f), format_value(f, val)))
+                paths.append(path)
         flush()
         if section.key == "content":
             blocks.append(indicator_table(sub))
@@ -321,30 +329,30 @@ def plan_document(call: Call, sub: Submission) -> Document:
     for i, s in enumerate(call.plan.sections):
         blocks.append(Heading(1, f"{CN_NUM[i] if i < len(CN_NUM) else i + 1}、{s.title}"))
         if s.kind == "text":
-            blocks += _paras(texts.get(s.key))
+            blocks += _paras(texts.get(s.key), f"plan.sections.{s.key}")
         elif s.kind == "tasks":
             for j, t in enumerate(d.tasks):
                 blocks.append(Heading(2, f"（{CN_NUM[j] if j < len(CN_NUM) else j + 1}）{t.text}"))
-                blocks += _paras(tasks[j] if j < len(tasks) else "")
+                blocks += _paras(tasks[j] if j < len(tasks) else "", f"plan.tasks[{j}]")
         elif s.kind == "indicators":
-            blocks.append(indicator_table(sub))
+            blocks.append(replace(indicator_table(sub), path="plan.indicators"))
         elif s.kind == "schedule":
-            blocks.append(schedule_table(sub))
+            blocks.append(replace(schedule_table(sub), path="plan.schedule"))
     title = f"{name}—{call.plan.title}"
     return Document(title, tuple(blocks), _meta(call, sub, title))
 
 
-def _paras(text: Any) -> list[Block]:
+def _paras(text: Any, path: str = "") -> list[Block]:
     """Split user text into paragraphs; lines starting with '1.'/'（1）'/'- ' keep no indent."""
     lines = [ln.strip() for ln in str(text or "").splitlines() if ln.strip()]
     if not lines:
-        return [Para(EMPTY)]
+        return [Para(EMPTY, path=path)]
     out: list[Block] = []
     for ln in lines:
         is_list = ln[:1] in "-•·" or bool(LIST_ITEM.match(ln))
         if ln[:1] in "-•·":
             ln = "• " + ln[1:].strip()
-        out.append(Para(ln, indent=not is_list))
+        out.append(Para(ln, indent=not is_list, path=path))
     return out
 
 

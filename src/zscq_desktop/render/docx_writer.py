@@ -219,9 +219,10 @@ def _widths(rel: Iterable[float], total: int = TEXT_W) -> list[int]:
 # -- the writer ----------------------------------------------------------------------------------
 
 class _Writer:
-    def __init__(self, doc: c.Document, stamp: str, first_number: int = 1) -> None:
+    def __init__(self, doc: c.Document, stamp: str, first_number: int = 1, marker: Any = None) -> None:
         self.src = doc
         self.first_number = first_number
+        self.marker = marker  # wordio.marks.Marker: invisible field marks for the Word round trip
         self.stamp = _clean(stamp)
         self.docx = docx.Document()
         self.body = self.docx.element.body
@@ -229,6 +230,10 @@ class _Writer:
         self.pending_break = False
         self.table_style = self.docx.styles["Table Grid"].style_id
         self.has_cover = any(isinstance(b, c.Cover) for b in doc.blocks[:1])
+
+    def _mark(self, el: Any, path: str, printed: Any) -> None:
+        if self.marker is not None and path:
+            self.marker.add(el, path, printed)
 
     # body insertion: everything goes before the final sectPr
     def _add(self, e: Any) -> Any:
@@ -442,6 +447,8 @@ class _Writer:
         self.footer()
         self.numbering()
         self.properties()
+        if self.marker is not None:
+            self.marker.finish(self.docx)
 
     def heading(self, h: c.Heading) -> None:
         style = "Title" if h.level <= 0 else f"Heading{min(3, h.level)}"
@@ -449,7 +456,8 @@ class _Writer:
 
     def para(self, para: c.Para) -> None:
         for line in _clean(para.text).split("\n") or [""]:
-            self._p(text=line, style=ST_INDENT[0] if para.indent else None, jc=None if para.indent else "both")
+            p = self._p(text=line, style=ST_INDENT[0] if para.indent else None, jc=None if para.indent else "both")
+            self._mark(p, para.path, line)
 
     # cover ---------------------------------------------------------------------------------------
 
@@ -576,7 +584,9 @@ class _Writer:
                 lw = widths[2 * j]
                 vw = sum(widths[2 * j + 1: 2 * j + 1 + span])
                 self._cell_text(self._tc(tr, lw, shade=True), label, jc="center")
-                self._cell_text(self._tc(tr, vw, span=span), value)
+                tc = self._tc(tr, vw, span=span)
+                self._cell_text(tc, value)
+                self._mark(tc, f.paths[i + j] if i + j < len(f.paths) else "", value)
         self._add_table(tbl)
 
     def table(self, t: c.Table) -> None:
@@ -587,6 +597,7 @@ class _Writer:
         rel = t.widths if t.widths and len(t.widths) == ncol else [1.0] * ncol
         widths = _widths(rel)
         tbl = self._tbl(widths)
+        self._mark(tbl, t.path, t)  # marked when the document is done: the rows below are in by then
         size = WIDE_TABLE_PT if ncol >= 8 else None
         if t.columns:
             tr = self._tr(tbl, header=True)
@@ -632,6 +643,7 @@ class _Writer:
             p = _el(tc, "w:p")
             _ppr(p, style=ST_INDENT[0] if para.indent else None, jc=None if para.indent else "both")
             _run(p, para.text)
+        self._mark(tc, tb.path, tb.text)
         self._add_table(tbl)
 
     def signbox(self, sb: c.SignBox) -> None:
@@ -676,7 +688,7 @@ class _Writer:
 
 
 def render_docx(doc: c.Document, path_or_stream: Union[str, os.PathLike, IO[bytes]], *, stamp: str = "",
-                first_number: int = 1) -> None:
+                first_number: int = 1, marker: Any = None) -> None:
     """Write `doc` as an editable Word file to a path or a binary stream.
 
     Same blocks as the PDF: cover (its own first page, unnumbered), headings as Heading 1–3 (the
@@ -684,8 +696,9 @@ def render_docx(doc: c.Document, path_or_stream: Union[str, os.PathLike, IO[byte
     the footer, the version `stamp` small at the footer's outer edge of every page.  The first
     numbered page (the page after the cover, or the first page) is "— first_number —", so the plan's
     copy can carry the numbers it has in the volume.
+    A `marker` (`wordio.marks.Marker`) is told where each field's value is and marks it invisibly.
     """
-    w = _Writer(doc, stamp, first_number)
+    w = _Writer(doc, stamp, first_number, marker)
     w.render()
     target = os.fspath(path_or_stream) if isinstance(path_or_stream, os.PathLike) else path_or_stream
     w.docx.save(target)

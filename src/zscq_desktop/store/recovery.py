@@ -17,7 +17,7 @@ from pathlib import Path
 from zscq_desktop.store.jsonstore import JsonStore
 from zscq_desktop.store.profiles import DraftIndex, _norm, user_data_dir
 
-__all__ = ["Recovered", "mark_open", "mark_closed", "recovered", "dismiss"]
+__all__ = ["Recovered", "mark_open", "mark_closed", "recovered", "dismiss", "open_elsewhere"]
 
 
 class Recovered(dict):
@@ -41,6 +41,14 @@ def mark_closed(path: Path) -> None:
 
 
 dismiss = mark_closed
+
+
+def open_elsewhere(path: Path) -> bool:
+    """Whether another running program of this user has `path` open in a window (the command line's
+    `import` then keeps its hands off the file)."""
+    mark = _store().read()["open"].get(_norm(os.path.abspath(os.fspath(path))))
+    pid = mark.get("pid") if isinstance(mark, dict) else None
+    return isinstance(pid, int) and pid != os.getpid() and _alive(pid)
 
 
 def _alive(pid: int) -> bool:

@@ -160,6 +160,7 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     from zscq_desktop.render.content import form_document, plan_document
     from zscq_desktop.render.docx_writer import render_docx
     from zscq_desktop.render.fonts import register_fonts
+    from zscq_desktop.wordio.marks import Marker
 
     report = progress or (lambda f, m: None)
 
@@ -230,8 +231,9 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
         check_cancel()
         report(0.8, "生成可编辑的 Word 文件")
         (tmp / names["volume"]).write_bytes(volume.pdf)
-        render_docx(form_doc, tmp / names["form_docx"], stamp=stamp)
-        render_docx(plan_doc, tmp / names["plan_docx"], stamp=stamp, first_number=_plan_number(volume))
+        render_docx(form_doc, tmp / names["form_docx"], stamp=stamp, marker=Marker(sub, kind="form", stamp=stamp))
+        render_docx(plan_doc, tmp / names["plan_docx"], stamp=stamp, first_number=_plan_number(volume),
+                    marker=Marker(sub, kind="plan", stamp=stamp))
         (tmp / names["checklist"]).write_bytes(
             render_checklist(call, sub, stamp=stamp, volume_pages=volume.pages, fonts=fonts, duplex=duplex))
         moves = [(tmp / n, out_dir / n) for n in names.values()]
