@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from zscq_desktop.call.model import Call
+from zscq_desktop.core.filenames import safe_name
 from zscq_desktop.core.submission import Submission, SubmissionError
 from zscq_desktop.core.typecheck import check_types
 
@@ -89,19 +90,30 @@ def load_any(path: Path, call: Call | None = None) -> Loaded:
     return load_zscq(path, call)
 
 
-def write_json(loaded: Loaded, out: Path) -> None:
-    """Write the JSON form with the attachments in a folder `<name>-附件` beside it."""
-    folder = out.parent / f"{out.stem}-附件"
-    data = loaded.submission.to_dict()
+def attachment_file_names(attachments: list[dict]) -> list[str]:
+    """One file name per attachment for the JSON form's folder: safe on Windows (`safe_name`),
+    unique ignoring case (NTFS and APFS do not tell ``A.pdf`` from ``a.pdf``)."""
     used: set[str] = set()
-    for a in data["attachments"]:
-        name = Path(a["source_name"] or a["sha256"][:12]).name
-        stem, suffix = Path(name).stem, Path(name).suffix
+    names = []
+    for a in attachments:
+        source = PureWindowsPath(str(a.get("source_name") or "")).name  # the last part after / or \\
+        fallback = str(a.get("sha256") or "附件")[:12]
+        name = safe_name(source, 200, fallback, keep_extension=True, max_bytes=200)
+        stem, suffix = (name.rsplit(".", 1)[0], "." + name.rsplit(".", 1)[1]) if "." in name else (name, "")
         n = 1
-        while name in used:
+        while name.casefold() in used:
             n += 1
             name = f"{stem}-{n}{suffix}"
-        used.add(name)
+        used.add(name.casefold())
+        names.append(name)
+    return names
+
+
+def write_json(loaded: Loaded, out: Path) -> None:
+    """Write the JSON form with the attachments in a folder `<name>-附件` beside it."""
+    folder = out.parent / f"{safe_name(out.stem, 200, '申报数据')}-附件"
+    data = loaded.submission.to_dict()
+    for a, name in zip(data["attachments"], attachment_file_names(data["attachments"])):
         folder.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(loaded.blobs[a["sha256"]])
         a["path"] = f"{folder.name}/{name}"
