@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from zscq_desktop import APP_TITLE, __version__
 from zscq_desktop.mail.presets import address_domain
+from zscq_desktop.package.ziplimits import MAX_MEMBER_BYTES, ZipLimitError, open_zip, read_member
 
 MANIFEST = "manifest.json"
 _MAX_JSON = 10 * 1024 * 1024  # a manifest or submission JSON larger than this is not ours
@@ -79,9 +80,9 @@ def _read_json(zf: zipfile.ZipFile, name: str, what: str) -> Any:
     if info.file_size > _MAX_JSON:
         raise MailError(f"压缩包中的{what} {name} 异常地大（{human_size(info.file_size)}），不是本软件生成的文件。")
     try:
-        return json.loads(zf.read(info).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
-        raise MailError(f"压缩包中的{what} {name} 已损坏，无法读取（{type(exc).__name__}）。请重新导出后再发送。") from None
+        return json.loads(read_member(zf, info, _MAX_JSON).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, RecursionError, OSError):
+        raise MailError(f"压缩包中的{what} {name} 已损坏，无法读取。请重新导出后再发送。") from None
 
 
 def _contact(zf: zipfile.ZipFile, listed: list[str]) -> dict[str, str]:
@@ -107,13 +108,16 @@ def read_package(zip_path: Path) -> PackageSummary:
     """
     zip_path = Path(zip_path)
     try:
+        if zip_path.stat().st_size > MAX_MEMBER_BYTES:  # before reading it into memory
+            raise MailError(f"{zip_path.name} 有 {human_size(zip_path.stat().st_size)}，远超电子邮件能携带的大小，"
+                            "不是本软件导出的电子版压缩包。")
         data = zip_path.read_bytes()
     except FileNotFoundError:
         raise MailError(f"找不到要发送的压缩包：{zip_path}") from None
     except OSError as exc:
         raise MailError(f"无法读取压缩包 {zip_path}（{exc.strerror or type(exc).__name__}）。") from None
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with open_zip(io.BytesIO(data), zip_path.name) as zf:
             if MANIFEST not in zf.namelist():
                 raise MailError(f"{zip_path.name} 中没有清单 manifest.json，不是本软件导出的电子版压缩包。"
                                 "请用“导出”重新生成后再发送。")
@@ -128,7 +132,9 @@ def read_package(zip_path: Path) -> PackageSummary:
                 raise MailError(f"{zip_path.name} 的清单缺少{'、'.join(missing)}。请重新导出后再发送。")
             named = [str(manifest["submission"])] if isinstance(manifest.get("submission"), str) else []
             contact = _contact(zf, named + [str(f["name"]) for f in files])
-    except zipfile.BadZipFile:
+    except ZipLimitError as exc:
+        raise MailError(str(exc)) from None
+    except (zipfile.BadZipFile, EOFError, NotImplementedError, ValueError, OSError):
         raise MailError(f"{zip_path.name} 不是有效的 zip 压缩包（文件可能不完整或已损坏）。请重新导出后再发送。") from None
     return PackageSummary(
         path=zip_path, size=len(data), sha256=hashlib.sha256(data).hexdigest(),

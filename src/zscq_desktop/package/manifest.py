@@ -30,6 +30,7 @@ from typing import Any
 import pikepdf
 
 from zscq_desktop import __version__
+from zscq_desktop.package.ziplimits import ZipLimitError, open_zip, read_member
 
 FORMAT = "zscq-package"
 VERSION = 1
@@ -145,15 +146,18 @@ def read_manifest(zip_path: Path) -> dict[str, Any]:
         PackageError: the file is missing, not a zip, damaged, or has no valid manifest.
     """
     try:
-        with zipfile.ZipFile(zip_path) as zf:
+        with open_zip(Path(zip_path)) as zf:
             info = zf.getinfo(MANIFEST_NAME)
-            if info.file_size > MAX_MANIFEST_BYTES:
-                raise PackageError(errno.EINVAL, "压缩包中的 manifest.json 大小异常，拒绝读取。")
-            data = zf.read(info)
+            try:
+                data = read_member(zf, info, MAX_MANIFEST_BYTES)
+            except ZipLimitError:
+                raise PackageError(errno.EINVAL, "压缩包中的 manifest.json 大小异常，拒绝读取。") from None
     except FileNotFoundError:
         raise PackageError(errno.ENOENT, f"找不到文件：{zip_path}") from None
     except KeyError:
         raise PackageError(errno.EINVAL, f"《{Path(zip_path).name}》中没有 manifest.json，不是本软件生成的电子版压缩包。") from None
+    except ZipLimitError as exc:
+        raise PackageError(errno.EINVAL, str(exc)) from None
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError, ValueError):
         raise PackageError(errno.EINVAL, f"《{Path(zip_path).name}》不是完整的 zip 压缩包（文件可能已损坏或未下载完整）。") from None
     except PackageError:

@@ -16,7 +16,6 @@ An empty list means the package is intact. No Qt here.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -32,27 +31,14 @@ from pypdf.errors import PdfReadError
 from zscq_desktop.core.findings import Finding, error
 from zscq_desktop.core.stamp import version_stamp
 from zscq_desktop.package.manifest import MANIFEST_NAME, MAX_MANIFEST_BYTES, PackageError, parse_manifest
+from zscq_desktop.package.ziplimits import (ZipLimitError, casefold_duplicates, digest, member_name, open_zip,
+                                            read_member)
 
 STAMP_TEXT = re.compile(r"版\s*本\s*([0-9A-Fa-f]{8})\b")
 PAGE_NUMBER = re.compile(r"—\s*(\d+)\s*—")
 SCAN_PAGES = 40  # the first numbered page comes after the cover and contents
-CHUNK = 1024 * 1024
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError,
                 RuntimeError)  # RuntimeError: an encrypted member
-
-
-def _digest(zf: zipfile.ZipFile, info: zipfile.ZipInfo, keep: bool) -> tuple[int, str, bytes | None]:
-    """Size and SHA-256 of a member read in chunks (the zip's CRC is checked at the end)."""
-    h = hashlib.sha256()
-    size = 0
-    kept = io.BytesIO() if keep else None
-    with zf.open(info) as fh:
-        while chunk := fh.read(CHUNK):
-            h.update(chunk)
-            size += len(chunk)
-            if kept is not None:
-                kept.write(chunk)
-    return size, h.hexdigest(), kept.getvalue() if kept is not None else None
 
 
 def verify_package(path: Path) -> list[Finding]:
@@ -60,9 +46,11 @@ def verify_package(path: Path) -> list[Finding]:
     name = Path(path).name
     broken = [error("package.unreadable", f"《{name}》不是完整的 zip 压缩包（文件可能已损坏、被截断或未下载完整）。")]
     try:
-        zf = zipfile.ZipFile(path)
+        zf = open_zip(Path(path), name)
     except FileNotFoundError:
         return [error("package.unreadable", f"找不到文件：{path}")]
+    except ZipLimitError as exc:
+        return [error("package.limits", str(exc))]
     except _READ_ERRORS:
         return broken
     if not _ends_with_own_directory(Path(path), zf):
@@ -87,15 +75,15 @@ def _ends_with_own_directory(path: Path, zf: zipfile.ZipFile) -> bool:
 
 def _verify(zf: zipfile.ZipFile, zip_name: str) -> list[Finding]:
     out: list[Finding] = []
-    members = {i.filename: i for i in zf.infolist()}
-    if len(members) != len(zf.infolist()):
-        out.append(error("package.member_extra", "压缩包中有重名的文件，可能被改动过。"))
+    members = {member_name(i): i for i in zf.infolist()}
+    if len(members) != len(zf.infolist()) or casefold_duplicates(members):
+        out.append(error("package.member_extra", "压缩包中有重名的文件（不区分大小写），可能被改动过。"))
     if MANIFEST_NAME not in members:
         return out + [error("package.no_manifest", f"《{zip_name}》中没有 manifest.json，不是本软件生成的电子版压缩包，无法校验。")]
     try:
-        if members[MANIFEST_NAME].file_size > MAX_MANIFEST_BYTES:
-            raise PackageError(0, "压缩包中的 manifest.json 大小异常。")
-        manifest = parse_manifest(zf.read(MANIFEST_NAME))
+        manifest = parse_manifest(read_member(zf, members[MANIFEST_NAME], MAX_MANIFEST_BYTES))
+    except ZipLimitError:
+        return out + [error("package.manifest", "压缩包中的 manifest.json 大小异常。")]
     except PackageError as exc:
         return out + [error("package.manifest", str(exc))]
     except _READ_ERRORS:
@@ -112,7 +100,10 @@ def _verify(zf: zipfile.ZipFile, zip_name: str) -> list[Finding]:
             out.append(error("package.member_missing", f"压缩包中缺少文件《{fname}》。"))
             continue
         try:
-            size, sha, data = _digest(zf, info, fname in keep)
+            size, sha, data = digest(zf, info, fname in keep)
+        except ZipLimitError as exc:
+            out.append(error("package.limits", str(exc)))
+            continue
         except _READ_ERRORS:
             out.append(error("package.member_corrupt", f"压缩包中的《{fname}》已损坏（解压校验失败），压缩包可能被截断或改动过。"))
             continue

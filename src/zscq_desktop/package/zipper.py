@@ -123,9 +123,10 @@ def _zinfo(name: str, created: datetime) -> zipfile.ZipInfo:
 def _check_names(files: list[tuple[str, Path]]) -> None:
     seen: set[str] = set()
     for name, _ in files:
-        if not name or name in (".", "..") or "/" in name or "\\" in name or name in RESERVED or name in seen:
+        if (not name or name in (".", "..") or "/" in name or "\\" in name or name in RESERVED
+                or name.casefold() in seen):  # NTFS keeps one of A.pdf / a.pdf
             raise ValueError(f"不能用作压缩包内文件名：{name!r}")
-        seen.add(name)
+        seen.add(name.casefold())
 
 
 def _write_zip(target: Path, members: list[tuple[str, bytes]], info: PackageInfo, volume_pages: int,
