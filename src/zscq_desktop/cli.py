@@ -119,7 +119,7 @@ def findings_for(loaded: Any, call: Any) -> list[Finding]:
     """Rules plus the findings only the renderers can know (glyph coverage)."""
     from zscq_desktop.checks import all_findings
 
-    return all_findings(call, loaded.submission, path=loaded.path)
+    return all_findings(call, loaded.submission, path=loaded.path) + list(getattr(loaded, "findings", []))
 
 
 def _load(file: str) -> tuple[Any, Any] | int:
@@ -127,7 +127,7 @@ def _load(file: str) -> tuple[Any, Any] | int:
     from zscq_desktop.docio import InputError, load_any
 
     try:
-        loaded = load_any(Path(file))
+        loaded = load_any(Path(file), lenient=True)  # unusable attachment files become findings
         return loaded, load_call(loaded.submission.call)
     except InputError as exc:
         print(str(exc), file=sys.stderr)

@@ -11,11 +11,16 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
+from typing import Any
 
+from zscq_desktop.attachments.common import Limits
 from zscq_desktop.call.model import Call
 from zscq_desktop.core.filenames import safe_name
-from zscq_desktop.core.submission import Submission, SubmissionError
+from zscq_desktop.core.findings import Finding, error
+from zscq_desktop.core.shape import check_shape
+from zscq_desktop.core.submission import Attachment, Submission, SubmissionError
 from zscq_desktop.core.typecheck import check_types
+from zscq_desktop.store import safe_read
 
 
 class InputError(Exception):
@@ -24,70 +29,127 @@ class InputError(Exception):
 
 @dataclass
 class Loaded:
-    """A submission with the bytes of its attachments (by sha256)."""
+    """A submission with the bytes of its attachments (by sha256).
+
+    `findings`: the attachments a lenient load left out, one error each (see `load_json`)."""
 
     submission: Submission
     blobs: dict[str, bytes] = field(default_factory=dict)
     path: Path | None = None
+    findings: list[Finding] = field(default_factory=list)
 
     def blob(self, sha256: str) -> bytes:
         return self.blobs[sha256]
 
 
-def load_json(path: Path, call: Call | None = None) -> Loaded:
-    """Read a submission JSON file and the attachment files it names; types checked against `call`."""
+def _entry_label(index: int, a: Attachment) -> str:
+    name = a.title or PureWindowsPath(a.source_name).name
+    return f"第 {index + 1} 个附件《{safe_name(name, 60)}》" if safe_name(name, 60) else f"第 {index + 1} 个附件"
+
+
+def _submission(data: Any, name: str, call: Call | None) -> Submission:
+    """The submission in `data`, its types checked against `call` (`core.typecheck`) and the shape
+    the renderers read (`core.shape`); `InputError` naming the field otherwise."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"找不到文件：{path}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"《{path.name}》不是有效的申报数据 JSON 文件：{exc}") from None
-    try:
-        sub = Submission.from_dict(raw)
+        sub = Submission.from_dict(data)
         check_types(sub, call)  # a yes/no, count or target of the wrong type refuses the file
     except SubmissionError as exc:
-        raise InputError(f"《{path.name}》：{exc}") from None
+        raise InputError(f"《{name}》：{exc}") from None
+    except (TypeError, ValueError, AttributeError, KeyError):
+        raise InputError(f"《{name}》中的申报数据格式不正确，无法读取。") from None
+    problems = check_shape(sub)
+    if problems:
+        raise InputError(f"《{name}》：" + problems[0])
+    return sub
+
+
+def load_json(path: Path, call: Call | None = None, *, lenient: bool = False) -> Loaded:
+    """Read a submission JSON file and the attachment files it names; types checked against `call`.
+
+    Nothing outside the JSON's folder is read, nor anything but regular files within the size
+    limit (`store.safe_read`). A refused entry raises `InputError` naming it; with `lenient` it is
+    left out instead, with an error finding (``check`` lists them all; ``export`` is then blocked
+    by them). A missing or changed file (the JSON and its files disagree) always raises.
+    """
+    label = f"《{path.name}》"
+    try:
+        raw = safe_read.read_regular(path, safe_read.MAX_JSON_BYTES, label)
+        data = safe_read.parse_json(raw, label)
+    except FileNotFoundError:
+        raise InputError(f"找不到文件：{path}") from None
+    except safe_read.ReadRefused as exc:
+        raise InputError(str(exc)) from None
+    except OSError as exc:
+        raise InputError(f"无法读取{label}：{exc.strerror or type(exc).__name__}") from None
+    sub = _submission(data, path.name, call)
     blobs: dict[str, bytes] = {}
-    for a in sub.attachments:
-        if not a.path:
-            raise InputError(f"附件《{a.title or a.source_name}》没有文件路径（path）。")
-        file = (path.parent / a.path).resolve()
+    findings: list[Finding] = []
+    kept = []
+    limit = Limits().max_bytes
+    for i, a in enumerate(sub.attachments):
+        entry = _entry_label(i, a)
         try:
-            data = file.read_bytes()
-        except OSError:
-            raise InputError(f"找不到附件文件：{a.path}（相对于 {path.name}）") from None
+            file = safe_read.confined(path.parent, a.path, entry)
+            data = safe_read.read_regular(file, limit, entry + "的文件")
+        except safe_read.ReadRefused as exc:  # a refused entry: nothing read
+            if not lenient:
+                raise InputError(str(exc)) from None
+            findings.append(error("attachment.refused", str(exc), f"attachments[{i}]"))
+            continue
+        except FileNotFoundError:  # the JSON and its files disagree: unusable input either way
+            raise InputError(f"找不到{entry}的文件（路径相对于 {path.name}）。") from None
+        except OSError as exc:
+            raise InputError(f"无法读取{entry}的文件：{exc.strerror or type(exc).__name__}。") from None
         digest = hashlib.sha256(data).hexdigest()
-        if a.sha256 and a.sha256 != digest:
-            raise InputError(f"附件文件 {a.path} 的内容与记录的 SHA-256 不一致，文件可能已被修改。")
+        if a.sha256 and a.sha256.lower() != digest:
+            raise InputError(f"{entry}的文件内容与记录的 SHA-256 不一致，文件可能已被修改。")
         a.sha256, a.size, a.path = digest, len(data), None
         blobs[digest] = data
-    return Loaded(sub, blobs, path)
+        kept.append(a)
+    sub.attachments = kept
+    return Loaded(sub, blobs, path, findings)
 
 
-def load_zscq(path: Path, call: Call | None = None) -> Loaded:
+def load_zscq(path: Path, call: Call | None = None, *, lenient: bool = False) -> Loaded:
+    """Read a `.zscq` document (read-only); blobs over the size limit are refused before reading."""
     from zscq_desktop.store.document import Document, DocumentError
 
+    blobs: dict[str, bytes] = {}
+    findings: list[Finding] = []
     try:
         with Document.open(path, readonly=True) as doc:  # reading only: a read-only file opens too
-            sub = Submission.from_dict(doc.load())
-            check_types(sub, call)
-            blobs = {a.sha256: doc.get_blob(a.sha256) for a in sub.attachments}
+            sub = _submission(doc.load(), path.name, call)
+            sizes = doc.blob_sizes()
+            kept = []
+            for i, a in enumerate(sub.attachments):
+                size = sizes.get(a.sha256)
+                if size is None:
+                    raise InputError(f"《{path.name}》缺少附件数据（{_entry_label(i, a)}），文件可能已损坏。")
+                if size > Limits().max_bytes:  # from the size column, before the bytes are read
+                    reason = (f"{_entry_label(i, a)}有 {size / 2**20:.0f} MB，超过单个附件 "
+                              f"{Limits().max_bytes / 2**20:.0f} MB 的上限，未读取。")
+                    if not lenient:
+                        raise InputError(reason)
+                    findings.append(error("attachment.refused", reason, f"attachments[{i}]"))
+                    continue
+                if a.sha256 not in blobs:
+                    blobs[a.sha256] = doc.get_blob(a.sha256)
+                kept.append(a)
+            sub.attachments = kept
     except DocumentError as exc:
         raise InputError(str(exc)) from None
-    except SubmissionError as exc:
-        raise InputError(f"《{path.name}》：{exc}") from None
-    except KeyError as exc:
-        raise InputError(f"《{path.name}》缺少附件数据 {exc}，文件可能已损坏。") from None
-    return Loaded(sub, blobs, path)
+    except KeyError:
+        raise InputError(f"《{path.name}》缺少附件数据，文件可能已损坏。") from None
+    return Loaded(sub, blobs, path, findings)
 
 
-def load_any(path: Path, call: Call | None = None) -> Loaded:
-    """Open a `.zscq` document or a submission `.json` file."""
+def load_any(path: Path, call: Call | None = None, *, lenient: bool = False) -> Loaded:
+    """Open a `.zscq` document or a submission `.json` file (see `load_json` for `lenient`)."""
     if not path.exists():
         raise InputError(f"找不到文件：{path}")
     if path.suffix.lower() == ".json":
-        return load_json(path, call)
-    return load_zscq(path, call)
+        return load_json(path, call, lenient=lenient)
+    return load_zscq(path, call, lenient=lenient)
 
 
 def attachment_file_names(attachments: list[dict]) -> list[str]:

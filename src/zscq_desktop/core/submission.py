@@ -57,8 +57,8 @@ class Attachment:
                 pages=None if d.get("pages") is None else int(d["pages"]),
                 id=str(d.get("id") or uuid.uuid4().hex[:12]), path=d.get("path"),
             )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise SubmissionError(f"附件记录不完整或格式错误：{exc}") from None
+        except (KeyError, TypeError, ValueError, AttributeError):  # no value in the message: it may be anything
+            raise SubmissionError("附件记录不完整或格式错误（须有类别 category，大小 size 和页数 pages 须为整数）。") from None
 
 
 def _now() -> str:

@@ -15,6 +15,7 @@ import sqlite3
 from pathlib import Path
 
 from zscq_desktop.store import files
+from zscq_desktop.store.safe_read import kind_of
 from zscq_desktop.store.errors import DAMAGED, FOREIGN, MISSING, NEWER, READONLY, DocumentError, damaged, from_sqlite
 from zscq_desktop.store.schema import APPLICATION_ID, SCHEMA_VERSION, SQLITE_MAGIC, Header
 
@@ -36,9 +37,11 @@ def check_header(path: Path) -> Header:
     try:
         if not path.exists():
             raise DocumentError(f"找不到文件：{path}", MISSING)
-        if path.is_dir():
-            raise _foreign(path, "是一个文件夹")
-        size = path.stat().st_size
+        st = path.stat()
+        what = kind_of(st.st_mode)
+        if what:  # a FIFO would block the read below forever; a device could be endless
+            raise _foreign(path, f"是{what}")
+        size = st.st_size
         header = Header.read(path)
     except OSError as exc:
         raise from_sqlite(exc, path, "打开") from None

@@ -77,9 +77,14 @@ class AttachmentOps:
     # ---- editing --------------------------------------------------------------------------------
     def add_attachment(self, file: Path, category: str, title: str = "") -> int:
         """Read a file into the document and append it to `category`; returns its index."""
+        from zscq_desktop.attachments.common import Limits
+        from zscq_desktop.store.safe_read import ReadRefused, read_regular
+
         file = Path(file)
-        try:
-            data = file.read_bytes()
+        try:  # a regular file within the size limit only: a FIFO, a device or 3 GB are refused unread
+            data = read_regular(file, Limits().max_bytes, f"文件《{file.name}》")
+        except ReadRefused as exc:
+            raise _error(str(exc)) from None
         except OSError as exc:
             raise _error(f"无法读取文件《{file.name}》：{exc.strerror or exc}") from None
         return self.add_attachment_bytes(data, file.name, category, title)
