@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import hashlib
 import sqlite3
 import stat
 import subprocess
@@ -98,7 +99,8 @@ def test_missing_tables_are_damage(doc_path: Path, file_state) -> None:
 
 def test_bad_submission_json_is_damage(doc_path: Path, file_state) -> None:
     c = sqlite3.connect(doc_path)
-    c.execute("UPDATE submission SET json = '{not json'")
+    # with its hash updated too (a hand-made file): the text is refused as unparseable
+    c.execute("UPDATE submission SET json = '{not json', sha256 = ?", (hashlib.sha256(b"{not json").hexdigest(),))
     c.commit()
     c.close()
     _refused(doc_path, "damaged", "无法解析", file_state)

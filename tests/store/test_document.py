@@ -165,6 +165,7 @@ def test_closed_document(doc_path: Path, sub: dict) -> None:
 
 def test_disk_full_is_a_clear_error_and_keeps_the_last_state(doc_path: Path, sub: dict) -> None:
     with Document.open(doc_path) as doc:
+        doc.save(dict(sub, direction=sub["direction"], unit=dict(sub["unit"], name="第一次修改")))  # previous row exists
         # SQLite's real "database or disk is full" path, reached by capping the file's page count.
         pages = doc._conn.execute("PRAGMA page_count").fetchone()[0]  # noqa: SLF001
         doc._conn.execute(f"PRAGMA max_page_count = {pages + 5}")  # noqa: SLF001

@@ -214,3 +214,25 @@ def test_form_pages_say_when_edits_are_not_saved(window, saved_file, dialogs_rec
     dialogs_recorder.save_path = tmp_path / "可编辑副本.zscq"
     assert window.save()  # 另存为: the copy is editable, and the page says so at once
     assert "自动保存" in intro.text() and "只读" not in intro.text()
+
+
+def test_damaged_text_offers_the_previous_save(window, saved_file, dialogs_recorder):
+    """One flipped byte in the current save: the window offers 使用上一次保存的版本 and opens it."""
+    window.session.edit("unit.name", "确保测试单位甲乙丙")
+    window.session.save_now()
+    window.set_session(None)
+    raw = bytearray(saved_file.read_bytes())
+    at = raw.find("确保测试单位".encode())
+    raw[at + 1] = 0x85  # 确 → 煮
+    saved_file.write_bytes(bytes(raw))
+
+    dialogs_recorder.choice = None  # 取消: nothing opened, file untouched
+    assert not window.open_path(saved_file)
+    assert window.session is None and bytes(raw) == saved_file.read_bytes()
+    title, text = dialogs_recorder.messages[-1]
+    assert title == "申报数据已损坏" and "上一次保存的版本" in text and "煮" not in text
+
+    dialogs_recorder.choice = 0  # 使用上一次保存的版本
+    assert window.open_path(saved_file)
+    assert window.session.submission.unit["name"] != "确保测试单位甲乙丙"
+    assert _on_disk(saved_file)["unit"]["name"] == window.session.submission.unit["name"]

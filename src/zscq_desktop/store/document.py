@@ -1,7 +1,8 @@
 """The `.zscq` document: one SQLite file per submission, saved on every edit.
 
-Tables (see `store.schema` for versions and migrations): ``meta``; ``submission`` (one row: the
-submission JSON and a revision counter); ``blobs`` (attachment bytes keyed by SHA-256, so the same
+Tables (see `store.schema` for versions and migrations): ``meta``; ``submission`` (row 1: the
+submission JSON, its SHA-256 and a revision counter; row 2: the previous save, offered when row 1
+fails its hash — a flipped byte is refused, never exported); ``blobs`` (attachment bytes keyed by SHA-256, so the same
 file attached twice is stored once); ``derived`` ((sha256, kind) → bytes + JSON metadata: the
 normalised A4 PDF of an attachment, cached so export only assembles).
 
@@ -43,15 +44,15 @@ from types import TracebackType
 from typing import Any
 
 from zscq_desktop import __version__
-from zscq_desktop.store import files
-from zscq_desktop.store.errors import (CLOSED, CONFLICT, DAMAGED, EXISTS, FULL, LOCKED, MISSING, READONLY, DocumentError,
-                                       damaged, from_sqlite)
+from zscq_desktop.store import files, safe_read
+from zscq_desktop.store.errors import (CLOSED, CONFLICT, DAMAGED, EXISTS, FULL, LOCKED, MISSING, READONLY, TEXT_DAMAGED,
+                                       DocumentError, damaged, from_sqlite)
 from zscq_desktop.store.opening import (check_header, check_opened, check_writable, connect, recover_for_reading,
                                        remove_empty_journal)
-from zscq_desktop.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
+from zscq_desktop.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, text_hash
 from zscq_desktop.system.replace import FileInUse, held_open
 
-__all__ = ["Document", "DocumentError", "BUSY_TIMEOUT"]
+__all__ = ["Document", "DocumentError", "BUSY_TIMEOUT", "TEXT_DAMAGED"]
 
 BUSY_TIMEOUT = 3.0  # seconds to wait for another process's save before reporting the file as in use
 
@@ -84,6 +85,7 @@ class Document:
         self._lock = threading.RLock()
         self._rev = 0
         self._last_text: str | None = None
+        self._previous: tuple[bytes, int, str | None] | None = None  # read-only opening of the previous save
 
     # ---- opening ----------------------------------------------------------------------------
     @classmethod
@@ -111,7 +113,8 @@ class Document:
                 now = _now()
                 conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
                                  [("created", now), ("app_version", __version__)])
-                conn.execute("INSERT INTO submission (id, json, saved, rev) VALUES (1, ?, ?, 1)", (text, now))
+                conn.execute("INSERT INTO submission (id, json, saved, rev, sha256) VALUES (1, ?, ?, 1, ?)",
+                             (text, now, text_hash(text.encode("utf-8"))))
                 conn.execute("COMMIT")
             finally:
                 conn.close()
@@ -127,11 +130,18 @@ class Document:
         return cls.open(path)
 
     @classmethod
-    def open(cls, path: Path, *, readonly: bool = False, timeout: float | None = None) -> "Document":
+    def open(cls, path: Path, *, readonly: bool = False, timeout: float | None = None,
+             use_previous: bool = False) -> "Document":
         """Open an existing document. A damaged, foreign or newer file raises `DocumentError` untouched.
 
         An older schema is migrated: in place when writable, in a private in-memory copy when
         `readonly`. `timeout` is how long to wait for another process's save (default `BUSY_TIMEOUT`).
+
+        A submission text that fails its hash raises `DocumentError` of kind ``TEXT_DAMAGED`` when the
+        previous save is intact (its `previous` says when it was made; ``DAMAGED`` when there is none).
+        `use_previous` then opens with that save:
+        written back as the current one when writable (the damaged text is kept in ``meta`` for
+        inspection), only in memory when `readonly`.
         """
         path = Path(path).absolute()
         check_header(path)
@@ -145,7 +155,9 @@ class Document:
             if version < SCHEMA_VERSION:
                 conn = cls._migrate(conn, version, readonly, path)
             doc = cls(path, conn, readonly=readonly)
-            doc.load()  # proves the submission row is readable and sets the revision
+            if use_previous:
+                doc._restore_previous()
+            doc.load()  # proves the submission row is readable and intact and sets the revision
         except DocumentError:
             conn.close() if readonly else remove_empty_journal(conn, path)  # no journal left beside it
             raise
@@ -181,7 +193,8 @@ class Document:
                 err = from_sqlite(exc, path, "升级")
                 if err.kind in (FULL, LOCKED, READONLY):
                     raise err from None
-                raise DocumentError(f"无法把《{path.name}》从文件格式第 {version} 版升级到第 {SCHEMA_VERSION} 版（{exc}）。"
+                raise DocumentError(f"无法把《{path.name}》从文件格式第 {version} 版升级到第 {SCHEMA_VERSION} 版"
+                                    f"（SQLite 错误 {getattr(exc, 'sqlite_errorcode', '未知')}）。"
                                     "文件未被改动；请把它发给技术支持。", DAMAGED) from None
             raise
         return conn
@@ -237,23 +250,84 @@ class Document:
             pass  # SQLite already rolled back (e.g. after SQLITE_FULL)
 
     # ---- the submission ---------------------------------------------------------------------
-    def load(self) -> dict:
-        """The stored submission dict (`Submission.to_dict()` form, attachments without ``path``)."""
-        with self._reading() as c:  # the lock is held until the revision is recorded
-            row = c.execute("SELECT json, rev FROM submission WHERE id = 1").fetchone()
-            if row is None:
-                raise damaged(self.path, "缺少申报数据")
-            try:
-                data, rev = json.loads(row[0]), int(row[1])
-            except (TypeError, ValueError):
-                raise damaged(self.path, "申报数据无法解析") from None
-            if not isinstance(data, dict):
-                raise damaged(self.path, "申报数据格式不正确")
-            self._rev, self._last_text = rev, row[0]
+    def _row(self, c: sqlite3.Connection, rowid: int) -> tuple[bytes, int, str | None, str] | None:
+        """(text bytes, rev, stored hash, saved) of a submission row, read as bytes: a damaged text that
+        is no longer UTF-8 fails its hash like any other change."""
+        row = c.execute("SELECT CAST(json AS BLOB), rev, sha256, saved FROM submission WHERE id = ?", (rowid,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return bytes(row[0]), int(row[1] or 0), row[2], str(row[3] or "")
+
+    def _intact_previous(self, c: sqlite3.Connection) -> tuple[bytes, int, str | None, str] | None:
+        prev = self._row(c, 2)
+        if prev is None or prev[2] != text_hash(prev[0]):
+            return None
+        try:
+            self._parse(prev[0])
+        except DocumentError:
+            return None
+        return prev
+
+    def _parse(self, raw: bytes) -> dict:
+        try:
+            data = safe_read.parse_json(raw, f"《{self.path.name}》中的申报数据")
+        except safe_read.ReadRefused:
+            raise damaged(self.path, "申报数据无法解析") from None
+        if not isinstance(data, dict):
+            raise damaged(self.path, "申报数据格式不正确")
         return data
 
+    def load(self) -> dict:
+        """The stored submission dict (`Submission.to_dict()` form, attachments without ``path``).
+
+        Raises `DocumentError` of kind ``TEXT_DAMAGED`` when the text no longer matches its hash."""
+        with self._reading() as c:  # the lock is held until the revision is recorded
+            if self._previous is not None:  # read-only opening with the previous save: kept in memory
+                raw, rev, digest = self._previous
+            else:
+                row = self._row(c, 1)
+                if row is None:
+                    raise damaged(self.path, "缺少申报数据")
+                raw, rev, digest, _ = row
+                if digest is not None and digest != text_hash(raw):
+                    raise self._text_damaged(c)
+            data = self._parse(raw)
+            self._rev, self._last_text = rev, raw.decode("utf-8")
+        return data
+
+    def _text_damaged(self, c: sqlite3.Connection) -> DocumentError:
+        prev = self._intact_previous(c)
+        head = (f"《{self.path.name}》中的申报数据与保存时记录的校验值不符，内容已被改动或损坏（例如磁盘或复制出错），"
+                "为避免导出错误的内容，未使用这份数据。")
+        if prev is None:
+            return DocumentError(head + "文件中没有可用的上一次保存的版本；如有备份或导出的 JSON，请从备份恢复。文件未被改动。",
+                                 DAMAGED)
+        return DocumentError(head + f"文件中保留了上一次保存的版本（{prev[3] or '保存时间不详'}），可以选择使用它"
+                             "（在申报助手中打开此文件时选择“使用上一次保存的版本”）。文件未被改动。", TEXT_DAMAGED, prev[3] or "")
+
+    def _restore_previous(self) -> None:
+        """Make the intact previous save the current submission (see `open`)."""
+        with self._lock:
+            with self._reading() as c:
+                current = self._row(c, 1)
+                if current is not None and current[2] is not None and current[2] == text_hash(current[0]):
+                    return  # nothing to restore: the current text is intact
+                prev = self._intact_previous(c)
+            if prev is None:
+                raise damaged(self.path, "申报数据与其校验值不符，且没有可用的上一次保存的版本")
+            if self._readonly:
+                self._previous = (prev[0], prev[1], prev[2])
+                return
+            with self._writing("恢复") as c:
+                if current is not None:  # kept for inspection, never used
+                    c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('damaged_submission', ?)", (current[0],))
+                c.execute("UPDATE submission SET json = (SELECT json FROM submission WHERE id = 2), "
+                          "sha256 = (SELECT sha256 FROM submission WHERE id = 2), saved = ?, rev = rev + 1 WHERE id = 1",
+                          (_now(),))
+
     def save(self, submission: dict, *, force: bool = False) -> None:
-        """Store `submission` in one transaction (a no-op when nothing changed).
+        """Store `submission` in one transaction (a no-op when nothing changed); the save it replaces
+        becomes the previous one (row 2), offered should the current text ever fail its hash.
 
         Raises `DocumentError` with kind ``"conflict"`` when another window or process saved this
         file since we last read it, rather than silently overwriting its work; ``force=True``
@@ -264,18 +338,24 @@ class Document:
             self._live()
             if text == self._last_text and not force:
                 return
+            digest = text_hash(text.encode("utf-8"))
             with self._writing() as c:
-                if force:
-                    c.execute("UPDATE submission SET json = ?, saved = ?, rev = rev + 1 WHERE id = 1", (text, _now()))
-                else:
-                    cur = c.execute("UPDATE submission SET json = ?, saved = ?, rev = rev + 1 WHERE id = 1 AND rev = ?",
-                                    (text, _now(), self._rev))
-                    if cur.rowcount != 1:
-                        raise DocumentError(
-                            f"《{self.path.name}》已被另一个窗口或程序修改（可能同时打开了两次）。为避免互相覆盖，本次修改未写入该文件；"
-                            "请用“另存为”保存当前内容，或关闭另一个窗口后重新打开。", CONFLICT)
+                cur = c.execute("SELECT rev, sha256 FROM submission WHERE id = 1").fetchone()
+                if cur is None:
+                    raise damaged(self.path, "缺少申报数据")
+                if not force and int(cur[0]) != self._rev:
+                    raise DocumentError(
+                        f"《{self.path.name}》已被另一个窗口或程序修改（可能同时打开了两次）。为避免互相覆盖，本次修改未写入该文件；"
+                        "请用“另存为”保存当前内容，或关闭另一个窗口后重新打开。", CONFLICT)
+                if self._last_text is not None and cur[1] == text_hash(self._last_text.encode("utf-8")):
+                    # the save being replaced is the one we read and checked: it becomes the previous one
+                    c.execute("INSERT OR REPLACE INTO submission (id, json, saved, rev, sha256) "
+                              "SELECT 2, json, saved, rev, sha256 FROM submission WHERE id = 1")
+                c.execute("UPDATE submission SET json = ?, saved = ?, rev = rev + 1, sha256 = ? WHERE id = 1",
+                          (text, _now(), digest))
                 rev = c.execute("SELECT rev FROM submission WHERE id = 1").fetchone()[0]
             self._rev, self._last_text = int(rev), text
+            self._previous = None
 
     # ---- attachment bytes -------------------------------------------------------------------
     def put_blob(self, data: bytes) -> str:

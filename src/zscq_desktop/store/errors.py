@@ -9,6 +9,8 @@ from pathlib import Path
 # Stable values of `DocumentError.kind`, so the UI can react (offer read-only opening, "save as"…).
 MISSING, DAMAGED, FOREIGN, NEWER, LOCKED, FULL, READONLY, CONFLICT, EXISTS, CLOSED, IO = (
     "missing", "damaged", "foreign", "newer", "locked", "full", "readonly", "conflict", "exists", "closed", "io")
+# The submission text fails its hash but the previous save is intact (`DocumentError.previous`: when it was made).
+TEXT_DAMAGED = "text_damaged"
 
 
 class DocumentError(Exception):
@@ -18,9 +20,10 @@ class DocumentError(Exception):
     ``"full"``, ``"readonly"``, ``"conflict"``, ``"missing"``, ``"exists"``, ``"closed"``, ``"io"``).
     """
 
-    def __init__(self, message: str, kind: str = IO) -> None:
+    def __init__(self, message: str, kind: str = IO, previous: str | None = None) -> None:
         super().__init__(message)
         self.kind = kind
+        self.previous = previous  # TEXT_DAMAGED: when the previous save (offered instead) was made
 
 
 def damaged(path: Path, detail: str = "") -> DocumentError:
@@ -48,7 +51,7 @@ def from_sqlite(exc: BaseException, path: Path, action: str) -> DocumentError:
         return DocumentError(f"《{name}》正被其他程序占用（可能已在另一个窗口中打开），暂时无法{action}。"
                              f"请关闭占用它的程序后重试。{keep}", LOCKED)
     if (code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT) or "malformed" in text or "not a database" in text
-            or "no such table" in text or "no such column" in text):
+            or "no such table" in text or "no such column" in text or "could not decode" in text):
         return damaged(path)
     if code == sqlite3.SQLITE_READONLY or "readonly" in text or "read-only" in text:
         return DocumentError(f"《{name}》是只读的，无法{action}。请以只读方式查看，或“另存为”到可写的位置。{keep}", READONLY)
@@ -57,7 +60,8 @@ def from_sqlite(exc: BaseException, path: Path, action: str) -> DocumentError:
     if code == sqlite3.SQLITE_IOERR or "disk i/o" in text:
         return DocumentError(f"《{name}》{action}时磁盘读写出错（U 盘已拔出或网络盘断开？）。{keep}"
                              f"{'请“另存为”到本机磁盘。' if keep else ''}", IO)
-    return DocumentError(f"《{name}》{action}失败：{exc}。{keep}", IO)
+    # SQLite's own text is English and may quote the file's content: never shown, only its code.
+    return DocumentError(f"《{name}》{action}失败（SQLite 错误 {code if code is not None else '未知'}）。{keep}", IO)
 
 
 _READS = {"打开", "读取", "读取附件", "读取缓存", "检查", "恢复", "升级"}

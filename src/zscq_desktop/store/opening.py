@@ -20,7 +20,8 @@ from zscq_desktop.store.errors import DAMAGED, FOREIGN, MISSING, NEWER, READONLY
 from zscq_desktop.store.schema import APPLICATION_ID, SCHEMA_VERSION, SQLITE_MAGIC, Header
 
 JOURNAL_MODE = "TRUNCATE"  # measured by bench/bench_journal.py; why: document.py's module docstring
-TABLES = {1: {"meta", "submission", "blobs"}, 2: {"meta", "submission", "blobs", "derived"}}
+TABLES = {1: {"meta", "submission", "blobs"}, 2: {"meta", "submission", "blobs", "derived"},
+          3: {"meta", "submission", "blobs", "derived"}}
 
 
 def _foreign(path: Path, what: str) -> DocumentError:

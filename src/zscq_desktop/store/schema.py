@@ -12,6 +12,9 @@ Schema history (each step in `MIGRATIONS` takes a file from version n-1 to n):
 2. ``derived`` (normalised attachments keyed by SHA-256 and kind, with JSON metadata),
    ``blobs.size``, and a revision counter on the submission row, so that two windows editing
    the same file notice each other instead of silently overwriting.
+3. ``submission.sha256``: the hash of the stored JSON text, checked on every load (a flipped byte
+   is refused, not exported), and a second row (``id = 2``) holding the previous save, offered
+   when the current text fails its hash.
 
 To change the layout: append a step, bump nothing else — `SCHEMA_VERSION` is ``len(MIGRATIONS)``.
 A step runs inside the caller's transaction and must not commit.
@@ -19,6 +22,7 @@ A step runs inside the caller's transaction and must not commit.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import struct
 from collections.abc import Callable
@@ -44,7 +48,25 @@ def _v2(c: sqlite3.Connection) -> None:
     c.execute("ALTER TABLE submission ADD COLUMN rev INTEGER NOT NULL DEFAULT 0")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+def text_hash(raw: bytes) -> str:
+    """The SHA-256 (hex) of a submission JSON text as stored (its UTF-8 bytes)."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _v3(c: sqlite3.Connection) -> None:
+    # Row 1 is the current submission, row 2 the previous save; each carries the hash of its text.
+    # The table is rebuilt because its CHECK (id = 1) cannot be altered in place.
+    c.execute("CREATE TABLE submission_v3 (id INTEGER PRIMARY KEY CHECK (id IN (1, 2)), json TEXT NOT NULL, "
+              "saved TEXT, rev INTEGER NOT NULL DEFAULT 0, sha256 TEXT)")
+    c.execute("INSERT INTO submission_v3 (id, json, saved, rev) SELECT id, json, saved, rev FROM submission WHERE id = 1")
+    c.execute("DROP TABLE submission")
+    c.execute("ALTER TABLE submission_v3 RENAME TO submission")
+    # An older document gets its hash now, on its first writable opening (its text is trusted as is).
+    for rowid, raw in c.execute("SELECT id, CAST(json AS BLOB) FROM submission").fetchall():
+        c.execute("UPDATE submission SET sha256 = ? WHERE id = ?", (text_hash(bytes(raw)), rowid))
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

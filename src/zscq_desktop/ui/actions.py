@@ -139,6 +139,8 @@ class FileActions(_WindowBase):
                 session = Session.open(self.call, path, parent=self)
                 choice = None
             except SessionError as exc:
+                if exc.kind == "text_damaged":  # the previous save is intact: offer it (store.document)
+                    return self._open_previous(path, str(exc))
                 if exc.kind != "readonly":
                     raise
                 choice = dialogs.choose(self, "文件只读", f"{exc}\n\n以只读方式打开时，修改不会写入此文件；"
@@ -152,6 +154,18 @@ class FileActions(_WindowBase):
         self._adopt(session, flow.DIRECTION if not session.submission.direction else flow.REVIEW)
         if choice == 1:
             self.save_as()
+        return True
+
+    def _open_previous(self, path: Path, message: str) -> bool:
+        """Offer the previous save of a file whose submission text failed its hash."""
+        if dialogs.choose(self, "申报数据已损坏", message, ["使用上一次保存的版本"]) != 0:
+            return False
+        try:
+            session = Session.open(self.call, path, use_previous=True, parent=self)
+        except SessionError as exc:
+            dialogs.inform(self, "无法打开文件", f"《{path.name}》无法打开：\n{exc}", warning=True)
+            return False
+        self._adopt(session, flow.REVIEW if session.submission.direction else flow.DIRECTION)
         return True
 
     def _import_json(self, path: Path) -> bool:

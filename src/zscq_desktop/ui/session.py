@@ -177,13 +177,15 @@ class Session(QObject, AttachmentOps):
         return session
 
     @classmethod
-    def open(cls, call: Call, path: Path, *, readonly: bool = False, parent: QObject | None = None) -> "Session":
+    def open(cls, call: Call, path: Path, *, readonly: bool = False, use_previous: bool = False,
+             parent: QObject | None = None) -> "Session":
         """Open an existing `.zscq` file (`readonly`: never written). A damaged or foreign file raises
-        `SessionError` (with the store's `kind`) and is never modified."""
+        `SessionError` (with the store's `kind`) and is never modified; `use_previous` opens the
+        previous save of a file whose text failed its hash (kind ``text_damaged``)."""
         document, profiles = _store()
         path = Path(path)
         try:
-            doc = document.Document.open(path, readonly=readonly)
+            doc = document.Document.open(path, readonly=readonly, use_previous=use_previous)
         except document.DocumentError as exc:
             raise SessionError(str(exc), exc.kind) from None
         except OSError as exc:
