@@ -89,7 +89,7 @@ def test_without_an_intact_previous_save_it_is_damaged(edited) -> None:
     path, _, current = edited
     _flip(path, "确", "煮", "保测试单位")
     with sqlite3.connect(path) as c:  # the previous save damaged as well
-        c.execute("UPDATE submission SET json = json || ' ' WHERE id = 2")
+        c.execute("UPDATE submission SET json = json || ' ' WHERE rev = (SELECT min(rev) FROM submission)")
     with pytest.raises(DocumentError) as info:
         Document.open(path)
     assert info.value.kind == "damaged" and "没有可用的上一次保存的版本" in str(info.value)
@@ -114,15 +114,15 @@ def test_each_save_keeps_the_previous_one(doc_path: Path, sub: dict) -> None:
     with Document.open(doc_path) as doc:
         for name in ("一", "二", "三"):
             doc.save(dict(sub, unit=dict(sub["unit"], name=name)))
-        rows = dict(doc._conn.execute("SELECT id, json FROM submission").fetchall())  # noqa: SLF001
-    assert json.loads(rows[1])["unit"]["name"] == "三" and json.loads(rows[2])["unit"]["name"] == "二"
+        rows = doc._conn.execute("SELECT json FROM submission ORDER BY rev DESC").fetchall()  # noqa: SLF001
+    assert [json.loads(r[0])["unit"]["name"] for r in rows] == ["三", "二"]
 
 
 def test_older_document_gets_its_hash_on_its_first_writable_opening(doc_path: Path, file_state) -> None:
     with sqlite3.connect(doc_path) as c:  # back to schema 2: no hash column, one row
         c.execute("CREATE TABLE s2 (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL, saved TEXT, "
                   "rev INTEGER NOT NULL DEFAULT 0)")
-        c.execute("INSERT INTO s2 SELECT id, json, saved, rev FROM submission WHERE id = 1")
+        c.execute("INSERT INTO s2 SELECT 1, json, saved, rev FROM submission ORDER BY rev DESC LIMIT 1")
         c.execute("DROP TABLE submission")
         c.execute("ALTER TABLE s2 RENAME TO submission")
         c.execute("PRAGMA user_version = 2")
@@ -134,7 +134,8 @@ def test_older_document_gets_its_hash_on_its_first_writable_opening(doc_path: Pa
         data = doc.load()
     with sqlite3.connect(doc_path) as c:
         assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        assert c.execute("SELECT sha256 FROM submission WHERE id = 1").fetchone()[0]
+        hashes = c.execute("SELECT sha256 FROM submission").fetchall()
+        assert len(hashes) == 1 and hashes[0][0]
     with Document.open(doc_path) as doc:  # and from now on it is checked
         assert doc.load() == data
 

@@ -1,8 +1,9 @@
 """The `.zscq` document: one SQLite file per submission, saved on every edit.
 
-Tables (see `store.schema` for versions and migrations): ``meta``; ``submission`` (row 1: the
-submission JSON, its SHA-256 and a revision counter; row 2: the previous save, offered when row 1
-fails its hash — a flipped byte is refused, never exported); ``blobs`` (attachment bytes keyed by SHA-256, so the same
+Tables (see `store.schema` for versions and migrations): ``meta``; ``submission`` (two rows taking
+turns: the current save — the higher revision — and the previous one, each with the submission
+JSON, its SHA-256 and a revision counter; a text that fails its hash is refused, never exported,
+and the previous save offered); ``blobs`` (attachment bytes keyed by SHA-256, so the same
 file attached twice is stored once); ``derived`` ((sha256, kind) → bytes + JSON metadata: the
 normalised A4 PDF of an attachment, cached so export only assembles).
 
@@ -85,7 +86,7 @@ class Document:
         self._lock = threading.RLock()
         self._rev = 0
         self._last_text: str | None = None
-        self._previous: tuple[bytes, int, str | None] | None = None  # read-only opening of the previous save
+        self._previous: tuple[bytes, int] | None = None  # read-only opening of the previous save
 
     # ---- opening ----------------------------------------------------------------------------
     @classmethod
@@ -250,7 +251,16 @@ class Document:
             pass  # SQLite already rolled back (e.g. after SQLITE_FULL)
 
     # ---- the submission ---------------------------------------------------------------------
-    def _row(self, c: sqlite3.Connection, rowid: int) -> tuple[bytes, int, str | None, str] | None:
+    # The two rows of ``submission`` take turns: a save writes the row that is not current, with the
+    # next revision, so the row it supersedes stays as the previous save at no extra cost (the same
+    # pages are written as with one row). The current row is the one with the higher revision.
+    @staticmethod
+    def _ids(c: sqlite3.Connection) -> list[tuple[int, int]]:
+        """(id, rev) of the rows, current first."""
+        return [(int(i), int(r or 0)) for i, r in c.execute("SELECT id, rev FROM submission ORDER BY rev DESC, id")]
+
+    @staticmethod
+    def _row(c: sqlite3.Connection, rowid: int) -> tuple[bytes, int, str | None, str] | None:
         """(text bytes, rev, stored hash, saved) of a submission row, read as bytes: a damaged text that
         is no longer UTF-8 fails its hash like any other change."""
         row = c.execute("SELECT CAST(json AS BLOB), rev, sha256, saved FROM submission WHERE id = ?", (rowid,)).fetchone()
@@ -258,15 +268,19 @@ class Document:
             return None
         return bytes(row[0]), int(row[1] or 0), row[2], str(row[3] or "")
 
-    def _intact_previous(self, c: sqlite3.Connection) -> tuple[bytes, int, str | None, str] | None:
-        prev = self._row(c, 2)
+    def _intact_previous(self, c: sqlite3.Connection) -> tuple[int, tuple[bytes, int, str | None, str]] | None:
+        """(id, row) of the previous save when its text matches its hash and parses."""
+        ids = self._ids(c)
+        if len(ids) < 2:
+            return None
+        prev = self._row(c, ids[1][0])
         if prev is None or prev[2] != text_hash(prev[0]):
             return None
         try:
             self._parse(prev[0])
         except DocumentError:
             return None
-        return prev
+        return ids[1][0], prev
 
     def _parse(self, raw: bytes) -> dict:
         try:
@@ -283,9 +297,10 @@ class Document:
         Raises `DocumentError` of kind ``TEXT_DAMAGED`` when the text no longer matches its hash."""
         with self._reading() as c:  # the lock is held until the revision is recorded
             if self._previous is not None:  # read-only opening with the previous save: kept in memory
-                raw, rev, digest = self._previous
+                raw, rev = self._previous
             else:
-                row = self._row(c, 1)
+                ids = self._ids(c)
+                row = self._row(c, ids[0][0]) if ids else None
                 if row is None:
                     raise damaged(self.path, "缺少申报数据")
                 raw, rev, digest, _ = row
@@ -296,38 +311,40 @@ class Document:
         return data
 
     def _text_damaged(self, c: sqlite3.Connection) -> DocumentError:
-        prev = self._intact_previous(c)
+        found = self._intact_previous(c)
         head = (f"《{self.path.name}》中的申报数据与保存时记录的校验值不符，内容已被改动或损坏（例如磁盘或复制出错），"
                 "为避免导出错误的内容，未使用这份数据。")
-        if prev is None:
+        if found is None:
             return DocumentError(head + "文件中没有可用的上一次保存的版本；如有备份或导出的 JSON，请从备份恢复。文件未被改动。",
                                  DAMAGED)
-        return DocumentError(head + f"文件中保留了上一次保存的版本（{prev[3] or '保存时间不详'}），可以选择使用它"
-                             "（在申报助手中打开此文件时选择“使用上一次保存的版本”）。文件未被改动。", TEXT_DAMAGED, prev[3] or "")
+        saved = found[1][3]
+        return DocumentError(head + f"文件中保留了上一次保存的版本（{saved or '保存时间不详'}），可以选择使用它"
+                             "（在申报助手中打开此文件时选择“使用上一次保存的版本”）。文件未被改动。", TEXT_DAMAGED, saved)
 
     def _restore_previous(self) -> None:
         """Make the intact previous save the current submission (see `open`)."""
         with self._lock:
             with self._reading() as c:
-                current = self._row(c, 1)
+                ids = self._ids(c)
+                current = self._row(c, ids[0][0]) if ids else None
                 if current is not None and current[2] is not None and current[2] == text_hash(current[0]):
                     return  # nothing to restore: the current text is intact
-                prev = self._intact_previous(c)
-            if prev is None:
+                found = self._intact_previous(c)
+            if found is None:
                 raise damaged(self.path, "申报数据与其校验值不符，且没有可用的上一次保存的版本")
+            prev_id, prev = found
             if self._readonly:
-                self._previous = (prev[0], prev[1], prev[2])
+                self._previous = (prev[0], prev[1])
                 return
             with self._writing("恢复") as c:
                 if current is not None:  # kept for inspection, never used
                     c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('damaged_submission', ?)", (current[0],))
-                c.execute("UPDATE submission SET json = (SELECT json FROM submission WHERE id = 2), "
-                          "sha256 = (SELECT sha256 FROM submission WHERE id = 2), saved = ?, rev = rev + 1 WHERE id = 1",
-                          (_now(),))
+                c.execute("UPDATE submission SET rev = (SELECT max(rev) FROM submission) + 1, saved = ? WHERE id = ?",
+                          (_now(), prev_id))
 
     def save(self, submission: dict, *, force: bool = False) -> None:
         """Store `submission` in one transaction (a no-op when nothing changed); the save it replaces
-        becomes the previous one (row 2), offered should the current text ever fail its hash.
+        stays as the previous one, offered should the current text ever fail its hash.
 
         Raises `DocumentError` with kind ``"conflict"`` when another window or process saved this
         file since we last read it, rather than silently overwriting its work; ``force=True``
@@ -338,23 +355,18 @@ class Document:
             self._live()
             if text == self._last_text and not force:
                 return
-            digest = text_hash(text.encode("utf-8"))
             with self._writing() as c:
-                cur = c.execute("SELECT rev, sha256 FROM submission WHERE id = 1").fetchone()
-                if cur is None:
+                ids = self._ids(c)
+                if not ids:
                     raise damaged(self.path, "缺少申报数据")
-                if not force and int(cur[0]) != self._rev:
+                current, rev = ids[0]
+                if not force and rev != self._rev:
                     raise DocumentError(
                         f"《{self.path.name}》已被另一个窗口或程序修改（可能同时打开了两次）。为避免互相覆盖，本次修改未写入该文件；"
                         "请用“另存为”保存当前内容，或关闭另一个窗口后重新打开。", CONFLICT)
-                if self._last_text is not None and cur[1] == text_hash(self._last_text.encode("utf-8")):
-                    # the save being replaced is the one we read and checked: it becomes the previous one
-                    c.execute("INSERT OR REPLACE INTO submission (id, json, saved, rev, sha256) "
-                              "SELECT 2, json, saved, rev, sha256 FROM submission WHERE id = 1")
-                c.execute("UPDATE submission SET json = ?, saved = ?, rev = rev + 1, sha256 = ? WHERE id = 1",
-                          (text, _now(), digest))
-                rev = c.execute("SELECT rev FROM submission WHERE id = 1").fetchone()[0]
-            self._rev, self._last_text = int(rev), text
+                c.execute("INSERT OR REPLACE INTO submission (id, json, saved, rev, sha256) VALUES (?, ?, ?, ?, ?)",
+                          (2 if current == 1 else 1, text, _now(), rev + 1, text_hash(text.encode("utf-8"))))
+            self._rev, self._last_text = rev + 1, text
             self._previous = None
 
     # ---- attachment bytes -------------------------------------------------------------------

@@ -13,8 +13,9 @@ Schema history (each step in `MIGRATIONS` takes a file from version n-1 to n):
    ``blobs.size``, and a revision counter on the submission row, so that two windows editing
    the same file notice each other instead of silently overwriting.
 3. ``submission.sha256``: the hash of the stored JSON text, checked on every load (a flipped byte
-   is refused, not exported), and a second row (``id = 2``) holding the previous save, offered
-   when the current text fails its hash.
+   is refused, not exported), and a second row: saves alternate between ids 1 and 2, the higher
+   ``rev`` is current and the other is the previous save, offered when the current text fails
+   its hash.
 
 To change the layout: append a step, bump nothing else — `SCHEMA_VERSION` is ``len(MIGRATIONS)``.
 A step runs inside the caller's transaction and must not commit.
@@ -54,7 +55,8 @@ def text_hash(raw: bytes) -> str:
 
 
 def _v3(c: sqlite3.Connection) -> None:
-    # Row 1 is the current submission, row 2 the previous save; each carries the hash of its text.
+    # Two rows taking turns (the higher rev is current, the other the previous save), each with the
+    # hash of its text.
     # The table is rebuilt because its CHECK (id = 1) cannot be altered in place.
     c.execute("CREATE TABLE submission_v3 (id INTEGER PRIMARY KEY CHECK (id IN (1, 2)), json TEXT NOT NULL, "
               "saved TEXT, rev INTEGER NOT NULL DEFAULT 0, sha256 TEXT)")
