@@ -265,3 +265,14 @@ def test_zscq_blob_over_the_limit_refused_before_reading(sample_dir, tmp_path, c
     monkeypatch.setattr(Document, "get_blob", lambda *a: pytest.fail("a blob was read"))
     rc, out, _ = run(["check", str(doc)], capsys)
     assert rc == 1 and "超过单个附件 200 MB" in out
+
+
+def test_output_survives_names_that_are_not_text(sample_dir, tmp_path) -> None:
+    """A file name with bytes that are not UTF-8 reaches Python as lone surrogates; printing it must
+    not end in UnicodeEncodeError (the file is written all the same)."""
+    target = os.fsencode(tmp_path) + b"/\xff\xfe.zscq"
+    r = subprocess.run([sys.executable.encode(), b"-m", b"zscq_desktop", b"convert",
+                        os.fsencode(sample_dir / "sample.json"), target], capture_output=True, timeout=60)
+    out = (r.stdout + r.stderr).decode("utf-8", "replace")
+    assert r.returncode == 0 and "已转换" in out and "Traceback" not in out
+    assert os.path.exists(target)

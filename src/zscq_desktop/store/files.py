@@ -27,7 +27,7 @@ def sqlite_uri(path: Path, mode: str) -> str:
     p = path.absolute().as_posix()
     if not p.startswith("/"):
         p = "/" + p  # "C:/x" → "/C:/x"; SQLite drops the slash before a drive letter on Windows
-    return f"file://{quote(p, safe='/:')}?mode={mode}"
+    return f"file://{quote(os.fsencode(p), safe='/:')}?mode={mode}"  # bytes: a name that is not UTF-8 too
 
 
 def writable(path: Path) -> bool:
