@@ -112,7 +112,7 @@ def load_json(path: Path, call: Call | None = None, *, lenient: bool = False) ->
 
 def load_zscq(path: Path, call: Call | None = None, *, lenient: bool = False) -> Loaded:
     """Read a `.zscq` document (read-only); blobs over the size limit are refused before reading."""
-    from zscq_desktop.store.document import Document, DocumentError
+    from zscq_desktop.store.document import TEXT_DAMAGED, Document, DocumentError
 
     blobs: dict[str, bytes] = {}
     findings: list[Finding] = []
@@ -137,7 +137,8 @@ def load_zscq(path: Path, call: Call | None = None, *, lenient: bool = False) ->
                 kept.append(a)
             sub.attachments = kept
     except DocumentError as exc:
-        raise InputError(str(exc)) from None
+        hint = "请在申报助手中打开此文件，选择“使用上一次保存的版本”。" if exc.kind == TEXT_DAMAGED else ""
+        raise InputError(str(exc) + hint) from None
     except KeyError:
         raise InputError(f"《{path.name}》缺少附件数据，文件可能已损坏。") from None
     return Loaded(sub, blobs, path, findings)

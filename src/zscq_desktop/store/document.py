@@ -318,8 +318,11 @@ class Document:
             return DocumentError(head + "文件中没有可用的上一次保存的版本；如有备份或导出的 JSON，请从备份恢复。文件未被改动。",
                                  DAMAGED)
         saved = found[1][3]
-        return DocumentError(head + f"文件中保留了上一次保存的版本（{saved or '保存时间不详'}），可以选择使用它"
-                             "（在申报助手中打开此文件时选择“使用上一次保存的版本”）。文件未被改动。", TEXT_DAMAGED, saved)
+        try:
+            when = datetime.fromisoformat(saved).strftime("%Y-%m-%d %H:%M") + " 保存"
+        except ValueError:
+            when = "保存时间不详"
+        return DocumentError(head + f"文件中保留了上一次保存的版本（{when}），可以改用它。文件未被改动。", TEXT_DAMAGED, saved)
 
     def _restore_previous(self) -> None:
         """Make the intact previous save the current submission (see `open`)."""
