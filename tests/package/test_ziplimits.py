@@ -139,3 +139,11 @@ def test_zipper_refuses_names_equal_ignoring_case(build, inputs, tmp_path) -> No
     name, path = inputs.files[1]
     with pytest.raises(ValueError):
         build(tmp_path / "o", files=list(inputs.files) + [(name.upper() if name.upper() != name else name.lower(), path)])
+
+
+def test_office_sniffing_never_inflates_a_bomb(tmp_path, no_inflating) -> None:
+    """The supporting-file sniffer reads an ODF zip's "mimetype" member bounded."""
+    from zscq_desktop.attachments.normalize import _zip_kind
+
+    odt = hand_zip(tmp_path / "a.odt", [("mimetype", deflated_zeros(300), 300 * MiB, 0)])
+    assert _zip_kind(odt.read_bytes(), ".odt") == ".odt"

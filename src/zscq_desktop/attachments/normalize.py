@@ -28,6 +28,7 @@ from pathlib import PurePath, PurePosixPath
 from zscq_desktop.core.findings import Finding
 from zscq_desktop.attachments import quiet
 from zscq_desktop.attachments.common import AREA, Cancelled, Context, Limits, Problem
+from zscq_desktop.package.ziplimits import read_member
 from zscq_desktop.attachments.office import OFFICE_SUFFIXES, convert_to_pdf, find_converter
 
 log = logging.getLogger(__name__)
@@ -173,7 +174,9 @@ def _zip_kind(data: bytes, suffix: str) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
-            mimetype = z.read("mimetype").decode("ascii", "replace").strip() if "mimetype" in names else ""
+            # bounded read: a "mimetype" member could be a bomb (ZipLimitError is a ValueError)
+            mimetype = (read_member(z, z.getinfo("mimetype"), 256).decode("ascii", "replace").strip()
+                        if "mimetype" in names else "")
     except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ValueError):
         return suffix if suffix in OFFICE_SUFFIXES else "unknown"
     if "word/document.xml" in names:
