@@ -57,7 +57,7 @@ def _submission(data: Any, name: str, call: Call | None) -> Submission:
         raise InputError(f"《{name}》：{exc}") from None
     except (TypeError, ValueError, AttributeError, KeyError):
         raise InputError(f"《{name}》中的申报数据格式不正确，无法读取。") from None
-    problems = check_shape(sub)
+    problems = check_shape(sub, call)
     if problems:
         raise InputError(f"《{name}》：" + problems[0])
     return sub

@@ -276,3 +276,36 @@ def test_output_survives_names_that_are_not_text(sample_dir, tmp_path) -> None:
     out = (r.stdout + r.stderr).decode("utf-8", "replace")
     assert r.returncode == 0 and "已转换" in out and "Traceback" not in out
     assert os.path.exists(target)
+
+
+@pytest.mark.parametrize("where,value,expect", [
+    (("form", "content", "goals"), "A" * 100_000, "form.content.goals"),  # 30–50 s to typeset: refused
+    (("form", "content", "goals"), ["列表"] * 3, "form.content.goals"),
+    (("form", "team", "members", 1, "education"), [{"a": "b"}] * 200, "form.team.members[1].education"),
+    (("plan", "indicators", 0, "max"), [], "plan.indicators[0].max"),
+])
+def test_values_export_cannot_render_in_time_are_refused_at_load(sample_dir, where, value, expect) -> None:
+    data = json.loads((sample_dir / "sample.json").read_text("utf-8"))
+    node = data
+    for k in where[:-1]:
+        node = node[k]
+    node[where[-1]] = value
+    path = sample_dir / "shape.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    try:
+        with pytest.raises(InputError) as info:
+            load_json(path)
+    finally:
+        path.unlink()
+    assert expect in str(info.value) and "AAAA" not in str(info.value)
+
+
+def test_a_long_but_reasonable_answer_is_accepted(sample_dir) -> None:
+    data = json.loads((sample_dir / "sample.json").read_text("utf-8"))
+    data["form"]["content"]["goals"] = "天津示例科技有限公司围绕核心产品开展专利布局。" * 1500  # 33 000 characters
+    path = sample_dir / "long.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    try:
+        assert load_json(path).submission.form["content"]["goals"] == data["form"]["content"]["goals"]
+    finally:
+        path.unlink()
