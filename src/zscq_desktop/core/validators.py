@@ -87,7 +87,7 @@ def check_phone(value: Any) -> str | None:
     several numbers separated by 、 / ， ； or a space."""
     parts = [p.split() for p in PHONE_SEPARATORS.split(normalize_ascii(value))]
     if not any(parts) or not all(p and len(p) <= 12 and _phone_tokens_ok(p) for p in parts):
-        return "电话号码格式不正确，应为手机号或“区号-号码”（如 022-23039856、022-23519145转709），多个号码用“、”分隔。"
+        return "电话号码格式不正确，应为手机号或“区号-号码”（如 022-55550123、022-55550123转709），多个号码用“、”分隔。"
     return None
 
 

@@ -106,7 +106,7 @@ class LineEditor(FieldEditor):
             self.edit.setMaximumWidth(120)
         elif kind == "phone":
             self.edit.setMaximumWidth(260)
-            self.edit.setPlaceholderText("如 022-23039856 或手机号")
+            self.edit.setPlaceholderText("如 022-55550123 或手机号")
         elif kind == "email":
             self.edit.setMaximumWidth(320)
         unit = spec.unit or ("万元" if kind == "amount" else "")
