@@ -271,3 +271,21 @@ def test_a_tampered_map_sets_nothing_outside_the_form(call, tmp_path: Path) -> N
             dst.writestr(item, data)
     r = compare(buf.getvalue(), call, sub)
     assert r.differences == [] and any("meta.evil" in x for x in r.not_imported)
+
+
+@pytest.mark.parametrize("body", [b"<w:document><unclosed>", None])
+def test_damaged_docx_messages_are_chinese_only(body: bytes | None) -> None:
+    """A damaged DOCX (broken XML, or a document part whose stated size lies) is refused in Chinese,
+    with no English library text in the message."""
+    import re as _re
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", body if body is not None else b"<a/>" + b" " * 200_000)
+    data = bytearray(buf.getvalue())
+    if body is None:  # the central directory claims 10 bytes: reading more than it says is refused
+        cd = data.rfind(b"PK\x01\x02")
+        data[cd + 24:cd + 28] = (10).to_bytes(4, "little")
+    with pytest.raises(WordError) as info:
+        read_docx(bytes(data), "坏.docx")
+    assert not _re.search(r"[A-Za-z]{4,}", str(info.value).replace("docx", "").replace("Word", "").replace("WPS", ""))

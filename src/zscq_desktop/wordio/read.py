@@ -12,14 +12,18 @@ DTDs or network, and a password-protected, damaged or empty file raises `WordErr
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from lxml import etree
 
+from zscq_desktop.package.ziplimits import ZipLimitError, read_member
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 PREFIX = "zscq_"
+log = logging.getLogger(__name__)
 MAX_PART = 64 * 1024 * 1024  # an uncompressed part larger than this is not a form anybody wrote
 MAX_FILE = 100 * 1024 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -120,11 +124,15 @@ def open_parts(data: bytes, name: str = "") -> dict[str, bytes]:
                 raise WordError(f"{label}中的 {n} 过大（解压后超过 {MAX_PART // 1024 // 1024} MB），未导入。")
             if info.flag_bits & 0x1:
                 raise WordError(f"{label}已加密，无法读取。请取消密码后另存为 .docx 再导入。")
-            out[n] = zf.read(info)
+            out[n] = read_member(zf, info, MAX_PART)  # bounded even where the stated size lies
     except WordError:
         raise
+    except ZipLimitError:
+        raise WordError(f"{label}中的内容解压后大小异常，可能已损坏或是恶意构造的文件，未导入。") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-        raise WordError(f"{label}已损坏或不是 .docx 文件（{exc}）。请在 Word 或 WPS 中打开并重新另存为 .docx。") from None
+        # the library's English reason goes to the log, not to the user
+        log.info("DOCX unreadable: %s", exc)
+        raise WordError(f"{label}已损坏或不是 .docx 文件。请在 Word 或 WPS 中打开并重新另存为 .docx。") from None
     return out
 
 
@@ -144,7 +152,8 @@ def read_docx(data: bytes, name: str = "", table_marks: set[str] | None = None) 
                     continue  # another program's damaged part is not our business
         comments = _comments(parse_xml(parts["word/comments.xml"])) if "word/comments.xml" in parts else {}
     except etree.XMLSyntaxError as exc:
-        raise WordError(f"{label}的内容已损坏，无法读取（{exc}）。请在 Word 或 WPS 中打开并重新另存为 .docx。") from None
+        log.info("DOCX XML unreadable: %s", exc)
+        raise WordError(f"{label}的内容已损坏，无法读取。请在 Word 或 WPS 中打开并重新另存为 .docx。") from None
     body = root.find(w("body"))
     if body is None:
         raise WordError(f"{label}没有正文，无法导入。")
