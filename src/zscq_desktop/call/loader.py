@@ -35,7 +35,7 @@ from zscq_desktop.call.model import (
 
 T = TypeVar("T")
 MONTH_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
-FORM_LABELS = {"a2": "附件2", "a3": "附件3"}
+FORM_ID_RE = re.compile(r"^[a-z][a-z0-9]*$")
 
 
 class CallDataError(ValueError):
@@ -129,9 +129,10 @@ def _question(n: _Node, default_source: str = "") -> Question:
     return Question(n.text("key"), n.text("text"), n.get("expect", bool, True), kind, n.get("source", str, default_source))
 
 
-def _direction(n: _Node, categories: dict[str, str]) -> Direction:
+def _direction(n: _Node, categories: dict[str, str], form_labels: dict[str, str]) -> Direction:
     cat = n.get("category", str, check=lambda v: v in categories, why=f"未知类别，应为 {sorted(categories)} 之一")
-    form = n.get("form", str, check=lambda v: v in FORM_LABELS, why="应为 a2 或 a3")
+    # any form the folder defines (form-<id>.toml), not only this year's two
+    form = n.get("form", str, check=lambda v: v in form_labels, why=f"没有这个申报书，应为 {sorted(form_labels)} 之一")
     c = n.table("contact")
     tasks = tuple(Task(t.text("text"), tuple(_indicator(i) for i in t.tables("indicators"))) for t in n.tables("tasks", True))
     if not tasks:
@@ -144,7 +145,7 @@ def _direction(n: _Node, categories: dict[str, str]) -> Direction:
     source = n.text("source")
     d = Direction(
         id=n.get("id", str, check=lambda v: bool(re.match(r"^[a-z][a-z0-9-]+$", v)), why="应为小写字母、数字和连字符"),
-        name=n.text("name"), category=cat, category_name=categories[cat], form=form, form_label=FORM_LABELS[form],
+        name=n.text("name"), category=cat, category_name=categories[cat], form=form, form_label=form_labels[form],
         district_review=n.get("district_review", bool), cap_wan=n.num("cap_wan"),
         max_funded=n.get("max_funded", int, check=lambda v: v >= 1, why="应 ≥ 1"),
         contact=Contact(c.text("name"), c.text("phone")), source=source, goals=n.text("goals"),
@@ -218,7 +219,8 @@ def _form(folder: Path, name: str, shared: dict[str, Section], directions: set[s
     unknown = [d for d in for_dirs if d not in directions]
     if unknown:
         raise meta.fail("for_directions", f"未知支持方向: {unknown}")
-    form_id = meta.get("id", str, check=lambda v: v in FORM_LABELS, why="应为 a2 或 a3")
+    form_id = meta.get("id", str, check=lambda v: name == f"form-{v}.toml" and bool(FORM_ID_RE.match(v)),
+                       why=f"应与文件名一致（{name} → id = \"{name[5:-5]}\"），且只用小写字母和数字")
     return FormSpec(form_id, meta.text("label"), meta.text("title"), for_dirs, tuple(pool[k] for k in order),
                     meta.strings("instructions"))
 
@@ -260,7 +262,20 @@ def load_call_folder(folder: Path) -> Call:
     c = root.table("call")
     r = root.table("rules")
     categories = {n.text("id"): n.text("name") for n in root.tables("categories", True)}
-    directions = tuple(_direction(n, categories) for n in root.tables("directions", True))
+    raw_ids = {d.get("id") for d in root.data.get("directions", []) if isinstance(d, dict)}
+    unit_root = _read(folder, "unit.toml")
+    unit_section = _section(_Node({**unit_root.data.get("section", {}), "fields": unit_root.data.get("fields", [])},
+                                  "unit.toml", ""))
+    common = _read(folder, "common-sections.toml")
+    shared = {"unit": unit_section, **{s.key: s for s in (_section(t) for t in common.tables("sections", True))}}
+    forms = {}
+    for path in sorted(folder.glob("form-*.toml")):  # every form the call defines, whatever its id
+        spec = _form(folder, path.name, shared, raw_ids)
+        forms[spec.id] = spec
+    if not forms:
+        raise CallDataError("form-*.toml", "", "至少需要一个申报书文件（如 form-a2.toml）")
+    directions = tuple(_direction(n, categories, {k: f.label for k, f in forms.items()})
+                       for n in root.tables("directions", True))
     ids = [d.id for d in directions]
     if len(set(ids)) != len(ids):
         raise CallDataError("call.toml", "directions", "支持方向 id 重复")
@@ -275,15 +290,6 @@ def load_call_folder(folder: Path) -> Call:
         r.num("max_request_ratio_of_capital"), r.get("bad_project_lookback_years", int),
         {k[len("source_"):]: v for k, v in r.data.items() if k.startswith("source_") and isinstance(v, str)},
     )
-    unit_root = _read(folder, "unit.toml")
-    unit_section = _section(_Node({**unit_root.data.get("section", {}), "fields": unit_root.data.get("fields", [])},
-                                  "unit.toml", ""))
-    common = _read(folder, "common-sections.toml")
-    shared = {"unit": unit_section, **{s.key: s for s in (_section(t) for t in common.tables("sections", True))}}
-    forms = {}
-    for name in ("form-a2.toml", "form-a3.toml"):
-        spec = _form(folder, name, shared, set(ids))
-        forms[spec.id] = spec
     for d in directions:
         if d.form not in forms or d.id not in forms[d.form].for_directions:
             raise CallDataError(f"form-{d.form}.toml", "form.for_directions", f"未包含支持方向 {d.id}")
@@ -305,12 +311,21 @@ def load_call_folder(folder: Path) -> Call:
                                  why="应为1—6位数字（统一社会信用代码第3—8位的开头）"),
         region_name=c.get("region_name", str, ""),
         nature_code_prefixes=_nature_prefixes(c, c.strings("unit_natures")),
+        version=c.get("version", int, 1, check=lambda v: v >= 1, why="应为正整数"),
+        sample=root.table("sample", required=False).data,
     )
 
 
-@cache
 def load_call(call_id: str | None = None) -> Call:
-    """Load a call from the application's `forms/` folder (cached per process)."""
-    from zscq_desktop.resources import DEFAULT_CALL, forms_dir
+    """Load a built-in or installed call by id; without an id, the default call (newest open, else newest)."""
+    from zscq_desktop.call.registry import call_folder, default_call_id
 
-    return load_call_folder(forms_dir(call_id or DEFAULT_CALL))
+    return _load_cached(call_folder(call_id or default_call_id()))
+
+
+@cache
+def _load_cached(folder: Path) -> Call:
+    return load_call_folder(folder)
+
+
+load_call.cache_clear = _load_cached.cache_clear  # type: ignore[attr-defined]  # after installing a call

@@ -65,7 +65,7 @@ class Direction:
     name: str
     category: str
     category_name: str
-    form: str  # "a2" | "a3"
+    form: str  # a form id of the call, e.g. "a2"
     form_label: str  # "附件2" | "附件3"
     district_review: bool
     cap_wan: float
@@ -177,7 +177,7 @@ class Section:
 
 @dataclass(frozen=True)
 class FormSpec:
-    id: str  # "a2" | "a3"
+    id: str  # from form-<id>.toml, e.g. "a2"
     label: str  # "附件2"
     title: str
     for_directions: tuple[str, ...]
@@ -272,6 +272,8 @@ class Call:
     region_code_prefix: str = ""
     region_name: str = ""
     nature_code_prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    version: int = 1  # raised by the author for each corrected edition of the same call
+    sample: dict = field(default_factory=dict)  # the example unit's district, address, bank (core/sample.py)
 
     def direction(self, direction_id: str) -> Direction:
         for d in self.directions:
