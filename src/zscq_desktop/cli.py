@@ -22,7 +22,7 @@ from zscq_desktop.call import CallDataError, load_call
 from zscq_desktop.core.findings import Finding, has_blocking
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
-OPENABLE = (".zscq", ".json")  # what the wizard opens from the command line
+OPENABLE = (".zscq", ".json", ".zscqcall")  # what the wizard opens from the command line (a call pack: the import dialog)
 
 
 class UsageError(Exception):
@@ -40,7 +40,7 @@ class _Parser(argparse.ArgumentParser):
 # `route` skips exactly these, so a new global option is one line here.
 GLOBAL_OPTIONS: dict[str, tuple[int, dict[str, Any]]] = {
     "--version": (0, {"action": "version", "version": f"%(prog)s {__version__}"}),
-    "--call": (1, {"default": None, "help": "申报年度数据（forms/ 下的文件夹名），默认 tianjin-2023"}),
+    "--call": (1, {"default": None, "help": "申报年度 id（见 `calls`；默认：最新的申报中年度，否则最新年度）"}),
 }
 
 
@@ -94,6 +94,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     from zscq_desktop.core.sample import write_sample
 
     call = load_call(args.call)
+    args.direction = args.direction or str(call.sample.get("direction") or call.directions[0].id)
     try:
         call.direction(args.direction)
     except KeyError:
@@ -122,12 +123,15 @@ def findings_for(loaded: Any, call: Any) -> list[Finding]:
     return all_findings(call, loaded.submission, path=loaded.path) + list(getattr(loaded, "findings", []))
 
 
-def _load(file: str) -> tuple[Any, Any] | int:
+def _load(file: str, args: argparse.Namespace | None = None) -> tuple[Any, Any] | int:
     """The submission named on the command line and its call, or `EXIT_INPUT` after saying why."""
+    from zscq_desktop.cli_calls import call_mismatch
     from zscq_desktop.docio import InputError, load_any
 
     try:
         loaded = load_any(Path(file), lenient=True)  # unusable attachment files become findings
+        if args is not None and call_mismatch(args, loaded.submission.call):
+            return EXIT_INPUT
         return loaded, load_call(loaded.submission.call)
     except InputError as exc:
         print(str(exc), file=sys.stderr)
@@ -137,7 +141,7 @@ def _load(file: str) -> tuple[Any, Any] | int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    got = _load(args.file)
+    got = _load(args.file, args)
     if isinstance(got, int):
         return got
     loaded, call = got
@@ -152,6 +156,10 @@ def cmd_convert(args: argparse.Namespace) -> int:
     src, dst = Path(args.input), Path(args.output)
     try:
         loaded = load_any(src)
+        from zscq_desktop.cli_calls import call_mismatch
+
+        if call_mismatch(args, loaded.submission.call):
+            return EXIT_INPUT
         if dst.suffix.lower() == ".json":
             write_json(loaded, dst)
         elif dst.suffix.lower() == ".zscq":
@@ -170,7 +178,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from zscq_desktop.docio import InputError
     from zscq_desktop.volume.export import ExportBlocked, ExportError, export
 
-    got = _load(args.file)
+    got = _load(args.file, args)
     if isinstance(got, int):
         return got
     loaded, call = got
@@ -237,7 +245,7 @@ def openable_problem(path: Path) -> str | None:
     if path.is_dir():
         return f"《{path.name}》是一个文件夹，不是申报文件。"
     if path.suffix.lower() not in OPENABLE:
-        return (f"无法打开《{path.name}》：申报助手只能打开申报文件（.zscq）或申报数据（.json）。"
+        return (f"无法打开《{path.name}》：申报助手只能打开申报文件（.zscq）、申报数据（.json）或申报年度数据包（.zscqcall）。"
                 "支撑材料（PDF、图片、Word 文件）请在“支撑材料”页面添加。")
     return None
 
@@ -257,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(fn=cmd_directions)
 
     s = sub.add_parser("sample", help="生成完整的示例申报（含示例附件）")
-    s.add_argument("--direction", required=True)
+    s.add_argument("--direction", default=None, help="支持方向 id（默认取申报年度数据中的示例方向）")
     s.add_argument("-o", "--output", required=True, help="输出 .json（附件写在旁边）或 .zscq")
     s.set_defaults(fn=cmd_sample)
 
@@ -305,6 +313,10 @@ def build_parser() -> argparse.ArgumentParser:
     from zscq_desktop.wordio.cli import add_parser as add_import
 
     add_import(sub)
+
+    from zscq_desktop.cli_calls import add_call_commands
+
+    add_call_commands(sub)
     return p
 
 

@@ -25,6 +25,9 @@ class UnknownCallError(CallDataError):
         super().__init__("", "--call", f"没有申报年度“{call_id}”。可选：{', '.join(known) or '（无）'}")
         self.call_id = call_id
 
+    def __str__(self) -> str:
+        return self.reason
+
 
 @dataclass(frozen=True)
 class CallEntry:
@@ -66,7 +69,7 @@ def installed_root() -> Path:
 def _folders(root: Path) -> list[Path]:
     if not root.is_dir():
         return []
-    return sorted(p for p in root.iterdir() if p.is_dir() and (p / "call.toml").is_file())
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / "call.toml").is_file())
 
 
 def _raw_call(folder: Path) -> dict:
