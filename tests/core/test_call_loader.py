@@ -117,7 +117,7 @@ def test_copy_loads(broken: Path) -> None:
     ("file", "old", "new", "key", "reason"),
     [
         ("call.toml", 'cap_wan = 10\n', 'cap_wan = "十"\n', "directions[0].cap_wan", "应为"),
-        ("call.toml", 'form = "a2"', 'form = "a9"', "directions[0].form", "a2 或 a3"),
+        ("call.toml", 'form = "a2"', 'form = "a9"', "directions[0].form", "form-a9.toml"),
         ("call.toml", 'period_end = "2023-09"', 'period_end = "2023-13"', "directions[0].period_end", "YYYY-MM"),
         ("call.toml", 'category = "creation"', 'category = "nope"', "directions[0].category", "未知类别"),
         ("call.toml", '{ key = "granted_patents", name = "项目期内授权专利", unit = "件", min = 10 }',

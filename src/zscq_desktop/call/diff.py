@@ -92,8 +92,11 @@ def diff_calls(a: Call, b: Call) -> list[Change]:
     for d in b.directions:
         if d.id in old_d:
             _direction_changes(out, old_d[d.id], d)
-    for fid in sorted(a.forms.keys() | b.forms.keys()):
-        fa, fb = a.forms.get(fid), b.forms.get(fid)
+    # forms are matched by the label users know (附件3), not by the file's id, which an author may rename
+    by_label_a = {f.label: f for f in a.forms.values()}
+    by_label_b = {f.label: f for f in b.forms.values()}
+    for label in sorted(by_label_a.keys() | by_label_b.keys()):
+        fa, fb = by_label_a.get(label), by_label_b.get(label)
         if fa is None or fb is None:
             out.append(Change("申报书", (fb or fa).label, "" if fa is None else "有", "" if fb is None else "有"))  # type: ignore[union-attr]
             continue

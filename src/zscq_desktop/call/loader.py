@@ -274,6 +274,10 @@ def load_call_folder(folder: Path) -> Call:
         forms[spec.id] = spec
     if not forms:
         raise CallDataError("form-*.toml", "", "至少需要一个申报书文件（如 form-a2.toml）")
+    for i, raw in enumerate(root.data.get("directions", [])):
+        form = raw.get("form") if isinstance(raw, dict) else None
+        if isinstance(form, str) and form not in forms:
+            raise CallDataError("call.toml", f"directions[{i}].form", f"申报书“{form}”不存在（缺少 form-{form}.toml）")
     directions = tuple(_direction(n, categories, {k: f.label for k, f in forms.items()})
                        for n in root.tables("directions", True))
     ids = [d.id for d in directions]

@@ -142,6 +142,9 @@ def build_sample(call: Call, direction_id: str) -> Submission:
         "schedule": [{"start": a, "end": b, "content": f"（示例）第{i + 1}阶段：推进任务并开展阶段检查。"}
                      for i, (a, b) in enumerate(_months(p_start, span))],
     }
+    from zscq_desktop.core.sample_fill import fill_required
+
+    fill_required(call, sub)  # fields a newer call added that the text above does not know
     sub.touch()
     return sub
 
