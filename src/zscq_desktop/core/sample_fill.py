@@ -51,10 +51,12 @@ def fill_required(call: Call, sub: Submission) -> None:
     """Give every empty required field (and required table) of the submission's form an example value."""
     form = call.form_for(sub.direction)
     for section in form.sections:
-        values = sub.unit if section.key == "unit" else sub.form.setdefault(section.key, {})
+        values = sub.unit if section.key == "unit" else sub.form.get(section.key, {})
         for f in section.fields:
             if not f.applies_to(sub.direction) or not f.required or not is_empty(values.get(f.key)):
                 continue
+            if section.key != "unit":
+                values = sub.form.setdefault(section.key, values)  # only sections that get a value
             if f.type == "table":
                 rows = [{c.key: example_value(call, c, sub.direction) for c in f.columns}
                         for _ in range(max(len(f.fixed_rows) or f.min_rows, 1))]

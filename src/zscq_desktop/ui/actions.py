@@ -65,6 +65,8 @@ class FileActions(_WindowBase):
         self.open_action = action("打开(&O)…", self.open_file, QKeySequence.StandardKey.Open)
         self.sample_action = action("打开示例申报(&E)", self.open_sample)
         file_menu.addSeparator()
+        self.add_call_actions(file_menu)  # ui.call_actions: import a call pack, carry over, compare
+        file_menu.addSeparator()
         self.save_action = action("保存(&S)", self.save, QKeySequence.StandardKey.Save)
         self.save_as_action = action("另存为(&A)…", self.save_as, "Ctrl+Shift+S")
         file_menu.addSeparator()
@@ -104,6 +106,10 @@ class FileActions(_WindowBase):
     def new_submission(self) -> bool:
         if self._busy():
             return False
+        call = self.call_for_new()  # the newest open call; asks when several are open
+        if call is None:
+            return False
+        self.use_call(call)
         try:
             session = Session.new(self.call, parent=self)
         except SessionError as exc:
@@ -132,8 +138,12 @@ class FileActions(_WindowBase):
             return False
         if self.session is not None and self.session.path.resolve() == path.resolve():
             return True
+        if path.suffix.lower() == ".zscqcall":  # a call pack (double-click): show it, install on confirmation
+            return self.import_call_pack(path)
         if path.suffix.lower() == ".json":
             return self._import_json(path)
+        if not self.use_call_of_file(path):
+            return False
         try:
             try:
                 session = Session.open(self.call, path, parent=self)

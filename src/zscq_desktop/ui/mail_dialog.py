@@ -124,6 +124,9 @@ class MailDialog(QDialog):
         form.addRow("授权码/密码：", self.password_edit)
         form.addRow("", self.remember_box)
         form.addRow("收件人：", self.to_edit)
+        self.recipient_note = QLabel()  # the address, always shown; a warning when it is not the usual one
+        self.recipient_note.setWordWrap(True)
+        form.addRow("", self.recipient_note)
 
         self.subject_label = QLabel()
         self.subject_label.setWordWrap(True)
@@ -237,6 +240,11 @@ class MailDialog(QDialog):
         from zscq_desktop.mail.service import MailError, compose
 
         account, to = self.account_edit.text().strip(), self.to_edit.text().strip()
+        from zscq_desktop.ui.call_dialogs import WARN_STYLE, recipient_note
+
+        note, warn = recipient_note(self.session.call, to)
+        self.recipient_note.setText(note)
+        self.recipient_note.setStyleSheet(WARN_STYLE if warn else "")
         try:
             msg = compose(self.zip_path, sender=account or "example@example.com", to=to)
         except MailError as exc:

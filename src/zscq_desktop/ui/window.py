@@ -28,6 +28,7 @@ from zscq_desktop.ui import settings, word_import_dialog
 from zscq_desktop.ui.pages import page_class
 from zscq_desktop.ui.pages.base import Page, field_path
 from zscq_desktop.ui.actions import FileActions
+from zscq_desktop.ui.call_actions import CallActions
 from zscq_desktop.ui.session import Session
 from zscq_desktop.ui.widgets import dialogs
 
@@ -76,7 +77,7 @@ def _mark(path, is_open: bool) -> None:
         log.exception("open-document mark for %s", path)
 
 
-class MainWindow(FileActions, QMainWindow):
+class MainWindow(FileActions, CallActions, QMainWindow):
     """The application window; owns the open `Session` and the pages."""
 
     def __init__(self, call: Call) -> None:

@@ -67,6 +67,11 @@ class StartPage(Page):
         grid.setColumnStretch(2, 1)
         self.layout_.addWidget(actions)
 
+        from zscq_desktop.ui.call_dialogs import CallListBox
+
+        self.calls_box = CallListBox(self.window_)  # open calls first, then closed; import and compare
+        self.layout_.addWidget(self.calls_box)
+
         self.current_box = QGroupBox("当前申报")
         cur = QHBoxLayout(self.current_box)
         self.current_label = QLabel()
