@@ -15,8 +15,6 @@ import sys
 from functools import cache
 from pathlib import Path
 
-DEFAULT_CALL = "tianjin-2023"
-
 
 class ResourceError(RuntimeError):
     """A data folder the application needs is missing."""
@@ -41,8 +39,8 @@ def data_root() -> Path:
     )
 
 
-def forms_dir(call_id: str = DEFAULT_CALL) -> Path:
-    """The data folder of one yearly call, e.g. `forms/tianjin-2023`."""
+def forms_dir(call_id: str) -> Path:
+    """The data folder of one built-in call, `forms/<id>` (installed calls: `call.registry.call_folder`)."""
     return data_root() / "forms" / call_id
 
 

@@ -98,7 +98,7 @@ def test_form_definitions(call) -> None:
 @pytest.fixture
 def broken(tmp_path: Path) -> Path:
     folder = tmp_path / "call"
-    shutil.copytree(forms_dir(), folder)
+    shutil.copytree(forms_dir("tianjin-2023"), folder)
     return folder
 
 

@@ -286,7 +286,7 @@ def load_call_folder(folder: Path) -> Call:
     try:
         deadline = datetime.fromisoformat(c.text("deadline"))
     except ValueError:
-        raise c.fail("deadline", "应为 ISO 8601 时间，如 2023-05-31T17:00:00+08:00") from None
+        raise c.fail("deadline", "应为 ISO 8601 时间，如 2025-05-31T17:00:00+08:00") from None
     if deadline.tzinfo is None:
         raise c.fail("deadline", "须带时区，如 +08:00")
     rules = Rules(

@@ -60,6 +60,7 @@ KNOWN = {
     "section": _keys(M.Section),
     "form": frozenset({"id", "label", "title", "for_directions", "order", "instructions"}),
     "plan_section": _keys(M.PlanSection),
+    "sample": frozenset({"direction", "unit_name", "region", "district", "address", "bank"}),
 }
 
 
@@ -267,6 +268,12 @@ def check_folder(folder: Path) -> list[Problem]:
             for key in ("min_registration_months", "max_projects_per_unit", "bad_project_lookback_years"):
                 col.attempt(lambda key=key: r.get(key, int))
             col.attempt(lambda: r.num("max_request_ratio_of_capital"))
+        sample = col.attempt(lambda: root.table("sample", required=False))
+        if sample:
+            col.unknown_keys(sample, "sample")
+            d = sample.data.get("direction")
+            if d is not None and d not in direction_ids:
+                col.add("call.toml", "sample.direction", f"未知支持方向“{d}”")
         sub = col.attempt(lambda: root.table("submission"))
         if sub:
             _check_contacts(sub, col)

@@ -17,7 +17,18 @@ from zscq_desktop.call.model import Call, Direction
 from zscq_desktop.core.submission import Attachment, Submission
 from zscq_desktop.core.validators import credit_code_check_char
 
-SAMPLE_UNIT_NAME = "天津示例科技有限公司"
+def sample_unit(call: Call | None = None) -> dict[str, str]:
+    """The example unit's name, region, district, address and bank: from the call's `[sample]` table,
+    else neutral values, so the sample fits whichever region's call it is made for."""
+    s = call.sample if call is not None else {}
+    region = str(s.get("region", ""))
+    return {
+        "name": str(s.get("unit_name") or f"{region}示例科技有限公司"), "region": region,
+        "district": str(s.get("district") or (call.districts[0] if call is not None and call.districts else "")),
+        "address": str(s.get("address") or f"{region}示例路88号"), "bank": str(s.get("bank") or "中国银行示例支行"),
+    }
+
+
 #: a made-up number (the 555-01xx pattern of fiction), never the agency's consultation line
 SAMPLE_PHONE = "022-55550123"
 
@@ -49,9 +60,9 @@ def _topic(text: str) -> str:
     return clause.rstrip("、，；：。,;:.（( ")
 
 
-def _para(topic: str, n: int = 3) -> str:
+def _para(topic: str, n: int = 3, region: str = "") -> str:
     topic = _topic(topic)  # a task's text ends with a full stop; the sentence goes on
-    base = (f"（示例）本单位围绕{topic}，结合天津市知识产权强市建设要求和本单位实际，"
+    base = (f"（示例）本单位围绕{topic}，结合{region}知识产权强市建设要求和本单位实际，"
             "明确责任部门和人员，细化工作计划，建立定期调度和检查机制，确保各项任务按期保质完成。")
     return "\n".join(base for _ in range(n))
 
@@ -61,14 +72,19 @@ def build_sample(call: Call, direction_id: str) -> Submission:
     d: Direction = call.direction(direction_id)
     form = call.forms[d.form]
     sub = Submission(call=call.id, direction=d.id)
+    unit = sample_unit(call)
+
+    def para(topic: str, n: int = 3) -> str:
+        return _para(topic, n, unit["region"])
+
     sub.eligibility = {q.key: (q.expect if q.kind == "required" else False) for q in (*call.questions, *d.questions)}
     sub.eligibility["other_projects"] = 0
     nature = "企业"  # the sample unit is a company (有限公司, code 91…): name, code and nature agree
     sub.unit = {
-        "name": SAMPLE_UNIT_NAME, "credit_code": sample_credit_code(), "registered_on": "2015-03-18",
-        "registered_capital_wan": 1000, "nature": nature, "district": call.districts[0],
-        "address": "天津市和平区示例路88号", "postcode": "300000", "legal_rep": "王示例", "staff": 120,
-        "rd_staff": 45, "revenue_wan": 8600, "bank": "中国银行天津示例支行", "account": "1234 5678 9012 3456",
+        "name": unit["name"], "credit_code": sample_credit_code(), "registered_on": "2015-03-18",
+        "registered_capital_wan": 1000, "nature": nature, "district": unit["district"],
+        "address": unit["address"], "postcode": "300000", "legal_rep": "王示例", "staff": 120,
+        "rd_staff": 45, "revenue_wan": 8600, "bank": unit["bank"], "account": "1234 5678 9012 3456",
         "honours": ["高新技术企业"] if nature == "企业" else [],
     }
     if d.period_start and d.period_end:
@@ -92,9 +108,9 @@ def build_sample(call: Call, direction_id: str) -> Submission:
             "apply_date": call.deadline.date().replace(day=20).isoformat(),
         },
         "content": {
-            "period_start": p_start, "period_end": p_end, "goals": _para(f"{d.name}的项目目标", 2),
+            "period_start": p_start, "period_end": p_end, "goals": para(f"{d.name}的项目目标", 2),
             "summary": "\n".join(f"{i + 1}. {t.text}" for i, t in enumerate(d.tasks)),
-            "benefits": _para("项目的经济效益和社会效益", 2),
+            "benefits": para("项目的经济效益和社会效益", 2),
         },
         "team": {"members": [
             {"name": "李示例", "title": "副总经理/高级工程师", "education": "硕士/机械工程", "role": "项目负责人，统筹实施"},
@@ -121,23 +137,23 @@ def build_sample(call: Call, direction_id: str) -> Submission:
                 {"invention_apply": 18, "invention_grant": 3, "utility": grants - 4, "design": 1, "pct": 2, "valid_invention": 22, "trademark": 8, "software": 6},
             ],
             "grants_2022": grants, "ip_department": "知识产权部", "ip_staff": 3, "ip_budget_wan": 50,
-            "ip_rules": _para("知识产权管理制度建设", 1) + "已做到有部门、有人员、有制度、有经费、有规范。",
-            "core_products": _para("核心产品和核心技术", 1),
+            "ip_rules": para("知识产权管理制度建设", 1) + "已做到有部门、有人员、有制度、有经费、有规范。",
+            "core_products": para("核心产品和核心技术", 1),
         }
         if d.industries:
             sub.form["ip_base"].update({
-                "target_industry": d.industries[0], "analysis_qualification": _para("知识产权信息分析资质", 1),
-                "data_sources": _para("知识产权数据源", 1), "earlier_navigation": "",
+                "target_industry": d.industries[0], "analysis_qualification": para("知识产权信息分析资质", 1),
+                "data_sources": para("知识产权数据源", 1), "earlier_navigation": "",
             })
     if "work_base" in section_keys:
         sub.form["work_base"] = {
-            "experience": _para(f"{d.name}相关工作经验", 2), "team_intro": _para("承担任务的团队和机构", 1),
+            "experience": para(f"{d.name}相关工作经验", 2), "team_intro": para("承担任务的团队和机构", 1),
             "fulltime_staff": max(d.min_fulltime_staff or 0, 6),
             "cases": [{"year": call.year - 1, "name": "知识产权服务示例项目", "outcome": "按期通过验收"}],
         }
     sub.plan = {
-        "sections": {s.key: _para(s.title, max(2, math.ceil(s.min_chars / 60))) for s in call.plan.sections if s.kind == "text"},
-        "tasks": [_para(_topic(t.text), 1) for t in d.tasks],
+        "sections": {s.key: para(s.title, max(2, math.ceil(s.min_chars / 60))) for s in call.plan.sections if s.kind == "text"},
+        "tasks": [para(_topic(t.text), 1) for t in d.tasks],
         "indicators": indicator_rows(d),
         "schedule": [{"start": a, "end": b, "content": f"（示例）第{i + 1}阶段：推进任务并开展阶段检查。"}
                      for i, (a, b) in enumerate(_months(p_start, span))],
@@ -159,15 +175,16 @@ def indicator_rows(d: Direction) -> list[dict[str, Any]]:
     return rows
 
 
-def example_attachments() -> list[tuple[str, str, str, bytes]]:
+def example_attachments(call: Call | None = None) -> list[tuple[str, str, str, bytes]]:
     """(category, title, file name, bytes) of generated example supporting files: a PDF and a PNG."""
+    unit = sample_unit(call)
     return [
-        ("qualification", "营业执照副本（示例）", "营业执照-示例.pdf", _example_pdf()),
-        ("cases", "知识产权服务证书（示例）", "证书-示例.png", _example_png()),
+        ("qualification", "营业执照副本（示例）", "营业执照-示例.pdf", _example_pdf(unit)),
+        ("cases", "知识产权服务证书（示例）", "证书-示例.png", _example_png(unit)),
     ]
 
 
-def _example_pdf() -> bytes:
+def _example_pdf(unit: dict[str, str]) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
@@ -182,8 +199,8 @@ def _example_pdf() -> bytes:
     c.setFont(fonts.heading, 30)
     c.drawCentredString(w / 2, h - 200, "营 业 执 照（示例）")
     c.setFont(fonts.body, 13)
-    for i, line in enumerate([f"名称：{SAMPLE_UNIT_NAME}", f"统一社会信用代码：{sample_credit_code()}",
-                              "类型：有限责任公司", "住所：天津市和平区示例路88号", "注册资本：壹仟万元整",
+    for i, line in enumerate([f"名称：{unit['name']}", f"统一社会信用代码：{sample_credit_code()}",
+                              "类型：有限责任公司", f"住所：{unit['address']}", "注册资本：壹仟万元整",
                               "成立日期：2015年3月18日", "本文件为申报助手生成的示例，不具任何效力。"]):
         c.drawString(100, h - 280 - i * 32, line)
     c.showPage()
@@ -191,7 +208,7 @@ def _example_pdf() -> bytes:
     return buf.getvalue()
 
 
-def _example_png() -> bytes:
+def _example_png(unit: dict[str, str]) -> bytes:
     from PIL import Image, ImageDraw, ImageFont
 
     from zscq_desktop.resources import resource_path
@@ -203,7 +220,7 @@ def _example_png() -> bytes:
     font_big = ImageFont.truetype(str(resource_path("fonts", BODY_FILE)), 64)
     font = ImageFont.truetype(str(resource_path("fonts", BODY_FILE)), 34)
     draw.text((620, 200), "荣 誉 证 书（示例）", fill=(160, 20, 20), font=font_big, anchor="mm")
-    draw.text((620, 400), f"{SAMPLE_UNIT_NAME}：", fill="black", font=font, anchor="mm")
+    draw.text((620, 400), f"{unit['name']}：", fill="black", font=font, anchor="mm")
     draw.text((620, 470), "在知识产权服务工作中表现突出，特发此证。", fill="black", font=font, anchor="mm")
     draw.text((620, 700), "本图片为申报助手生成的示例", fill=(90, 90, 90), font=font, anchor="mm")
     buf = io.BytesIO()
@@ -219,7 +236,7 @@ def write_sample(call: Call, direction_id: str, out: Path) -> Submission:
     sub = build_sample(call, direction_id)
     folder = out.parent / f"{out.stem}-附件"
     folder.mkdir(parents=True, exist_ok=True)
-    for category, title, name, data in example_attachments():
+    for category, title, name, data in example_attachments(call):
         (folder / name).write_bytes(data)
         sub.attachments.append(Attachment(category=category, title=title, source_name=name,
                                           sha256=hashlib.sha256(data).hexdigest(), size=len(data),

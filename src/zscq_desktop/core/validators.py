@@ -171,7 +171,8 @@ def canonical_month(value: Any) -> str | None:
 
 
 def check_month(value: Any) -> str | None:
-    return None if parse_month(value) else "年月格式不正确，应为 年-月（如 2023-01）。"
+    # the example is this year's January: no year is written into the code
+    return None if parse_month(value) else f"年月格式不正确，应为 年-月（如 {date.today().year}-01）。"
 
 
 def to_decimal(value: Any) -> Decimal | None:

@@ -31,7 +31,6 @@ else:
     _WindowBase = object
 
 log = logging.getLogger(__name__)
-SAMPLE_DIRECTION = "creation-pilot"
 READONLY_CHOICES = ["以只读方式打开", "另存为可编辑的副本…"]
 CONFLICT_CHOICES = ["重新载入文件（放弃本窗口未保存的修改）", "另存为副本…"]
 
@@ -218,7 +217,7 @@ class FileActions(_WindowBase):
         self.statusBar().clearMessage()
         QApplication.restoreOverrideCursor()
 
-    def open_sample(self, direction_id: str = SAMPLE_DIRECTION) -> bool:
+    def open_sample(self, direction_id: str | None = None) -> bool:
         """A complete example submission (with example attachments) as a new draft."""
         import hashlib
 
@@ -227,9 +226,11 @@ class FileActions(_WindowBase):
 
         if self._busy():
             return False
+        # the call's example direction (its [sample] table), else its first
+        direction_id = direction_id or str(self.call.sample.get("direction") or self.call.directions[0].id)
         sub = build_sample(self.call, direction_id)
         blobs = {}
-        for category, title, name, data in example_attachments():
+        for category, title, name, data in example_attachments(self.call):
             sha = hashlib.sha256(data).hexdigest()
             blobs[sha] = data
             sub.attachments.append(Attachment(category=category, title=title, source_name=name, sha256=sha, size=len(data)))

@@ -19,7 +19,7 @@ INDICATOR_COLUMNS = (
     Column("target", "目标值", "amount", required=True), Column("note", "说明", "text"),
 )
 SCHEDULE_COLUMNS = (
-    Column("start", "开始年月（如 2023-01）", "month", required=True),
+    Column("start", "开始年月（年-月）", "month", required=True),
     Column("end", "结束年月", "month", required=True), Column("content", "工作内容", "text", required=True),
 )
 ROW_PATH = re.compile(r"^plan\.(indicators|schedule)\[(\d+)\](?:\.(\w+))?")

@@ -12,6 +12,7 @@ exact total under the table (`core.validators.column_total`)."""
 from __future__ import annotations
 
 import copy
+from datetime import date
 from typing import Any, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QMimeData, QModelIndex, QObject, Qt, Signal
@@ -106,7 +107,7 @@ class RowsModel(QAbstractTableModel):
             if c.key in self.read_only:
                 return QBrush(QColor("#f1f3f5"))
         if role == Qt.ItemDataRole.ToolTipRole and c.type == "month":
-            return "年-月，如 2023-01"
+            return f"年-月，如 {date.today().year}-01"
         return None
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
