@@ -86,9 +86,15 @@ Root: HKA; Subkey: "Software\Classes\.zscq\OpenWithProgids"; ValueType: string; 
 Root: HKA; Subkey: "Software\Classes\{#ProgId}"; ValueType: string; ValueName: ""; ValueData: "知识产权资助申报文件"; Flags: uninsdeletekey
 Root: HKA; Subkey: "Software\Classes\{#ProgId}\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\_internal\resources\icons\document.ico"
 Root: HKA; Subkey: "Software\Classes\{#ProgId}\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#AppExe}"" gui ""%1"""
+; .zscqcall (a yearly call pack) → the same app: opening one shows the import dialog, installs nothing unasked
+Root: HKA; Subkey: "Software\Classes\.zscqcall"; ValueType: string; ValueName: ""; ValueData: "ZscqDesktop.CallPack"; Flags: uninsdeletevalue
+Root: HKA; Subkey: "Software\Classes\ZscqDesktop.CallPack"; ValueType: string; ValueName: ""; ValueData: "申报年度数据包"; Flags: uninsdeletekey
+Root: HKA; Subkey: "Software\Classes\ZscqDesktop.CallPack\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\_internal\resources\icons\document.ico"
+Root: HKA; Subkey: "Software\Classes\ZscqDesktop.CallPack\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#AppExe}"" gui ""%1"""
 ; "打开方式" lists the app under its Chinese name
 Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}"; ValueType: string; ValueName: "FriendlyAppName"; ValueData: "{#AppName}"; Flags: uninsdeletekey
 Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}\SupportedTypes"; ValueType: string; ValueName: ".zscq"; ValueData: ""
+Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}\SupportedTypes"; ValueType: string; ValueName: ".zscqcall"; ValueData: ""
 ; without an open command 打开方式 → 申报助手 ran nothing; the program also takes a bare file path
 ; (a .zscq dropped on it or its shortcut), see zscq_desktop.cli.route
 Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#AppExe}"" gui ""%1"""

@@ -65,6 +65,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     except AuthoringError as exc:
         _err(str(exc))
         return EXIT_INPUT
+    except OSError as exc:
+        _err(f"无法写入 {args.out}：{exc.strerror or exc}")
+        return EXIT_INPUT
     print(f"已生成新的申报年度数据：{out}")
     print("下一步：对照新指南修改标有“【每年核对】”的行，然后运行 "
           f"`zscq-desktop call check {out}`，通过后 `zscq-desktop call pack {out} -o {args.new_id}.zscqcall`。")
@@ -106,6 +109,9 @@ def cmd_pack(args: argparse.Namespace) -> int:
     except PackError as exc:
         _err(str(exc))
         return EXIT_INPUT
+    except OSError as exc:
+        _err(f"无法写入 {args.output}：{exc.strerror or exc}")
+        return EXIT_INPUT
     print(f"已打包：{args.output}（{manifest['id']} 版本 {manifest['version']}，{len(manifest['files'])} 个文件）")
     return EXIT_OK
 
@@ -138,7 +144,11 @@ def cmd_install(args: argparse.Namespace) -> int:
         if not args.yes:
             _err("请核实以上信息；确认无误后加 --yes 重新运行以安装。")
             return EXIT_CONFIRM
-    target = install(preview)
+    try:
+        target = install(preview)
+    except OSError as exc:
+        _err(f"无法写入用户文件夹：{exc.strerror or exc}")
+        return EXIT_INPUT
     print(f"已安装：{target}")
     return EXIT_OK
 
@@ -168,6 +178,9 @@ def cmd_carry(args: argparse.Namespace) -> int:
         new = load_call(args.to)
         result = carry_over(loaded.submission, old, new, direction=args.direction)
         write_zscq(Loaded(result.submission, dict(loaded.blobs)), Path(args.output))
+    except OSError as exc:
+        _err(f"无法写入 {args.output}：{exc.strerror or exc}")
+        return EXIT_INPUT
     except InputError as exc:
         _err(str(exc))
         return EXIT_INPUT

@@ -169,3 +169,11 @@ def test_pack_refuses_a_broken_folder(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["call", "pack", str(folder), "-o", str(tmp_path / "x.zscqcall")]) == 2
     assert "directions[0].cap_wan: 应大于 0" in capsys.readouterr().err
     assert not (tmp_path / "x.zscqcall").exists()
+
+
+def test_installer_opens_packs_in_the_app() -> None:
+    iss = (Path(__file__).resolve().parents[2] / "installer" / "zscq-desktop.iss").read_text(encoding="utf-8")
+    assert 'Subkey: "Software\\Classes\\.zscqcall"; ValueType: string; ValueName: ""; ValueData: "ZscqDesktop.CallPack"' in iss
+    assert 'Subkey: "Software\\Classes\\ZscqDesktop.CallPack\\shell\\open\\command"' in iss
+    line = next(t for t in iss.splitlines() if "ZscqDesktop.CallPack\\shell\\open\\command" in t)
+    assert '"" gui ""%1"""' in line

@@ -143,3 +143,27 @@ def test_send_note_always_shows_the_address(next_year: str, tmp_path: Path) -> N
     assert main(["call", "install", str(_other_office(tmp_path)), "--yes"]) == 0
     text, warn = recipient_note(load_call("bh-2098"), "apply@example.org")
     assert warn and "与程序内置年度使用的" in text
+
+
+def test_opening_a_json_of_another_call_switches_to_it(next_year: str, tmp_path: Path, window, qtbot) -> None:
+    old = tmp_path / "old.json"
+    assert main(["--call", "tianjin-2023", "sample", "--direction", "gi-protection", "-o", str(old)]) == 0
+    assert window.call.id == next_year
+    assert window.open_path(old)
+    qtbot.waitUntil(lambda: window.opening is None, timeout=30000)
+    assert window.session.submission.call == "tianjin-2023" and window.call.id == "tianjin-2023"
+    assert window.session.direction.id == "gi-protection"
+
+
+def test_a_file_of_a_call_not_installed_is_refused_plainly(tmp_path: Path, window, dialogs_recorder) -> None:
+    doc = tmp_path / "x.zscq"
+    assert main(["sample", "-o", str(doc)]) == 0
+    from zscq_desktop.store.document import Document
+
+    with Document.open(doc) as d:
+        data = d.load()
+        data["call"] = "gone-2030"
+        d.save(data)
+    assert not window.open_path(doc)
+    assert "尚未安装该年度的数据" in dialogs_recorder.messages[-1][1]
+    assert window.session is None

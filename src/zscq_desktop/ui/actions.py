@@ -196,6 +196,12 @@ class FileActions(_WindowBase):
         def done(result) -> None:
             self._end_opening()
             doc, sub = result
+            if not self.use_call_id(sub.call, path.name):  # the JSON's own call (ui.call_actions)
+                from zscq_desktop.store.profiles import discard_draft
+
+                doc.close()
+                discard_draft(doc.path)
+                return
             session = Session.adopt_draft(self.call, doc, sub, parent=self)
             self._adopt(session, flow.DIRECTION if not sub.direction else flow.REVIEW)
 

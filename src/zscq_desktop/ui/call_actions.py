@@ -88,12 +88,16 @@ class CallActions(_WindowBase):
                 call_id = str(doc.load().get("call") or "")
         except (DocumentError, OSError, AttributeError):
             return True  # opening it will explain what is wrong with the file
+        return self.use_call_id(call_id, path.name)
+
+    def use_call_id(self, call_id: str, name: str) -> bool:
+        """Switch to call `call_id` (the call file `name` was made for); False after saying it is missing."""
         if not call_id or call_id == self.call.id:
             return True
         try:
             call = load_call(call_id)
         except CallDataError:
-            dialogs.inform(self, "缺少申报年度数据", f"《{path.name}》属于申报年度“{call_id}”，本机尚未安装该年度的数据。\n"
+            dialogs.inform(self, "缺少申报年度数据", f"《{name}》属于申报年度“{call_id}”，本机尚未安装该年度的数据。\n"
                            "请先通过 文件 → 导入申报年度数据… 安装发布单位提供的 .zscqcall 文件。", warning=True)
             return False
         self.use_call(call)
