@@ -40,17 +40,7 @@ class KeyLines:
                     in_string = False
                 continue
             if array_key is not None:
-                # elements of an array of inline tables, one per `{` at depth 1
-                for ch in line:
-                    if ch == "[":
-                        array_depth += 1
-                    elif ch == "]":
-                        array_depth -= 1
-                    elif ch == "{" and array_depth == 1:
-                        self.lines.setdefault(f"{array_key}[{element}]", no)
-                        element += 1
-                    elif ch == "#":
-                        break
+                array_depth, element = self._elements(line, array_key, array_depth, element, no)
                 if array_depth <= 0:
                     array_key = None
                 continue
@@ -81,19 +71,23 @@ class KeyLines:
             if value.startswith('"""') and value.count('"""') == 1:
                 in_string = True
             elif value.startswith("["):
-                depth, elem = 0, 0
-                for ch in value:
-                    if ch == "[":
-                        depth += 1
-                    elif ch == "]":
-                        depth -= 1
-                    elif ch == "{" and depth == 1:
-                        self.lines.setdefault(f"{path}[{elem}]", no)
-                        elem += 1
-                    elif ch == "#" and depth == 0:
-                        break
+                depth, elem = self._elements(value, path, 0, 0, no)
                 if depth > 0:
                     array_key, array_depth, element = path, depth, elem
+
+    def _elements(self, text: str, path: str, depth: int, element: int, no: int) -> tuple[int, int]:
+        """Record the line of each inline table (`{`) at depth 1 of an array; the depth and count after `text`."""
+        for ch in text:
+            if ch == "[":
+                depth += 1
+            elif ch == "]":
+                depth -= 1
+            elif ch == "{" and depth == 1:
+                self.lines.setdefault(f"{path}[{element}]", no)
+                element += 1
+            elif ch == "#" and depth <= 1:
+                break  # a comment (strings with '#' inside arrays do not occur in call files)
+        return depth, element
 
     def _resolve(self, names: list[str]) -> str:
         """A dotted header prefix (`directions`) → the latest element (`directions[4]`)."""

@@ -98,6 +98,14 @@ class _Collector:
             self.add("call.toml", "", f"无法读取：{exc}")
         return None
 
+    def unique(self, node: L._Node, field: str, seen: set[str], what: str) -> None:
+        """Report `node[field]` when an earlier table of the same list had the same value."""
+        value = node.data.get(field)
+        if isinstance(value, str):
+            if value in seen:
+                self.add(node.file, f"{node.path}.{field}", f"{what} “{value}” 重复")
+            seen.add(value)
+
     def unknown_keys(self, node: L._Node, kind: str) -> None:
         if not isinstance(node.data, dict):
             return
@@ -139,11 +147,7 @@ def _check_fields(section: L._Node, col: _Collector, directions: set[str]) -> No
         for c in _tables(f, "columns", col):
             col.unknown_keys(c, "column")
             col.attempt(lambda c=c: L._column(c))
-        key = f.data.get("key")
-        if isinstance(key, str):
-            if key in seen:
-                col.add(f.file, f"{f.path}.key", f"字段 key “{key}” 在本部分重复")
-            seen.add(key)
+        col.unique(f, "key", seen, "本部分的字段 key")
         for i, d in enumerate(f.data.get("directions", []) if isinstance(f.data.get("directions"), list) else []):
             if d not in directions:
                 col.add(f.file, f"{f.path}.directions", f"未知支持方向“{d}”")
@@ -153,11 +157,7 @@ def _check_sections(root: L._Node, col: _Collector, directions: set[str]) -> set
     keys: set[str] = set()
     for s in _tables(root, "sections", col):
         col.unknown_keys(s, "section")
-        key = s.data.get("key")
-        if isinstance(key, str):
-            if key in keys:
-                col.add(s.file, f"{s.path}.key", f"部分 key “{key}” 重复")
-            keys.add(key)
+        col.unique(s, "key", keys, "部分 key")
         _check_fields(s, col, directions)
         col.attempt(lambda s=s: L._section(s))
     return keys
@@ -210,11 +210,7 @@ def _check_direction(n: L._Node, col: _Collector, categories: dict[str, str], fo
         for i in _tables(t, "indicators", col):
             col.unknown_keys(i, "indicator")
             col.attempt(lambda i=i: L._indicator(i))
-            key = i.data.get("key")
-            if isinstance(key, str):
-                if key in indicator_keys:
-                    col.add(i.file, f"{i.path}.key", f"考核指标 key “{key}” 在本方向重复（实施方案按 key 对应指标）")
-                indicator_keys.add(key)
+            col.unique(i, "key", indicator_keys, "本方向的考核指标 key（实施方案按它对应指标）")
     for q in _tables(n, "questions", col):
         col.unknown_keys(q, "question")
         col.attempt(lambda q=q: L._question(q))
@@ -280,10 +276,9 @@ def check_folder(folder: Path) -> list[Problem]:
         categories: dict[str, str] = {}
         for n in _tables(root, "categories", col):
             col.unknown_keys(n, "category")
+            col.unique(n, "id", set(categories), "类别 id")
             got = col.attempt(lambda n=n: (n.text("id"), n.text("name")))
             if got:
-                if got[0] in categories:
-                    col.add(n.file, f"{n.path}.id", f"类别 id “{got[0]}” 重复")
                 categories[got[0]] = got[1]
         for n in _tables(root, "attachment_categories", col):
             col.unknown_keys(n, "attachment_category")
@@ -295,11 +290,7 @@ def check_folder(folder: Path) -> list[Problem]:
                 col.add(n.file, f"{n.path}.source", "缺少指南出处（source）：不符合时的错误提示要引用它")
         seen: set[str] = set()
         for n in _tables(root, "directions", col):
-            did = n.data.get("id")
-            if isinstance(did, str):
-                if did in seen:
-                    col.add(n.file, f"{n.path}.id", f"支持方向 id “{did}” 重复")
-                seen.add(did)
+            col.unique(n, "id", seen, "支持方向 id")
             form = n.data.get("form")
             if isinstance(form, str) and form not in form_labels:
                 col.add(n.file, f"{n.path}.form", f"申报书“{form}”不存在（缺少 form-{form}.toml）")
