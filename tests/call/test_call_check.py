@@ -82,3 +82,14 @@ def test_unknown_direction_in_a_field_and_a_bad_phone(folder: Path) -> None:
 def test_not_a_folder_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["call", "check", str(tmp_path / "nope")]) == 2
     assert "找不到" in capsys.readouterr().err
+
+
+def test_two_mistakes_in_one_direction_are_both_reported(folder: Path) -> None:
+    edit(folder, "call.toml", "cap_wan = 10\n", 'cap_wan = "十万"\n')
+    edit(folder, "call.toml", "max_funded = 50\n", "max_funded = 0\n")
+    edit(folder, "call.toml", 'contact = { name = "张伟", phone = "23039856" }', 'contact = { name = "张伟" }')
+    got = {p.key: p for p in check_folder(folder)}
+    assert got["directions[0].cap_wan"].line == _line_of(folder, "call.toml", 'cap_wan = "十万"')
+    assert got["directions[0].max_funded"].reason == "应 ≥ 1"
+    assert got["directions[0].contact.phone"].reason.startswith("缺少必填项")
+    assert got["directions[0].contact.phone"].line == _line_of(folder, "call.toml", 'contact = { name = "张伟" }')

@@ -222,6 +222,23 @@ def _check_direction(n: L._Node, col: _Collector, categories: dict[str, str], fo
             v = n.data.get(key)
             if isinstance(v, str) and L.MONTH_RE.match(v) and not (year - 1 <= int(v[:4]) <= year + 3):
                 col.add(n.file, f"{n.path}.{key}", f"{v} 与申报年度 {year} 不符（是否忘记改年份？）")
+    # each key on its own, so two mistakes in one direction are both reported
+    for one in (lambda: n.text("name"), lambda: n.get("district_review", bool), lambda: n.num("cap_wan"),
+                lambda: n.get("max_funded", int, check=lambda v: v >= 1, why="应 ≥ 1"), lambda: n.text("source"),
+                lambda: n.text("goals"), lambda: n.strings("conditions"), lambda: n.strings("attachment_hints"),
+                lambda: n.strings("industries"), lambda: n.num("self_funding_ratio", None),
+                lambda: L._month(n, "period_start"), lambda: L._month(n, "period_end"),
+                lambda: n.get("period_months", int, None), lambda: n.get("contracts", int, None),
+                lambda: n.num("cap_wan_demo_city", None), lambda: n.num("continuing_uplift", None),
+                lambda: n.get("enterprise_only", bool, False), lambda: n.get("selection_note", str, ""),
+                lambda: n.get("matching_note", str, ""), lambda: n.get("cap_note", str, ""),
+                lambda: n.get("continuing_note", str, ""), lambda: n.get("min_grants_2022", int, None),
+                lambda: n.get("min_fulltime_staff", int, None)):
+        col.attempt(one)
+    contact = col.attempt(lambda: n.table("contact"))
+    if contact:
+        col.attempt(lambda: contact.text("name"))
+        col.attempt(lambda: contact.text("phone"))
     col.attempt(lambda: L._direction(n, categories, forms))
 
 
