@@ -144,7 +144,9 @@ def test_broken_data_inside_a_pack_is_refused_with_lines(packed: Path, tmp_path:
     with zipfile.ZipFile(packed) as zf:
         manifest = json.loads(zf.read("manifest.json"))
         text = zf.read("call.toml").decode("utf-8")
-    text = text.replace('form = "a3"', 'form = "a4"', 1)
+    text = text.replace('form = "a3"', 'form = "a4"', 1)  # a missing form
+    text = text.replace('id = "patent-navigation"', 'id = "creation-pilot"', 1)  # a duplicate id
+    text = text.replace('unit = "件", min = 10 }', 'unit = "件", minimum = 10 }', 1)  # an unknown indicator key
     plan = b'[plan]\ntitle = "x"\n[[sections]\n'
     for name, data in (("call.toml", text.encode("utf-8")), ("plan.toml", plan)):
         manifest["files"][name] = hashlib.sha256(data).hexdigest()
@@ -153,6 +155,10 @@ def test_broken_data_inside_a_pack_is_refused_with_lines(packed: Path, tmp_path:
     err = _refused(bad, capsys)
     line = next(i for i, t in enumerate(text.splitlines(), 1) if t == 'form = "a4"')
     assert f"call.toml:{line}: directions[2].form: 申报书“a4”不存在（缺少 form-a4.toml）" in err
+    dup = [i for i, t in enumerate(text.splitlines(), 1) if t == 'id = "creation-pilot"'][1]
+    assert f"call.toml:{dup}: directions[1].id: 支持方向 id “creation-pilot” 重复" in err
+    ind = next(i for i, t in enumerate(text.splitlines(), 1) if "minimum = 10" in t)
+    assert f"call.toml:{ind}: directions[0].tasks[1].indicators[0].minimum: 未知的键" in err
     assert "plan.toml:3: （文件）: TOML 语法错误" in err
     assert main(["call", "check", str(bad)]) == 2  # an author can check a pack too
 
