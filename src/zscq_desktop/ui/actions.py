@@ -108,12 +108,12 @@ class FileActions(_WindowBase):
         call = self.call_for_new()  # the newest open call; asks when several are open
         if call is None:
             return False
-        self.use_call(call)
         try:
-            session = Session.new(self.call, parent=self)
+            session = Session.new(call, parent=self)
         except SessionError as exc:
             dialogs.inform(self, "无法新建", str(exc), warning=True)
             return False
+        self.use_call(call)
         self.set_session(session)
         self.goto(flow.DIRECTION)
         return True
@@ -141,11 +141,12 @@ class FileActions(_WindowBase):
             return self.import_call_pack(path)
         if path.suffix.lower() == ".json":
             return self._import_json(path)
-        if not self.use_call_of_file(path):
+        call = self.call_of_file(path)  # ui.call_actions: the file's own call
+        if call is None:
             return False
         try:
             try:
-                session = Session.open(self.call, path, parent=self)
+                session = Session.open(call, path, parent=self)
                 choice = None
             except SessionError as exc:
                 if exc.kind == "text_damaged":  # the previous save is intact: offer it (store.document)
@@ -156,10 +157,11 @@ class FileActions(_WindowBase):
                                         "如需保存修改，请“另存为”一个副本。", READONLY_CHOICES)
                 if choice is None:
                     return False
-                session = Session.open(self.call, path, readonly=True, parent=self)
+                session = Session.open(call, path, readonly=True, parent=self)
         except SessionError as exc:
             dialogs.inform(self, "无法打开文件", f"《{path.name}》无法打开：\n{exc}\n\n文件未被修改。", warning=True)
             return False
+        self.use_call(call)
         self._adopt(session, flow.DIRECTION if not session.submission.direction else flow.REVIEW)
         if choice == 1:
             self.save_as()

@@ -79,29 +79,36 @@ class CallActions(_WindowBase):
             return load_call(open_[choice].id)
         return load_call((open_ or calls)[0].id)
 
-    def use_call_of_file(self, path: Path) -> bool:
-        """Switch to the call a `.zscq` file was made for (before opening it); False after saying why."""
+    def call_of_file(self, path: Path) -> "Call | None":
+        """The call a `.zscq` file was made for (the window's when unreadable: opening it will explain);
+        None after telling the user that call is not installed."""
         from zscq_desktop.store.document import Document, DocumentError
 
         try:
             with Document.open(path, readonly=True) as doc:
                 call_id = str(doc.load().get("call") or "")
         except (DocumentError, OSError, AttributeError):
-            return True  # opening it will explain what is wrong with the file
-        return self.use_call_id(call_id, path.name)
+            return self.call
+        if not call_id or call_id == self.call.id:
+            return self.call
+        return self._load_or_say(call_id, path.name)
 
     def use_call_id(self, call_id: str, name: str) -> bool:
         """Switch to call `call_id` (the call file `name` was made for); False after saying it is missing."""
         if not call_id or call_id == self.call.id:
             return True
+        call = self._load_or_say(call_id, name)
+        if call is not None:
+            self.use_call(call)
+        return call is not None
+
+    def _load_or_say(self, call_id: str, name: str) -> "Call | None":
         try:
-            call = load_call(call_id)
+            return load_call(call_id)
         except CallDataError:
             dialogs.inform(self, "缺少申报年度数据", f"《{name}》属于申报年度“{call_id}”，本机尚未安装该年度的数据。\n"
                            "请先通过 文件 → 导入申报年度数据… 安装发布单位提供的 .zscqcall 文件。", warning=True)
-            return False
-        self.use_call(call)
-        return True
+            return None
 
     # ---- import ---------------------------------------------------------------------------------
     def import_call_pack(self, path: Path | None = None) -> bool:
