@@ -93,3 +93,15 @@ def test_two_mistakes_in_one_direction_are_both_reported(folder: Path) -> None:
     assert got["directions[0].max_funded"].reason == "应 ≥ 1"
     assert got["directions[0].contact.phone"].reason.startswith("缺少必填项")
     assert got["directions[0].contact.phone"].line == _line_of(folder, "call.toml", 'contact = { name = "张伟" }')
+
+
+def test_severity_and_citation_keys_are_checked_each(folder: Path) -> None:
+    edit(folder, "call.toml", '"field.too_long" = "warning"', '"field.too_long" = "maybe"')
+    edit(folder, "call.toml", '"field.pattern" = "warning"', '"field.pattern" = "warn"')
+    edit(folder, "call.toml", '"field.table" = "{form}填写说明：表格按所列栏目逐行填写"', '"field.table" = ""')
+    got = {p.key: p for p in check_folder(folder)}
+    for key, text in (("findings.severity.field.too_long", '"field.too_long" = "maybe"'),
+                      ("findings.severity.field.pattern", '"field.pattern" = "warn"')):
+        assert got[key].line == _line_of(folder, "call.toml", text) and got[key].reason == "应为 error、warning、info 之一"
+    p = got["findings.cite.field.table"]
+    assert p.line == _line_of(folder, "call.toml", '"field.table" = ""') and p.reason == "不能为空"

@@ -117,7 +117,7 @@ def test_a_broken_findings_table_is_refused_by_the_loader(tmp_path: Path) -> Non
     from zscq_desktop.resources import forms_dir
 
     folder = tmp_path / "call"
-    shutil.copytree(forms_dir(), folder)
+    shutil.copytree(forms_dir("tianjin-2023"), folder)
     toml = folder / "call.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('"field.too_long" = "warning"', '"field.too_long" = "maybe"'),
                     encoding="utf-8")

@@ -34,8 +34,8 @@ _CHECK = {
     "max_projects_per_unit": "同一单位最多申报几项",
     "max_request_ratio_of_capital": "申请资金占注册资金的上限",
 }
-_YEAR_TEXT = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年)")
-_MONTH = re.compile(r"(?<![\d-])((?:19|20)\d\d)-(0[1-9]|1[0-2])(?![\d])")
+_YEAR_TEXT = re.compile(r"(?<![0-9])((?:19|20)[0-9][0-9])(?=年)")
+_MONTH = re.compile(r"(?<![0-9-])((?:19|20)[0-9][0-9])-(0[1-9]|1[0-2])(?![0-9])")
 _KEY_LINE = re.compile(r"^(\s*)([A-Za-z0-9_]+)\s*=\s*(.*)$")
 
 
@@ -44,7 +44,7 @@ class AuthoringError(ValueError):
 
 
 def year_of(call_id: str) -> int | None:
-    m = re.search(r"(?<!\d)((?:19|20)\d\d)(?!\d)", call_id)
+    m = re.search(r"(?<![0-9])((?:19|20)[0-9][0-9])(?![0-9])", call_id)
     return int(m.group(1)) if m else None
 
 

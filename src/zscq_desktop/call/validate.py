@@ -25,7 +25,7 @@ REQUIRED_FILES = ("call.toml", "unit.toml", "common-sections.toml", "plan.toml")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
 PHONE_RE = re.compile(r"^[0-9()（）\- 转]{7,}$")
 CALL_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,60}$")
-_LINE_RE = re.compile(r"at line (\d+)")
+_LINE_RE = re.compile(r"at line ([0-9]+)")
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ def _keys(cls: type, drop: tuple[str, ...] = (), add: tuple[str, ...] = ()) -> f
 # silently ignore (e.g. `cap = 10` for `cap_wan`), so it is reported.
 KNOWN = {
     "call": frozenset({"id", "year", "title", "short_title", "issuer", "guide_title", "deadline", "reference_month",
-                       "submit_email", "districts", "unit_natures", "version"}),
+                       "submit_email", "districts", "unit_natures", "version", "region_code_prefix", "region_name",
+                       "nature_code_prefixes"}),
     "direction": _keys(M.Direction, drop=("category_name", "form_label")),
     "task": _keys(M.Task),
     "indicator": _keys(M.Indicator),
@@ -187,7 +188,12 @@ def _check_call_table(c: L._Node, col: _Collector) -> tuple[int | None, datetime
     if isinstance(email, str) and not EMAIL_RE.match(email.strip()):
         col.add("call.toml", "call.submit_email", f"不是有效的电子邮箱：{email!r}")
     col.attempt(lambda: c.strings("districts"))
-    col.attempt(lambda: c.strings("unit_natures"))
+    natures = col.attempt(lambda: c.strings("unit_natures"))
+    if natures is not None:
+        col.attempt(lambda: L._nature_prefixes(c, natures))
+    col.attempt(lambda: c.get("region_code_prefix", str, "", check=lambda v: v.isdigit() and len(v) <= 6,
+                              why="应为1—6位数字（统一社会信用代码第3—8位的开头）"))
+    col.attempt(lambda: c.get("region_name", str, ""))
     return (year if isinstance(year, int) else None), deadline
 
 
@@ -242,6 +248,24 @@ def _check_direction(n: L._Node, col: _Collector, categories: dict[str, str], fo
     col.attempt(lambda: L._direction(n, categories, forms))
 
 
+def _check_findings(root: L._Node, col: _Collector) -> None:
+    """`[findings.severity]` (each code → error / warning / info) and `[findings.cite]` (each → a sentence),
+    every entry on its own: a wrong severity decides whether users are turned away."""
+    n = col.attempt(lambda: root.table("findings", required=False))
+    if n is None:
+        return
+    for name in n.data:
+        if name not in ("severity", "cite"):
+            col.add("call.toml", f"findings.{name}", "未知的键（应为 severity 或 cite）")
+    sev = col.attempt(lambda: n.table("severity", required=False))
+    for key in sev.data if sev else ():
+        col.attempt(lambda key=key: sev.get(key, str, check=lambda v: v in L.SEVERITIES,
+                                            why=f"应为 {'、'.join(L.SEVERITIES)} 之一"))
+    cite = col.attempt(lambda: n.table("cite", required=False))
+    for key in cite.data if cite else ():
+        col.attempt(lambda key=key: cite.text(key))
+
+
 def _check_contacts(sub: L._Node, col: _Collector) -> None:
     col.attempt(lambda: sub.text("address"))
     col.attempt(lambda: sub.text("address_name"))
@@ -281,6 +305,7 @@ def check_folder(folder: Path) -> list[Problem]:
             for key in ("min_registration_months", "max_projects_per_unit", "bad_project_lookback_years"):
                 col.attempt(lambda key=key: r.get(key, int))
             col.attempt(lambda: r.num("max_request_ratio_of_capital"))
+        _check_findings(root, col)
         sample = col.attempt(lambda: root.table("sample", required=False))
         if sample:
             col.unknown_keys(sample, "sample")

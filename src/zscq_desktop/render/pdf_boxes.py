@@ -85,7 +85,7 @@ class RuledBox(Flowable):
             if not head:
                 return []  # not even a line fits: the whole box moves to the next page
             return [self._copy(head, 0), self._copy(rest, self.min_height)]
-        return [self]
+        return []  # the content fits but the box's minimum height does not: it moves whole to the next page
 
     def draw(self) -> None:
         c = self.canv

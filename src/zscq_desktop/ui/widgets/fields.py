@@ -9,6 +9,7 @@ inline error text under the editor. Values have the submission's JSON types: str
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, QRegularExpression, Qt, Signal
@@ -241,7 +242,8 @@ class DateEditor(FieldEditor):
         super().__init__(spec, parent)
         self.month = spec.type == "month"
         self.edit = route_undo_keys(QLineEdit())
-        self.edit.setPlaceholderText("如 2023-06 或 2023年6月" if self.month else "如 2023-05-20 或 2023年5月20日")
+        y = date.today().year  # examples in this year: no year is written into the code
+        self.edit.setPlaceholderText(f"如 {y}-06 或 {y}年6月" if self.month else f"如 {y}-05-20 或 {y}年5月20日")
         self.edit.setMaximumWidth(200)
         self.calendar_button = QToolButton()
         self.calendar_button.setText("日历…")
