@@ -106,3 +106,13 @@ def test_carry_a_document_over(installed: str, tmp_path: Path, capsys: pytest.Ca
     assert main(["--call", "tianjin-2023", "sample", "--direction", "gi-protection", "-o", str(g_old)]) == 0
     assert main(["call", "carry", str(g_old), "--to", installed, "-o", str(gone)]) == 0
     assert "未带入：支持方向“地理标志产品保护”在新年度已取消" in capsys.readouterr().out
+
+
+def test_diff_shows_a_changed_severity(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from callkit import edit, new_call
+
+    folder = new_call(tmp_path)
+    edit(folder, "call.toml", '"field.format.phone" = "warning"', '"field.format.phone" = "error"')
+    assert main(["call", "diff", "tianjin-2023", str(folder), "--json"]) == 0
+    rows = {(c["area"], c["item"]): (c["old"], c["new"]) for c in json.loads(capsys.readouterr().out)}
+    assert rows[("检查级别", "field.format.phone")] == ("提醒", "错误（阻止导出）")

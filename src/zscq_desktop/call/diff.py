@@ -75,6 +75,10 @@ def diff_calls(a: Call, b: Call) -> list[Change]:
     _cmp(out, g, "注册时间不少于（月）", a.rules.min_registration_months, b.rules.min_registration_months)
     _cmp(out, g, "每单位最多申报（项）", a.rules.max_projects_per_unit, b.rules.max_projects_per_unit)
     _cmp(out, g, "申请资金占注册资金上限", a.rules.max_request_ratio_of_capital, b.rules.max_request_ratio_of_capital)
+    levels = {"error": "错误（阻止导出）", "warning": "提醒", "info": "说明"}
+    sev_a, sev_b = a.findings.severity, b.findings.severity
+    for code in sorted(sev_a.keys() | sev_b.keys()):
+        _cmp(out, "检查级别", code, levels.get(sev_a.get(code, ""), "默认"), levels.get(sev_b.get(code, ""), "默认"))
     s = "受理"
     _cmp(out, s, "电子版邮箱", a.submit_email, b.submit_email)
     _cmp(out, s, "受理地址", a.submission.get("address"), b.submission.get("address"))
