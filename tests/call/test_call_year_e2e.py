@@ -113,6 +113,7 @@ def test_diff_shows_a_changed_severity(tmp_path: Path, capsys: pytest.CaptureFix
 
     folder = new_call(tmp_path)
     edit(folder, "call.toml", '"field.format.phone" = "warning"', '"field.format.phone" = "error"')
+    capsys.readouterr()
     assert main(["call", "diff", "tianjin-2023", str(folder), "--json"]) == 0
     rows = {(c["area"], c["item"]): (c["old"], c["new"]) for c in json.loads(capsys.readouterr().out)}
     assert rows[("检查级别", "field.format.phone")] == ("提醒", "错误（阻止导出）")
