@@ -149,7 +149,6 @@ class CallListBox(QGroupBox):
         super().__init__("申报年度（申报中的在前）")
         self.window_ = window
         self.list = QListWidget()
-        self.list.setMaximumHeight(96)
         self.import_button = QPushButton("导入申报年度数据…")
         self.diff_button = QPushButton("年度对比…")
         buttons = QHBoxLayout()
@@ -174,6 +173,9 @@ class CallListBox(QGroupBox):
                 item.setForeground(Qt.GlobalColor.darkGray)
             self.list.addItem(item)
         self.diff_button.setEnabled(len(calls) > 1)
+        # as tall as its rows (up to five), so the recent files below keep their room at 768 px
+        row = self.list.sizeHintForRow(0) if calls else 20
+        self.list.setFixedHeight(min(max(len(calls), 1), 5) * row + 2 * self.list.frameWidth() + 4)
 
     def ids(self) -> list[str]:
         return [self.list.item(i).data(CALL_ROLE) for i in range(self.list.count())]
