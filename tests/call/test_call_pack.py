@@ -183,3 +183,11 @@ def test_installer_opens_packs_in_the_app() -> None:
     assert 'Subkey: "Software\\Classes\\ZscqDesktop.CallPack\\shell\\open\\command"' in iss
     line = next(t for t in iss.splitlines() if "ZscqDesktop.CallPack\\shell\\open\\command" in t)
     assert '"" gui ""%1"""' in line
+
+
+def test_a_pack_given_to_the_program_goes_to_the_wizard(packed: Path) -> None:
+    from zscq_desktop.cli import build_parser, commands, openable_problem, route
+
+    assert openable_problem(packed) is None  # double-click: `gui "%1"` opens the import dialog
+    assert route([str(packed)], commands(build_parser())) == ["gui", str(packed)]
+    assert route(["--call", "x", "call", "check", str(packed)], commands(build_parser()))[2] == "call"
