@@ -17,6 +17,10 @@ from zscq_desktop.call.model import Call, Direction
 from zscq_desktop.core.submission import Attachment, Submission
 from zscq_desktop.core.validators import credit_code_check_char
 
+#: a made-up number (the 555-01xx pattern of fiction), never the agency's consultation line
+SAMPLE_PHONE = "022-55550123"
+
+
 def sample_unit(call: Call | None = None) -> dict[str, str]:
     """The example unit's name, region, district, address and bank: from the call's `[sample]` table,
     else neutral values, so the sample fits whichever region's call it is made for."""
@@ -27,10 +31,6 @@ def sample_unit(call: Call | None = None) -> dict[str, str]:
         "district": str(s.get("district") or (call.districts[0] if call is not None and call.districts else "")),
         "address": str(s.get("address") or f"{region}示例路88号"), "bank": str(s.get("bank") or "中国银行示例支行"),
     }
-
-
-#: a made-up number (the 555-01xx pattern of fiction), never the agency's consultation line
-SAMPLE_PHONE = "022-55550123"
 
 
 def sample_credit_code(seed: str = "91120116MA05") -> str:
