@@ -116,8 +116,13 @@ def diff_calls(a: Call, b: Call) -> list[Change]:
     return out
 
 
+TYPE_NAMES = {"text": "单行文字", "textarea": "多行文字", "int": "整数", "amount": "金额", "date": "日期", "month": "年月",
+              "choice": "单选", "multichoice": "多选", "credit_code": "统一社会信用代码", "phone": "电话",
+              "email": "电子邮箱", "postcode": "邮政编码", "bool": "是/否", "table": "表格"}
+
+
 def _field_text(f) -> str:
-    parts = [f.label, f.type, "必填" if f.required else "选填"]
+    parts = [f.label, TYPE_NAMES.get(f.type, f.type), "必填" if f.required else "选填"]
     if f.max_chars:
         parts.append(f"≤{f.max_chars}字")
     if f.choices:
