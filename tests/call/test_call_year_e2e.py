@@ -66,6 +66,10 @@ def test_sample_and_export_for_the_installed_call(installed: str, tmp_path: Path
     volume = max(out.rglob("*.pdf"), key=lambda p: p.stat().st_size)  # the bound volume, not the checklist
     text = "".join(p.extract_text() or "" for p in PdfReader(volume).pages)
     assert "数据安全保障措施" in text and "2099" in text
+    docx = next(out.rglob("申报书-*.docx"))
+    capsys.readouterr()
+    assert main(["--call", "tianjin-2023", "import", str(docx), "--into", str(tmp_path / "gi-promotion.zscq")]) == 2
+    assert "与 --call tianjin-2023 不一致" in capsys.readouterr().err
     zpath = next(out.rglob("*.zip"))
     with zipfile.ZipFile(zpath) as zf:
         manifest = json.loads(zf.read(next(n for n in zf.namelist() if n.endswith("manifest.json"))))

@@ -84,6 +84,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         data = read_word_file(word)
         loaded = load_zscq(into)
+        from zscq_desktop.cli_calls import call_mismatch
+
+        if call_mismatch(args, loaded.submission.call):  # import uses the file's call, never --call
+            return EXIT_INPUT
         call = load_call(loaded.submission.call)
         result = compare(data, call, loaded.submission, name=word.name, force=args.force)
     except (WordError, InputError) as exc:
