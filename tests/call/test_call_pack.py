@@ -127,9 +127,10 @@ def test_code_is_refused(packed: Path, tmp_path: Path, capsys: pytest.CaptureFix
 
 def test_bomb_is_refused_before_reading(packed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = _rezip(packed, tmp_path / "bomb.zscqcall", {"notes.txt": b"0" * (packmod.MAX_MEMBER_BYTES + 1)})
-    assert "notes.txt: 解压后" in _refused(bad, capsys)
-    ratio = _rezip(packed, tmp_path / "ratio.zscqcall", {"notes.txt": b"\0" * (3 * 1024 * 1024)})
-    assert "压缩比异常" in _refused(ratio, capsys)
+    assert "《notes.txt》压缩比异常" in _refused(bad, capsys)  # package.ziplimits, from the directory
+    # below the shared bounds' 1 MB floor, but not what a call's text files look like
+    small = _rezip(packed, tmp_path / "ratio.zscqcall", {"notes.txt": b"\0" * (512 * 1024)})
+    assert "notes.txt: 压缩比异常" in _refused(small, capsys)
 
 
 def test_tampered_file_is_refused(packed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -191,3 +192,21 @@ def test_a_pack_given_to_the_program_goes_to_the_wizard(packed: Path) -> None:
     assert openable_problem(packed) is None  # double-click: `gui "%1"` opens the import dialog
     assert route([str(packed)], commands(build_parser())) == ["gui", str(packed)]
     assert route(["--call", "x", "call", "check", str(packed)], commands(build_parser()))[2] == "call"
+
+
+def test_the_shared_zip_bounds_apply_too(packed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 2 GiB member announced in the directory is refused by package.ziplimits before any inflating."""
+    from zscq_desktop.package import ziplimits
+
+    huge = _rezip(packed, tmp_path / "huge.zscqcall", {"notes.txt": b"x"})
+    with zipfile.ZipFile(huge) as zf:
+        info = zf.getinfo("notes.txt")
+    data = bytearray(huge.read_bytes())
+    # the central directory's uncompressed size of notes.txt (offset 24 of its header) now says 2 GiB
+    header = data.rfind(b"PK\x01\x02", 0, data.rfind(b"notes.txt"))
+    data[header + 24:header + 28] = (2 * 1024 ** 3).to_bytes(4, "little")
+    huge.write_bytes(bytes(data))
+    assert info.file_size == 1
+    err = _refused(huge, capsys)
+    assert "notes.txt" in err and ("上限" in err or "压缩比" in err)
+    assert ziplimits.MAX_MEMBER_BYTES < 2 * 1024 ** 3

@@ -31,7 +31,7 @@ PACK_FORMAT = "zscq-call-pack"
 MANIFEST = registry.MANIFEST
 DATA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}\.(toml|md|txt)$")
 
-# Zip limits for a pack: a call folder is a few text files of some 100 KB.
+# A pack's own, tighter limits (on top of package.ziplimits): a call folder is a few text files of some 100 KB.
 MAX_MEMBERS = 64
 MAX_MEMBER_BYTES = 4 * 1024 * 1024
 MAX_TOTAL_BYTES = 16 * 1024 * 1024
@@ -43,13 +43,17 @@ class PackError(ValueError):
 
 
 def zip_limit_problems(zf: zipfile.ZipFile, label: str) -> list[str]:
-    """Reasons the archive breaks the pack limits (member count, sizes, compression ratio), or [].
+    """Reasons the archive breaks the limits, or []: first the program's zip bounds for every zip it
+    reads (`package.ziplimits`, from the directory, before anything is inflated), then the tighter ones
+    of a call pack (a few small text files)."""
+    from zscq_desktop.package.ziplimits import ZipLimitError, check_listing
 
-    One function on purpose: the engine issue's shared `package/ziplimits.py` replaces its body.
-    """
-    infos = zf.infolist()
+    try:
+        infos = check_listing(zf, label)
+    except ZipLimitError as exc:
+        return [str(exc)]
     if len(infos) > MAX_MEMBERS:
-        return [f"{label} 含 {len(infos)} 个文件，超过上限 {MAX_MEMBERS}"]
+        return [f"{label} 含 {len(infos)} 个文件，超过数据包上限 {MAX_MEMBERS}"]
     out, total = [], 0
     for i in infos:
         total += i.file_size
@@ -64,11 +68,12 @@ def zip_limit_problems(zf: zipfile.ZipFile, label: str) -> list[str]:
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     """The member's bytes, never more than the limit even if its header lies about the size."""
-    with zf.open(info) as fh:
-        data = fh.read(MAX_MEMBER_BYTES + 1)
-    if len(data) > MAX_MEMBER_BYTES:
-        raise PackError(f"{info.filename}: 解压后超过单个文件上限 {MAX_MEMBER_BYTES} 字节")
-    return data
+    from zscq_desktop.package.ziplimits import ZipLimitError, read_member
+
+    try:
+        return read_member(zf, info, MAX_MEMBER_BYTES)
+    except ZipLimitError as exc:
+        raise PackError(f"{info.filename}: {exc}") from None
 
 
 def _sha256(data: bytes) -> str:
