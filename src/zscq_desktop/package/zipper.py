@@ -52,7 +52,7 @@ from zscq_desktop.core.findings import Finding, info as info_finding, warning
 from zscq_desktop.core.stamp import version_stamp
 from zscq_desktop.package.manifest import (MANIFEST_NAME, SUBMISSION_NAME, PackageError, build_manifest,
                                            clean_submission, json_bytes, pdf_pages, read_manifest)
-from zscq_desktop.package.shrink import LEVELS, MIN_DPI, shrink_pdf
+from zscq_desktop.package.shrink import MIN_DPI, shrink_to_fit
 
 __all__ = ["DEFAULT_BUDGET", "PackageError", "PackageInfo", "PackageResult", "build_package", "package_name",
            "read_manifest"]
@@ -245,14 +245,14 @@ def _fit_budget(tmp: Path, contents: list[tuple[str, bytes]], volume_index: int,
     """Recompress the volume copy level by level until the zip fits; return the final size and findings."""
     original = contents[volume_index][1]
     before, done = size, None
-    for level in LEVELS:
-        try:
-            shrunk = shrink_pdf(original, level, min_dpi=MIN_DPI)
-        except Exception:  # noqa: BLE001 - odd PDF internals: keep the complete, unshrunk zip and warn below
-            log.exception("recompressing the volume failed at %s", level)
-            break
-        if shrunk.changed == 0 or shrunk.pages != pages or _meta_stamp(shrunk.pdf) != _meta_stamp(original):
-            continue  # nothing to gain at this level (or something went wrong: never ship it)
+    try:  # one pass: the quality chosen from a sample, every image re-encoded once (issue 15)
+        fit = shrink_to_fit(original, budget - (size - len(original)), min_dpi=MIN_DPI)
+    except Exception:  # noqa: BLE001 - odd PDF internals: keep the complete, unshrunk zip and warn below
+        log.exception("recompressing the volume failed")
+        fit = None
+    shrunk = fit.result if fit else None
+    if shrunk and shrunk.changed and shrunk.pages == pages and _meta_stamp(shrunk.pdf) == _meta_stamp(original):
+        level = fit.level  # type: ignore[union-attr]
         members = list(contents)
         members[volume_index] = (info.volume_name, shrunk.pdf)
         recompressed = {"original_size": len(original), "original_sha256": hashlib.sha256(original).hexdigest(),
@@ -261,8 +261,6 @@ def _fit_budget(tmp: Path, contents: list[tuple[str, bytes]], volume_index: int,
                         "min_effective_dpi": round(shrunk.min_dpi, 1) if shrunk.min_dpi else None}
         size = _write_zip(tmp, members, info, pages, recompressed)
         done = level
-        if size <= budget:
-            break
     findings: list[Finding] = []
     if done is not None:
         findings.append(info_finding(
@@ -274,7 +272,7 @@ def _fit_budget(tmp: Path, contents: list[tuple[str, bytes]], volume_index: int,
         tried = "压缩图片后仍" if done is not None else "其中没有可以再压缩的图片，"
         findings.append(warning(
             "package.over_budget",
-            f"电子版压缩包为 {_mb(size)}，{tried}超过 {_mb(budget)} 的大小限制，邮箱可能拒收。可选办法："
+            f"电子版压缩包为 {_mb(size)}，{tried}超过 {_mb(budget)} 的大小限制（超出 {_mb(size - budget) if size - budget >= 100 * 1024 else f'{(size - budget) / 1024:.0f} KB'}），邮箱可能拒收。可选办法："
             "① 先电话询问受理单位能否接收更大的邮件；② 分几封邮件发送（例如申报材料 PDF 单独一封，邮件主题注明“第1封/共2封”）；"
             "③ 扫描附件时改用 150–200 dpi、灰度，重新添加后再导出。压缩包已生成，内容完整。"))
     return size, findings
