@@ -20,7 +20,7 @@ import os
 import re
 from pathlib import Path
 
-import platformdirs
+from zscq_desktop.resources import user_cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -95,17 +95,11 @@ class DocumentCache:
         self.close()
 
 
-def cache_folder() -> Path:
-    """The user's cache folder for this program (``$ZSCQ_USER_DIR/cache`` when set, as in the tests)."""
-    env = os.environ.get("ZSCQ_USER_DIR")
-    return Path(env) / "cache" if env else Path(platformdirs.user_cache_dir("zscq-desktop", appauthor=False))
-
-
 class FolderCache:
     """Derived data in files under `root` (one file per entry), at most `limit` bytes in all."""
 
     def __init__(self, root: Path | None = None, limit: int = FOLDER_CACHE_BYTES) -> None:
-        self.root = (root or cache_folder()) / "derived"
+        self.root = (root or user_cache_dir()) / "derived"
         self.limit = limit
         self.written = 0
 
