@@ -73,6 +73,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
     monkeypatch.setattr(normalize_module, "normalize", normalize)
     monkeypatch.setattr(pdf_writer, "render_pdf", render)
+    monkeypatch.setattr("zscq_desktop.volume.parallel.MIN_FILES", 1000)  # normalise here, where it is counted
     return calls
 
 

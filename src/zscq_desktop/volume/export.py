@@ -102,6 +102,49 @@ def normalized_attachment(loaded: Loaded, index: int, cache: DerivedCache, cance
     return result.pdf, result.pages, list(result.findings)
 
 
+class _Remembered:
+    """A DerivedCache in front of another that keeps what was read or written during one export."""
+
+    def __init__(self, inner: DerivedCache) -> None:
+        self.inner = inner
+        self._seen: dict[tuple[str, str], tuple[bytes, dict] | None] = {}
+
+    def get_derived(self, sha256: str, kind: str) -> tuple[bytes, dict] | None:
+        key = (sha256, kind)
+        if key not in self._seen:
+            self._seen[key] = self.inner.get_derived(sha256, kind)
+        return self._seen[key]
+
+    def put_derived(self, sha256: str, kind: str, data: bytes, meta: dict) -> None:
+        self._seen[(sha256, kind)] = (data, meta)
+        self.inner.put_derived(sha256, kind, data, meta)
+
+
+def _normalize_uncached(loaded: Loaded, cache: DerivedCache, cancel: Cancel | None, report: Progress) -> None:
+    """Normalise the supporting files the cache lacks, in parallel (`volume.parallel`), caching each."""
+    from zscq_desktop.volume.parallel import normalize_many
+
+    sub = loaded.submission
+    jobs, seen = [], set()
+    for i, a in enumerate(sub.attachments):
+        if a.sha256 in seen or a.sha256 not in loaded.blobs or cache.get_derived(a.sha256, A4PDF) is not None:
+            continue
+        seen.add(a.sha256)
+        jobs.append((i, loaded.blobs[a.sha256], a.source_name or a.title, f"attachments[{i}]"))
+    if len(jobs) < 2:
+        return  # one file or none: the loop below does it
+    finished = 0
+
+    def done(i: int, result: Any) -> None:
+        nonlocal finished
+        finished += 1
+        report(0.05 + 0.35 * finished / len(jobs), f"处理附件 {finished}/{len(jobs)}")
+        cache.put_derived(sub.attachments[i].sha256, A4PDF, result.pdf or b"",
+                          {"pages": result.pages, "findings": [f.to_dict() for f in result.findings]})
+
+    normalize_many(jobs, done=done, cancel=cancel)
+
+
 RENDERED = "rendered"  # the DerivedCache key under which the last rendered form and plan are kept
 
 
@@ -178,6 +221,8 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     fonts = register_fonts(prefer_system=system_fonts)
 
     # 1. supporting files (normally cached when they were attached)
+    cache = _Remembered(cache)  # what the parallel step reads is not read from the document again
+    _normalize_uncached(loaded, cache, cancel, report)
     order = [c.id for c in call.attachment_categories]
     ordered = sub.attachments_in_order(order)
     parts: list[AttachmentPart] = []
