@@ -73,7 +73,11 @@ def check_bundle(bundle: Path, exe: Path) -> None:
     from PyInstaller.archive.readers import CArchiveReader
 
     pyz = set(CArchiveReader(str(exe)).open_embedded_archive("PYZ.pyz").toc)
-    absent = [m for m in bc.hidden_imports() if m not in pyz and not m.startswith("PySide6.")]
+    def extension(module: str) -> bool:  # a native module (pikepdf._core) is a file beside the PYZ
+        *package, name = module.split(".")
+        return any(internal.joinpath(*package).glob(f"{name}.*.so")) or any(internal.joinpath(*package).glob(f"{name}*.pyd"))
+
+    absent = [m for m in bc.hidden_imports() if m not in pyz and not m.startswith("PySide6.") and not extension(m)]
     check(not absent, f"hidden imports missing from the PYZ archive: {absent}")
 
 

@@ -59,6 +59,7 @@ def test_packed_extb_font_is_unpacked_once_into_the_user_cache(tmp_path: Path) -
     assert _run("extb", env) == "LOADED"
     unpacked = list((tmp_path / "user" / "cache" / "fonts").iterdir())
     assert len(unpacked) == 1 and unpacked[0].read_bytes() == original
+    assert unpacked[0].name.startswith("HanaMinB-") and unpacked[0].suffix == ".ttf"
     stamp = unpacked[0].stat().st_mtime_ns
     assert _run("extb", env) == "LOADED"
     assert unpacked[0].stat().st_mtime_ns == stamp  # reused, not unpacked again

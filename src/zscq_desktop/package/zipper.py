@@ -37,6 +37,7 @@ import io
 import logging
 import os
 import secrets
+import shutil
 import struct
 import zipfile
 import zlib
@@ -129,16 +130,37 @@ def _check_names(files: list[tuple[str, Path]]) -> None:
         seen.add(name.casefold())
 
 
-def _write_zip(target: Path, members: list[tuple[str, bytes]], info: PackageInfo, volume_pages: int,
+CHUNK = 1 << 20  # members on disk are hashed and packed 1 MB at a time (issue 15: memory flat in size)
+
+
+def _digest(data: bytes | Path) -> dict[str, Any]:
+    """Size and SHA-256 of a member given as bytes or as a file (read piece by piece)."""
+    if isinstance(data, bytes):
+        return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    h, size = hashlib.sha256(), 0
+    with open(data, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+            size += len(chunk)
+    return {"size": size, "sha256": h.hexdigest()}
+
+
+def _write_zip(target: Path, members: list[tuple[str, bytes | Path]], info: PackageInfo, volume_pages: int,
                recompressed: dict[str, Any] | None) -> int:
-    """Write the zip to ``target`` (overwriting it) and return its size."""
-    files = [{"name": n, "size": len(d), "sha256": hashlib.sha256(d).hexdigest()} for n, d in members]
+    """Write the zip to ``target`` (overwriting it) and return its size; members on disk are streamed."""
+    files = [{"name": n, **_digest(d)} for n, d in members]
     manifest = build_manifest(info, files, volume_pages=volume_pages, volume_recompressed=recompressed)
     with open(target, "wb") as fh:
         with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
             zf.writestr(_zinfo(MANIFEST_NAME, info.created), json_bytes(manifest))
-            for name, data in members:
-                zf.writestr(_zinfo(name, info.created), data)
+            for (name, data), meta in zip(members, files):
+                if isinstance(data, bytes):
+                    zf.writestr(_zinfo(name, info.created), data)
+                    continue
+                zinfo = _zinfo(name, info.created)
+                zinfo.file_size = meta["size"]  # as writestr does: decides the same header (no zip64)
+                with open(data, "rb") as src, zf.open(zinfo, "w") as dst:
+                    shutil.copyfileobj(src, dst, CHUNK)
         fh.flush()
         os.fsync(fh.fileno())  # a full disk shows up here, before the zip replaces anything
         return fh.tell()
@@ -187,9 +209,12 @@ def build_package(out_dir: Path, *, files: list[tuple[str, Path]], submission: d
                                 "请重新导出。"))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        contents = [(name, path.read_bytes()) for name, path in files]  # one consistent snapshot
+        for _, path in files:
+            path.stat()  # a missing file is named now, before anything is written
     except OSError as exc:
         raise _os_error(exc, out_dir) from None
+    # streamed from disk, not read into memory (the export's staged files stay as they are meanwhile)
+    contents: list[tuple[str, bytes | Path]] = [(name, path) for name, path in files]
     contents.append((SUBMISSION_NAME, json_bytes(sub)))
     volume_index = next(i for i, (n, _) in enumerate(contents) if n == info.volume_name)
     volume = contents[volume_index][1]
@@ -240,10 +265,11 @@ def _meta_stamp(pdf: bytes) -> str | None:
         return None
 
 
-def _fit_budget(tmp: Path, contents: list[tuple[str, bytes]], volume_index: int, info: PackageInfo, pages: int,
-                budget: int, size: int) -> tuple[int, list[Finding]]:
-    """Recompress the volume copy level by level until the zip fits; return the final size and findings."""
-    original = contents[volume_index][1]
+def _fit_budget(tmp: Path, contents: list[tuple[str, bytes | Path]], volume_index: int, info: PackageInfo,
+                pages: int, budget: int, size: int) -> tuple[int, list[Finding]]:
+    """Recompress the volume copy once so that the zip fits; return the final size and findings."""
+    held = contents[volume_index][1]
+    original = held if isinstance(held, bytes) else held.read_bytes()
     before, done = size, None
     try:  # one pass: the quality chosen from a sample, every image re-encoded once (issue 15)
         fit = shrink_to_fit(original, budget - (size - len(original)), min_dpi=MIN_DPI)

@@ -176,7 +176,8 @@ def _unpacked(packed: Path) -> Path:
     from zscq_desktop.resources import user_cache_dir
 
     digest = hashlib.sha256(packed.read_bytes()).hexdigest()[:16]
-    target = user_cache_dir() / "fonts" / f"{packed.stem}-{digest}{Path(packed.stem).suffix}"
+    font = Path(packed.stem)  # HanaMinB.ttf.xz → HanaMinB.ttf → HanaMinB-<digest>.ttf
+    target = user_cache_dir() / "fonts" / f"{font.stem}-{digest}{font.suffix}"
     if target.is_file():
         return target
     try:

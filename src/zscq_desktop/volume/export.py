@@ -221,8 +221,8 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     fonts = register_fonts(prefer_system=system_fonts)
 
     # 1. supporting files (normally cached when they were attached)
-    cache = _Remembered(cache)  # what the parallel step reads is not read from the document again
-    _normalize_uncached(loaded, cache, cancel, report)
+    remembered = _Remembered(cache)  # what the parallel step reads is not read from the document again
+    _normalize_uncached(loaded, remembered, cancel, report)
     order = [c.id for c in call.attachment_categories]
     ordered = sub.attachments_in_order(order)
     parts: list[AttachmentPart] = []
@@ -231,11 +231,12 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
         check_cancel()
         report(0.05 + 0.35 * n / max(1, len(ordered)), f"处理附件 {n + 1}/{len(ordered)}：{a.title}")
         index = sub.attachments.index(a)
-        pdf, _pages, found = normalized_attachment(loaded, index, cache, cancel)
+        pdf, _pages, found = normalized_attachment(loaded, index, remembered, cancel)
         extra.extend(found)
         if pdf:
             parts.append(AttachmentPart(label=f"附件材料3-{n + 1}", title=a.title or a.source_name,
                                         category=call.attachment_category(a.category).name, pdf=pdf))
+    del remembered  # what it remembered (every supporting file's PDF) is let go with `parts` below
     if has_blocking(extra):
         raise ExportBlocked(extra)
 
@@ -248,14 +249,12 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     report(0.6, "生成项目实施方案")
     plan_pdf = rendered(plan_doc, "plan", fonts=fonts, stamp=stamp, cache=cache, duplex=duplex)
 
-    # 3. the volume
-    check_cancel()
-    report(0.7, "装订成册")
+    # 3. the volume (bound straight into the staging folder below: never held in memory as one piece)
     unit = str(sub.unit.get("name") or "")
     project = str(sub.get("form.cover.project_name") or d.name)
-    volume = bind(VolumeInput(form_pdf=_pdf_bytes(form_pdf), plan_pdf=_pdf_bytes(plan_pdf), attachments=parts,
-                              title=f"{call.title}申报材料—{project}", unit=unit, direction=d.name, stamp=stamp),
-                  duplex=duplex, fonts=fonts, cancel=cancel)
+    volume_input = VolumeInput(form_pdf=_pdf_bytes(form_pdf), plan_pdf=_pdf_bytes(plan_pdf), attachments=parts,
+                               title=f"{call.title}申报材料—{project}", unit=unit, direction=d.name, stamp=stamp)
+    del parts, form_pdf, plan_pdf
 
     # 4. write everything into a hidden staging folder beside the target, then replace the previous
     # set all or nothing (a file open in Acrobat/WPS/Word keeps the whole previous set in place)
@@ -274,8 +273,11 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
         raise ExportError(f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}") from None
     try:
         check_cancel()
+        report(0.7, "装订成册")
+        volume = bind(volume_input, duplex=duplex, fonts=fonts, cancel=cancel, to=tmp / names["volume"])
+        del volume_input  # the supporting files' PDFs are in the volume file now
+        check_cancel()
         report(0.8, "生成可编辑的 Word 文件")
-        (tmp / names["volume"]).write_bytes(volume.pdf)
         render_docx(form_doc, tmp / names["form_docx"], stamp=stamp, marker=Marker(sub, kind="form", stamp=stamp))
         render_docx(plan_doc, tmp / names["plan_docx"], stamp=stamp, first_number=_plan_number(volume),
                     marker=Marker(sub, kind="plan", stamp=stamp))

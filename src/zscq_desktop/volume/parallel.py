@@ -89,18 +89,18 @@ def normalize_many(jobs: list[Job], *, done: Done, cancel: Callable[[], bool] | 
     except BaseException:
         _stop(pool)
         raise
-    pool.shutdown(wait=True)
+    _stop(pool, grace=10.0)  # every job is done: the workers exit by themselves, a stuck one is ended
     log.info("normalised %d files in %d processes in %.2f s", len(away), n, time.perf_counter() - t)
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Stop the workers now (a cancelled export must not keep the machine busy)."""
-    processes = list(getattr(pool, "_processes", {}).values())  # no public way to reach them
+def _stop(pool: ProcessPoolExecutor, grace: float = 0.0) -> None:
+    """Stop the workers: at once (a cancelled export must not keep the machine busy), or after
+    `grace` seconds for them to exit by themselves. Never waits without a bound."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way to reach them
     pool.shutdown(wait=False, cancel_futures=True)
     for p in processes:
-        try:
-            p.terminate()
-        except Exception:  # noqa: BLE001 - already gone
-            pass
+        p.join(timeout=grace)
     for p in processes:
-        p.join(timeout=5)
+        if p.is_alive():
+            p.terminate()
+            p.join(timeout=5)
