@@ -122,12 +122,12 @@ def findings_for(loaded: Any, call: Any) -> list[Finding]:
     return all_findings(call, loaded.submission, path=loaded.path) + list(getattr(loaded, "findings", []))
 
 
-def _load(file: str) -> tuple[Any, Any] | int:
+def _load(file: str, lazy: bool = False) -> tuple[Any, Any] | int:
     """The submission named on the command line and its call, or `EXIT_INPUT` after saying why."""
     from zscq_desktop.docio import InputError, load_any
 
     try:
-        loaded = load_any(Path(file), lenient=True)  # unusable attachment files become findings
+        loaded = load_any(Path(file), lenient=True, lazy=lazy)  # unusable attachment files become findings
         return loaded, load_call(loaded.submission.call)
     except InputError as exc:
         print(str(exc), file=sys.stderr)
@@ -171,7 +171,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from zscq_desktop.volume.caches import cache_for
     from zscq_desktop.volume.export import ExportBlocked, ExportError, export
 
-    got = _load(args.file)
+    got = _load(args.file, lazy=True)  # supporting files read from the .zscq only if not cached
     if isinstance(got, int):
         return got
     loaded, call = got

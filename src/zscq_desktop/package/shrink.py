@@ -21,6 +21,7 @@ import io
 import logging
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pikepdf
@@ -273,9 +274,9 @@ def _replace(obj: Stream, jpeg: bytes, w: int, h: int) -> None:
     obj.Width, obj.Height, obj.BitsPerComponent = w, h, 8
 
 
-def _open(data: bytes) -> pikepdf.Pdf:
+def _open(data: bytes | Path) -> pikepdf.Pdf:
     try:
-        return pikepdf.open(io.BytesIO(data))
+        return pikepdf.open(io.BytesIO(data) if isinstance(data, bytes) else data)
     except (pikepdf.PdfError, ValueError, OSError) as exc:
         raise ValueError(f"申报材料 PDF 无法读取，不能压缩其中的图片：{exc}") from None
 
@@ -373,7 +374,7 @@ def estimate(placements: list[_Placement], levels: tuple[Level, ...], min_dpi: f
     return [sampler.predict(level) for level in levels]
 
 
-def shrink_to_fit(data: bytes, budget: int, *, levels: tuple[Level, ...] = LADDER,
+def shrink_to_fit(data: bytes | Path, budget: int, *, levels: tuple[Level, ...] = LADDER,
                   min_dpi: float = MIN_DPI) -> FitResult:
     """The PDF ``data`` with its images re-encoded once, at the gentlest level predicted to fit ``budget`` bytes.
 
@@ -383,12 +384,13 @@ def shrink_to_fit(data: bytes, budget: int, *, levels: tuple[Level, ...] = LADDE
     Raises:
         ValueError: ``data`` is not a readable PDF (message in Chinese).
     """
-    pdf = _open(data)
+    size = len(data) if isinstance(data, bytes) else data.stat().st_size
+    pdf = _open(data)  # a file is read by qpdf as it goes, not into memory first
     placements = image_placements(pdf)
     if not any(_target(p, levels[0], min_dpi) for p in placements):
-        return FitResult(None, None, len(data))
+        return FitResult(None, None, size)
     sampler = _Sampler(placements, levels[0], min_dpi)
-    fixed = len(data) - sum(sampler.stored)
+    fixed = size - sum(sampler.stored)
     predicted: dict[int, int] = {}
 
     def fits(i: int) -> bool:

@@ -256,9 +256,9 @@ def build_package(out_dir: Path, *, files: list[tuple[str, Path]], submission: d
     return PackageResult(target, size, findings, size_before)
 
 
-def _meta_stamp(pdf: bytes) -> str | None:
+def _meta_stamp(pdf: bytes | Path) -> str | None:
     try:
-        with pikepdf.open(io.BytesIO(pdf)) as doc:
+        with pikepdf.open(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf) as doc:
             meta = doc.docinfo
             return str(meta.get("/ZSCQStamp") or meta.get("/Subject") or "")
     except (pikepdf.PdfError, ValueError, OSError):
@@ -268,11 +268,11 @@ def _meta_stamp(pdf: bytes) -> str | None:
 def _fit_budget(tmp: Path, contents: list[tuple[str, bytes | Path]], volume_index: int, info: PackageInfo,
                 pages: int, budget: int, size: int) -> tuple[int, list[Finding]]:
     """Recompress the volume copy once so that the zip fits; return the final size and findings."""
-    held = contents[volume_index][1]
-    original = held if isinstance(held, bytes) else held.read_bytes()
+    original = contents[volume_index][1]  # bytes, or the file on disk (not read into memory)
+    digest = _digest(original)
     before, done = size, None
     try:  # one pass: the quality chosen from a sample, every image re-encoded once (issue 15)
-        fit = shrink_to_fit(original, budget - (size - len(original)), min_dpi=MIN_DPI)
+        fit = shrink_to_fit(original, budget - (size - digest["size"]), min_dpi=MIN_DPI)
     except Exception:  # noqa: BLE001 - odd PDF internals: keep the complete, unshrunk zip and warn below
         log.exception("recompressing the volume failed")
         fit = None
@@ -281,7 +281,7 @@ def _fit_budget(tmp: Path, contents: list[tuple[str, bytes | Path]], volume_inde
         level = fit.level  # type: ignore[union-attr]
         members = list(contents)
         members[volume_index] = (info.volume_name, shrunk.pdf)
-        recompressed = {"original_size": len(original), "original_sha256": hashlib.sha256(original).hexdigest(),
+        recompressed = {"original_size": digest["size"], "original_sha256": digest["sha256"],
                         "size": len(shrunk.pdf), "max_dpi": level.dpi, "jpeg_quality": level.quality,
                         "images": shrunk.changed,
                         "min_effective_dpi": round(shrunk.min_dpi, 1) if shrunk.min_dpi else None}
