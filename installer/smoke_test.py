@@ -74,21 +74,37 @@ def extb_step(cli: Path, work: Path, env: dict[str, str]) -> None:
     cache once, the character is printed in it, and a second export reuses the unpacked copy."""
     data = json.loads((work / "sample.json").read_text(encoding="utf-8"))
     data["plan"]["sections"]["background"] = "单位名称中的生僻字\U00020000须正确打印。"
+    # four more scans: with --no-cache the export normalises ≥ 4 files in its process pool, i.e. the
+    # frozen executable is started again as a spawn worker (multiprocessing.freeze_support in entry.py)
+    import hashlib
+
+    from PIL import Image
+
+    for i in range(4):
+        scan = work / f"scan{i}.jpg"
+        Image.new("RGB", (1240, 1754), (250, 248 - 20 * i, 240)).save(scan, "JPEG", quality=80, dpi=(150, 150))
+        body = scan.read_bytes()
+        data["attachments"].append({"category": "other", "title": f"扫描件{i}", "source_name": scan.name,
+                                    "sha256": hashlib.sha256(body).hexdigest(), "size": len(body),
+                                    "id": f"smokescan{i}", "path": scan.name})
     extb = work / "sample-extb.json"
     extb.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     cache = Path(env["ZSCQ_USER_DIR"]) / "cache" / "fonts"
+    base_pages = check_pdf(one(work / "导出", "申报材料-*.pdf"), None)
     for n in (1, 2):
         out_dir = work / f"导出-extb{n}"
         run(cli, "export", str(extb), "--out", str(out_dir), "--quiet", "--no-cache", env=env)
         volume = one(out_dir, "申报材料-*.pdf")
-        check_pdf(volume, None)
+        pages = check_pdf(volume, None)
+        check(n == 2 or pages >= base_pages + 4, f"the four scans are not in the volume ({pages} pages)")
         check(any("HanaMinB" in f for f in font_names(volume)), "the Ext-B character was not set in the fallback font")
         unpacked = sorted(cache.glob("HanaMinB-*.ttf")) if cache.is_dir() else []
         check(len(unpacked) == 1, f"expected one unpacked HanaMinB in {cache}: {unpacked}")
         if n == 1:
             first = unpacked[0].stat().st_mtime_ns
     check(unpacked[0].stat().st_mtime_ns == first, "the fallback font was unpacked a second time")
-    print(f"  ok  Ext-B text printed in the fallback font, unpacked once to {cache.name}/")
+    print(f"  ok  Ext-B text printed in the fallback font, unpacked once to {cache.name}/; "
+          "6 supporting files normalised in the process pool")
 
 
 def headless_env(work: Path, real_office: bool = False) -> dict[str, str]:
