@@ -1,6 +1,6 @@
 """Export benchmark (issue 15): every row of the speed table, product and peer side by side in one run.
 
-    python bench/run_export.py [--pairs 5] [--scales 1,2,4,8] [--json out.json]
+    python bench/run_export.py [--pairs 5] [--pairs-large N] [--scales 1,2,4,8] [--json out.json]
 
 The **peer** is what a careful user does today without the app, timed as one job: LibreOffice
 (headless, a warm profile) converting the form and plan DOCX to PDF, `img2pdf` turning the JPEG/PNG
@@ -264,6 +264,7 @@ def measure_scale(scale: int, pairs: int, work: Path, startup_rows: bool) -> dic
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pairs", type=int, default=5)
+    ap.add_argument("--pairs-large", type=int, help="pairs at ×4 and ×8 (default: --pairs)")
     ap.add_argument("--scales", default="1,2,4,8")
     ap.add_argument("--json", help="also write the results to this file")
     args = ap.parse_args()
@@ -273,7 +274,8 @@ def main() -> None:
                      "load_average_at_start": os.getloadavg()[0]}
     try:
         for scale in (int(s) for s in args.scales.split(",")):
-            results[f"x{scale}"] = measure_scale(scale, args.pairs, work, startup_rows=scale == 1)
+            pairs = args.pairs_large if args.pairs_large and scale >= 4 else args.pairs
+            results[f"x{scale}"] = measure_scale(scale, pairs, work, startup_rows=scale == 1)
             print(f"×{scale}", json.dumps(results[f"x{scale}"], ensure_ascii=False), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
