@@ -196,7 +196,9 @@ def measure_scale(scale: int, pairs: int, work: Path, startup_rows: bool) -> dic
     warm = base / "app.zscq"
     shutil.copy(fresh, warm)
     python_child(APP_CHILD, str(warm), str(base / "warmup"), "app")  # the app normalised files when attached
-    cli_export(base / "fresh.zscq", base / "docx-source")
+    scratch = base / "scratch.zscq"  # the CLI now caches into the file it exports: keep `fresh` cold
+    shutil.copy(fresh, scratch)
+    cli_export(scratch, base / "docx-source")
     docx = sorted((base / "docx-source").glob("*.docx"))
     peer = Peer(base, ref.parent / f"{ref.stem}-附件", docx)
 
