@@ -277,8 +277,9 @@ def _fit_budget(tmp: Path, contents: list[tuple[str, bytes | Path]], volume_inde
         log.exception("recompressing the volume failed")
         fit = None
     shrunk = fit.result if fit else None
-    if shrunk and shrunk.changed and shrunk.pages == pages and _meta_stamp(shrunk.pdf) == _meta_stamp(original):
-        level = fit.level  # type: ignore[union-attr]
+    level = fit.level if fit else None
+    if (shrunk and level and shrunk.changed and shrunk.pages == pages
+            and _meta_stamp(shrunk.pdf) == _meta_stamp(original)):
         members = list(contents)
         members[volume_index] = (info.volume_name, shrunk.pdf)
         recompressed = {"original_size": digest["size"], "original_sha256": digest["sha256"],

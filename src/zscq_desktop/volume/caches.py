@@ -110,8 +110,10 @@ class FolderCache:
 
     def get_derived(self, sha256: str, kind: str) -> tuple[bytes, dict] | None:
         file = self._file(sha256, kind)
+        if file is None:
+            return None
         try:
-            raw = file.read_bytes() if file else None
+            raw = file.read_bytes()
         except OSError:
             return None
         if not raw or len(raw) < 4:
