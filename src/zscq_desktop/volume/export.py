@@ -279,7 +279,8 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
         check_cancel()
         report(0.8, "生成可编辑的 Word 文件")
         render_docx(form_doc, tmp / names["form_docx"], stamp=stamp, marker=Marker(sub, kind="form", stamp=stamp))
-        render_docx(plan_doc, tmp / names["plan_docx"], stamp=stamp, first_number=_plan_number(volume, tmp / names["volume"]),
+        render_docx(plan_doc, tmp / names["plan_docx"], stamp=stamp,
+                    first_number=_plan_number(volume, tmp / names["volume"]),
                     marker=Marker(sub, kind="plan", stamp=stamp))
         (tmp / names["checklist"]).write_bytes(
             render_checklist(call, sub, stamp=stamp, volume_pages=volume.pages, fonts=fonts, duplex=duplex))
