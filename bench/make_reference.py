@@ -50,8 +50,17 @@ def text_pdf(pages: int, title: str) -> bytes:
     return buf.getvalue()
 
 
-def scan_jpeg(seed: int) -> bytes:
-    """An A4 page scanned at 300 dpi (2480 × 3508): text-like strokes on slightly noisy paper."""
+_SCANS: dict[int, bytes] = {}
+
+
+def scan_jpeg(seed: int, copy: int = 0) -> bytes:
+    """An A4 page scanned at 300 dpi (2480 × 3508): text-like strokes on slightly noisy paper.
+
+    `copy` > 0 gives the same page with a different JPEG comment: other bytes (another SHA-256, so
+    nothing is deduplicated) for the same cost of drawing it, which keeps building ×8 quick.
+    """
+    if seed in _SCANS:
+        return _encode_scan(_SCANS[seed], copy)
     rnd = random.Random(seed)
     img = Image.new("L", (2480, 3508), 245)
     draw = ImageDraw.Draw(img)
@@ -65,7 +74,16 @@ def scan_jpeg(seed: int) -> bytes:
     img = img.filter(ImageFilter.GaussianBlur(1.2)).convert("RGB")
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=85, dpi=(300, 300))
-    return buf.getvalue()
+    _SCANS[seed] = buf.getvalue()
+    return _encode_scan(_SCANS[seed], copy)
+
+
+def _encode_scan(jpeg: bytes, copy: int) -> bytes:
+    """`jpeg` itself for copy 0, else with a COM segment after the SOI marker."""
+    if not copy:
+        return jpeg
+    text = f"copy {copy}".encode()
+    return jpeg[:2] + b"\xff\xfe" + (len(text) + 2).to_bytes(2, "big") + text + jpeg[2:]
 
 
 def certificate_png(seed: int) -> bytes:
@@ -80,7 +98,8 @@ def certificate_png(seed: int) -> bytes:
     return buf.getvalue()
 
 
-def build(out: Path) -> Path:
+def build(out: Path, scale: int = 1) -> Path:
+    """Write the reference submission JSON and its files; `scale` multiplies the supporting files."""
     call = load_call()
     sub = build_sample(call, "creation-pilot")
     sub.form["content"]["goals"] = text_of(2500)
@@ -95,12 +114,15 @@ def build(out: Path) -> Path:
     folder = out.parent / f"{out.stem}-附件"
     folder.mkdir(parents=True, exist_ok=True)
     files: list[tuple[str, str, str, bytes]] = []
-    for i, pages in enumerate([30, 25, 20, 20, 15, 10]):
-        files.append(("cases" if i else "qualification", f"证明材料{i + 1}", f"证明材料{i + 1}.pdf", text_pdf(pages, f"证明材料{i + 1}")))
-    for i in range(30):
-        files.append(("funding", f"扫描件{i + 1}", f"扫描件{i + 1:02d}.jpg", scan_jpeg(i)))
-    for i in range(2):
-        files.append(("other", f"证书{i + 1}", f"证书{i + 1}.png", certificate_png(i)))
+    for k in range(scale):
+        tag = f"-{k + 1}" if k else ""
+        for i, pages in enumerate([30, 25, 20, 20, 15, 10]):
+            title = f"证明材料{i + 1}{tag}"
+            files.append(("cases" if i or k else "qualification", title, f"{title}.pdf", text_pdf(pages, title)))
+        for i in range(30):
+            files.append(("funding", f"扫描件{i + 1}{tag}", f"扫描件{i + 1:02d}{tag}.jpg", scan_jpeg(i, k)))
+        for i in range(2):
+            files.append(("other", f"证书{i + 1}{tag}", f"证书{i + 1}{tag}.png", certificate_png(i * 100 + k)))
     for category, title, name, data in files:
         (folder / name).write_bytes(data)
         sub.attachments.append(Attachment(category, title, name, hashlib.sha256(data).hexdigest(), len(data),
@@ -112,4 +134,4 @@ def build(out: Path) -> Path:
 if __name__ == "__main__":
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "bench/out/reference.json")
     target.parent.mkdir(parents=True, exist_ok=True)
-    print(build(target))
+    print(build(target, int(sys.argv[2]) if len(sys.argv) > 2 else 1))

@@ -1,24 +1,40 @@
-"""Export benchmark: first export (with normalisation), repeated export, and two peers.
+"""Export benchmark (issue 15): every row of the speed table, product and peer side by side in one run.
 
-    python bench/run_export.py            # prints a table; add --json for machine-readable output
+    python bench/run_export.py [--pairs 5] [--pairs-large N] [--scales 1,2,4,8] [--json out.json]
 
-Measured in one run on this machine:
-- first export of the reference submission from a fresh `.zscq` (every supporting file
-  normalised, then cached in the document),
-- repeated export of the same document (supporting files from the cache; form and plan, unchanged,
-  reuse their last rendering: only binding, DOCX, checklist and zip remain),
-- export after an edit (one plan paragraph changed: form and plan rendered again, then bound),
-- peer 1: LibreOffice headless converting the generated DOCX of the plan to PDF (what users do today),
-- peer 2: `qpdf --empty --pages` merging the same supporting PDFs (near the floor for merging).
-Each export runs in a child process so its peak memory (max RSS) is its own.
-Targets (issue 3): first ≤ 3 s, repeated ≤ 1.5 s and ≤ 0.5 × (peer 1 + peer 2), peak ≤ 400 MB, zip ≤ 15 MB.
+The **peer** is what a careful user does today without the app, timed as one job: LibreOffice
+(headless, a warm profile) converting the form and plan DOCX to PDF, `img2pdf` turning the JPEG/PNG
+scans into one PDF, `qpdf` merging form, plan, scans and the supporting PDFs, and `zip` packing the
+merged PDF with the two DOCX. (`img2pdf` is a bench-only tool: `pip install -r bench/requirements.txt`.)
+
+Rows, each measured in **pairs** (product, peer) whose order alternates from pair to pair, so a
+machine that slows down during the run slows both sides alike; every row reports the median and
+the minimum of the product, of the yardstick, and the median of the per-pair ratios:
+
+- `cli_first`: `zscq-desktop export` of a freshly converted `.zscq` (nothing cached yet), whole
+  process, ÷ peer;
+- `cli_second`: the same command again on the same file, ÷ peer;
+- `app_unchanged`: an export in a running process (fonts registered, the `.zscq` open as the app
+  keeps it) with nothing changed, ÷ peer;
+- `app_after_edit`: the same after one character of the plan changed, ÷ peer (the edit is kept in
+  memory: the document's cache is not disturbed for the next pair);
+- `startup`: process start to the first paint of the start page (`bench_gui.startup`) ÷ a bare
+  PySide6 window (QApplication + one QWidget painted);
+- `shrink` (×4 and ×8 only): an export whose zip must be shrunk to the default budget ÷ the same
+  export with no budget; the zip size against the budget is reported too;
+- `peak_mb`: the largest resident set of the `cli_first` processes.
+
+The reference submission (`make_reference.py`) is built at every `--scales` factor (supporting
+files × N; the form and plan text stay the same). Nothing here is asserted: it only measures.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,94 +42,248 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CHILD = r"""
+BUDGET_MB = 20.0  # the CLI's default zip budget
+
+CLI_CHILD = r"""
+import json, resource, sys
+from zscq_desktop.cli import main
+rc = main(sys.argv[1:])
+print(json.dumps({"rc": rc, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+APP_CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 from zscq_desktop.call import load_call
 from zscq_desktop.docio import load_zscq
-from zscq_desktop.volume.export import export
+from zscq_desktop.volume.export import export, MemoryCache
 from zscq_desktop.store.document import Document
 from zscq_desktop.render.fonts import register_fonts
-doc_path, out = Path(sys.argv[1]), Path(sys.argv[2])
-edit = len(sys.argv) > 3
+doc_path, out, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 register_fonts()  # process start-up cost, paid once per app session, not per export
-loaded = load_zscq(doc_path)
-call = load_call(loaded.submission.call)
-if edit:  # what a user does between two exports: change one paragraph of the plan
-    sections = loaded.submission.plan["sections"]
-    sections["background"] = str(sections.get("background", "")) + "（修改）" + str(time.time())
+
+
+class Overlay:
+    # what an edit in the app does to the cache, without replacing the document's entries
+    def __init__(self, doc):
+        self.doc, self.mem = doc, MemoryCache()
+    def get_derived(self, sha, kind):
+        return self.mem.get_derived(sha, kind) or self.doc.get_derived(sha, kind)
+    def put_derived(self, sha, kind, data, meta):
+        self.mem.put_derived(sha, kind, data, meta)
+
+
+result = {}
 with Document.open(doc_path) as doc:
-    t = time.perf_counter()
-    result = export(loaded, call, out, cache=doc)
-    seconds = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "peak_mb": peak, "pages": result.pages,
-                  "zip_bytes": result.zip.stat().st_size if result.zip else 0}))
+    loaded = load_zscq(doc_path)
+    call = load_call(loaded.submission.call)
+    if mode == "app":
+        t = time.perf_counter()
+        export(loaded, call, out / "a", cache=doc)
+        result["app_unchanged"] = time.perf_counter() - t
+        sections = loaded.submission.plan["sections"]
+        sections["background"] = str(sections.get("background", "")) + "改"
+        t = time.perf_counter()
+        export(loaded, call, out / "b", cache=Overlay(doc))
+        result["app_after_edit"] = time.perf_counter() - t
+    else:  # shrink: the same warm export with and without the zip budget, order given
+        for which in mode.split(",")[1:]:
+            budget = int(%BUDGET% * 1024 * 1024) if which == "budget" else 1 << 40
+            t = time.perf_counter()
+            r = export(loaded, call, out / which, cache=doc, budget_bytes=budget)
+            result[which] = time.perf_counter() - t
+            result[which + "_zip_mb"] = r.zip.stat().st_size / 1e6
+            result[which + "_findings"] = [f.code for f in r.findings if "budget" in f.code or "shrink" in f.code]
+print(json.dumps(result))
+""".replace("%BUDGET%", repr(BUDGET_MB))
+
+BARE_CHILD = r"""
+import sys, time
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QWidget
+app = QApplication(sys.argv)
+class FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and obj is w:
+            print(f"PAINTED {time.time():.6f}", flush=True)
+            app.removeEventFilter(self)
+            app.quit()
+        return False
+w = QWidget()
+w.resize(1100, 720)
+f = FirstPaint()
+app.installEventFilter(f)
+w.show()
+app.exec()
 """
 
 
-def run_child(doc: Path, out: Path, edit: bool = False) -> dict:
-    args = [sys.executable, "-c", CHILD, str(doc), str(out)] + (["edit"] if edit else [])
-    r = subprocess.run(args, capture_output=True, text=True, timeout=600)
-    if r.returncode:
-        raise SystemExit(r.stderr)
-    return json.loads(r.stdout.strip().splitlines()[-1])
-
-
-def timed(cmd: list[str], **kw) -> float:
+def python_child(code: str, *args: str, env: dict | None = None) -> tuple[float, dict]:
+    """Run `code` in a new interpreter; wall seconds and its last stdout line as JSON."""
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True, timeout=600, **kw)
-    return time.perf_counter() - t
+    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=1800, env=env)
+    wall = time.perf_counter() - t
+    if r.returncode:
+        raise SystemExit(r.stderr[-4000:])
+    return wall, json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def cli_export(doc: Path, out: Path) -> tuple[float, float]:
+    """Wall seconds and peak MB of `zscq-desktop export DOC --out OUT --quiet`."""
+    wall, got = python_child(CLI_CHILD, "export", str(doc), "--out", str(out), "--quiet")
+    if got["rc"] != 0:
+        raise SystemExit(f"export failed with {got['rc']}")
+    return wall, got["peak_mb"]
+
+
+def bare_window() -> float:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    t0 = time.time()
+    r = subprocess.run([sys.executable, "-c", BARE_CHILD], capture_output=True, text=True, timeout=60, env=env)
+    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("PAINTED "))
+    return float(line.split()[1]) - t0
+
+
+class Peer:
+    """The manual way, on the reference's own files (DOCX from a product export)."""
+
+    def __init__(self, work: Path, files: Path, docx: list[Path]) -> None:
+        self.work, self.docx = work, docx
+        self.soffice = shutil.which("soffice") or shutil.which("libreoffice")
+        self.img2pdf = shutil.which("img2pdf")
+        if not (self.soffice and self.img2pdf and shutil.which("qpdf") and shutil.which("zip")):
+            raise SystemExit("the peer needs soffice, img2pdf (pip install -r bench/requirements.txt), qpdf and zip")
+        self.pdfs = sorted(files.glob("*.pdf"))
+        self.images = sorted(p for p in files.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+        self.profile = work / "lo-profile"
+        self.run(work / "peer-warmup")  # the first LibreOffice run creates its profile: not timed
+
+    def run(self, out: Path) -> float:
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        t = time.perf_counter()
+        subprocess.run([self.soffice, f"-env:UserInstallation=file://{self.profile}", "--headless", "--convert-to",
+                        "pdf", "--outdir", str(out), *map(str, self.docx)], check=True, capture_output=True)
+        scans = out / "scans.pdf"
+        subprocess.run([self.img2pdf, "--pagesize", "A4", "-o", str(scans), *map(str, self.images)], check=True,
+                       capture_output=True)
+        converted = [out / (d.stem + ".pdf") for d in self.docx]
+        merged = out / "申报材料.pdf"
+        subprocess.run(["qpdf", "--empty", "--pages", *map(str, converted), *map(str, self.pdfs), str(scans), "--",
+                        str(merged)], check=True, capture_output=True)
+        subprocess.run(["zip", "-q", "-j", str(out / "申报材料.zip"), str(merged), *map(str, self.docx)], check=True,
+                       capture_output=True)
+        return time.perf_counter() - t
+
+
+def summary(product: list[float], yard: list[float]) -> dict:
+    ratios = [p / y for p, y in zip(product, yard)]
+    return {"median_s": round(statistics.median(product), 3), "min_s": round(min(product), 3),
+            "yardstick_median_s": round(statistics.median(yard), 3), "yardstick_min_s": round(min(yard), 3),
+            "ratio_median": round(statistics.median(ratios), 3),
+            "ratio_of_minima": round(min(product) / min(yard), 3), "pairs": len(ratios)}
+
+
+def measure_scale(scale: int, pairs: int, work: Path, startup_rows: bool) -> dict:
+    from make_reference import build
+
+    base = work / f"x{scale}"
+    base.mkdir()
+    ref = build(base / "reference.json", scale)
+    fresh = base / "fresh.zscq"
+    subprocess.run([sys.executable, "-m", "zscq_desktop", "convert", str(ref), str(fresh)], check=True,
+                   capture_output=True)
+    warm = base / "app.zscq"
+    shutil.copy(fresh, warm)
+    python_child(APP_CHILD, str(warm), str(base / "warmup"), "app")  # the app normalised files when attached
+    scratch = base / "scratch.zscq"  # the CLI now caches into the file it exports: keep `fresh` cold
+    shutil.copy(fresh, scratch)
+    cli_export(scratch, base / "docx-source")
+    docx = sorted((base / "docx-source").glob("*.docx"))
+    peer = Peer(base, ref.parent / f"{ref.stem}-附件", docx)
+
+    rows: dict[str, dict[str, list[float]]] = {}
+
+    def add(row: str, product: float, yard: float) -> None:
+        rows.setdefault(row, {"p": [], "y": []})
+        rows[row]["p"].append(product)
+        rows[row]["y"].append(yard)
+
+    peaks: list[float] = []
+    shrink_info: dict = {}
+    for i in range(pairs):
+        product_first = i % 2 == 0
+
+        def product() -> dict:
+            got: dict = {}
+            doc = base / f"cli{i}.zscq"
+            shutil.copy(fresh, doc)
+            got["cli_first"], peak = cli_export(doc, base / f"cli{i}-a")
+            peaks.append(peak)
+            got["cli_second"], _ = cli_export(doc, base / f"cli{i}-b")
+            doc.unlink()
+            if scale == 1:
+                _, app = python_child(APP_CHILD, str(warm), str(base / f"app{i}"), "app")
+                got.update(app)
+            return got
+
+        if product_first:
+            got = product()
+            yard = peer.run(base / f"peer{i}")
+        else:
+            yard = peer.run(base / f"peer{i}")
+            got = product()
+        for row, seconds in got.items():
+            add(row, seconds, yard)
+        if scale in (4, 8):  # shrinking ÷ not shrinking, both in one warm process, order alternating
+            order = ["budget", "nobudget"] if product_first else ["nobudget", "budget"]
+            _, s = python_child(APP_CHILD, str(warm), str(base / f"shrink{i}"), ",".join(["shrink", *order]))
+            add("shrink", s["budget"], s["nobudget"])
+            shrink_info = {"zip_mb_with_budget": round(s["budget_zip_mb"], 2),
+                           "zip_mb_without": round(s["nobudget_zip_mb"], 2), "budget_mb": BUDGET_MB,
+                           "findings": s["budget_findings"]}
+        if startup_rows:
+            sys.path.insert(0, str(HERE))
+            from bench_gui import startup
+
+            if product_first:
+                add("startup", startup(1)[0], bare_window())
+            else:
+                b = bare_window()
+                add("startup", startup(1)[0], b)
+        for p in base.glob("cli*-?"):
+            shutil.rmtree(p, ignore_errors=True)
+        for p in base.glob("app*"):
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+    out = {row: summary(v["p"], v["y"]) for row, v in rows.items()}
+    out["peak_mb"] = {"max": round(max(peaks)), "median": round(statistics.median(peaks))}
+    if shrink_info:
+        out["shrink"].update(shrink_info)
+    return out
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pairs", type=int, default=5)
+    ap.add_argument("--pairs-large", type=int, help="pairs at ×4 and ×8 (default: --pairs)")
+    ap.add_argument("--scales", default="1,2,4,8")
+    ap.add_argument("--json", help="also write the results to this file")
+    args = ap.parse_args()
     sys.path.insert(0, str(HERE))
-    from make_reference import build
-
     work = Path(tempfile.mkdtemp(prefix="zscq-bench-"))
-    ref = build(work / "reference.json")
-    doc = work / "reference.zscq"
-    subprocess.run([sys.executable, "-m", "zscq_desktop", "convert", str(ref), str(doc)], check=True, capture_output=True)
-    first = run_child(doc, work / "out1")
-    again = [run_child(doc, work / f"out{i}") for i in range(2, 5)]
-    repeated = min(a["seconds"] for a in again)
-    edited = min(run_child(doc, work / f"edit{i}", edit=True)["seconds"] for i in range(3))
-
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    lo = None
-    if soffice:
-        plan_docx = next((work / "out1").glob("实施方案-*.docx"))
-        profile = work / "lo-profile"
-        lo = timed([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(work / "lo"), str(plan_docx)])  # first run creates the profile
-        lo = min(lo, timed([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                            "--outdir", str(work / "lo"), str(plan_docx)]))
-    qpdf = shutil.which("qpdf")
-    qp = None
-    if qpdf:
-        pdfs = sorted((work / "reference-附件").glob("*.pdf"))
-        qp = timed([qpdf, "--empty", "--pages", *map(str, pdfs), "--", str(work / "merged.pdf")])
-    peers = (lo or 0) + (qp or 0)
-    rows = {
-        "first_export_s": round(first["seconds"], 2),
-        "repeated_export_s": round(repeated, 2),
-        "export_after_edit_s": round(edited, 2),
-        "peak_mb_first": round(first["peak_mb"]),
-        "peak_mb_repeated": round(max(a["peak_mb"] for a in again)),
-        "volume_pages": first["pages"],
-        "zip_mb": round(first["zip_bytes"] / 1e6, 2),
-        "peer_libreoffice_plan_docx_s": None if lo is None else round(lo, 2),
-        "peer_qpdf_merge_s": None if qp is None else round(qp, 2),
-        "repeated_vs_peers": None if not (lo and qp) else round(repeated / peers, 2),
-        "after_edit_vs_peers": None if not (lo and qp) else round(edited / peers, 2),
-        "cpus": os.cpu_count(),
-    }
-    if "--json" in sys.argv:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-    else:
-        for k, v in rows.items():
-            print(f"{k:32} {v}")
-    shutil.rmtree(work, ignore_errors=True)
+    results: dict = {"cpus": os.cpu_count(), "pairs": args.pairs, "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                     "load_average_at_start": os.getloadavg()[0]}
+    try:
+        for scale in (int(s) for s in args.scales.split(",")):
+            pairs = args.pairs_large if args.pairs_large and scale >= 4 else args.pairs
+            results[f"x{scale}"] = measure_scale(scale, pairs, work, startup_rows=scale == 1)
+            print(f"×{scale}", json.dumps(results[f"x{scale}"], ensure_ascii=False), flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(json.dumps(results, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":

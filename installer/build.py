@@ -72,6 +72,10 @@ def build(*, full: bool = False, strip: bool = True) -> Path:
                     "--distpath", str(dist), "--workpath", str(ROOT / "build" / ("full" if full else "bundle")),
                     str(ROOT / "installer" / "zscq-desktop.spec")], check=True, cwd=ROOT, env=env)
     bundle = dist / "zscq-desktop"
+    if sys.platform != "win32":  # one console executable serves both names there (see the spec)
+        link = bundle / "zscq-desktop-cli"
+        link.unlink(missing_ok=True)
+        link.symlink_to("zscq-desktop")
     print(f"built {bundle} in {time.perf_counter() - t:.0f} s: {folder_size(bundle) / 1e6:.0f} MB "
           f"({'no excludes' if full else 'with excludes'}, {'stripped' if strip else 'not stripped'})")
     return bundle

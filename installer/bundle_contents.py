@@ -55,7 +55,8 @@ EXCLUDED_QT = [
 # Test/build tools, and Pillow's AVIF codec (libavif ≈ 5 MB; attachments are PDF, JPEG, PNG, TIFF, BMP:
 # Pillow skips a plugin it cannot import).
 EXCLUDED_PYTHON = ["tkinter", "unittest", "pytest", "_pytest", "pytestqt", "numpy", "IPython", "pydoc_data",
-                   "aiosmtpd", "fontTools", "PyInstaller", "PIL._avif", "PIL.AvifImagePlugin"]
+                   "aiosmtpd", "fontTools", "PyInstaller", "PIL._avif", "PIL.AvifImagePlugin",
+                   "lxml.objectify"]
 
 # Qt's own Chinese strings (上一步/下一步/取消, the file dialogs). The Qt hooks copy every language.
 QT_TRANSLATIONS = ["qtbase_zh_CN.qm", "qt_zh_CN.qm"]
@@ -70,9 +71,53 @@ DROP_PATTERN = re.compile(
     r"Sensors|Bluetooth|Nfc|VirtualKeyboard|Sql|Test|UiTools|PdfQuick|ShaderTools|Graphs|WaylandCompositor|"
     r"OpenGLWidgets|SvgWidgets|Concurrent)"
     r"|opengl32sw\.dll$|/qml/|/qmltooling/|/sqldrivers/|/designer/|/wayland-graphics-integration-server/"
+    # issue 15, each proven by the smoke test: embedded-Linux platforms and input (EGLFS, linuxfb, VNC,
+    # Vulkan display, evdev/TUIO), network reachability and TLS back ends (the app makes no Qt network
+    # connection; QtPdf links QtNetwork but loads no plugin), picture formats the UI never shows
+    r"|/(egldeviceintegrations|generic|networkinformation|tls)/|EglFS|EglFsKms"
+    r"|/platforms/(lib)?q(eglfs|linuxfb|minimalegl|vkkhrdisplay|vnc)\.(so|dll)$"
+    r"|/imageformats/(lib)?q(gif|icns|tga|tiff|wbmp|webp)d?\.(so|dll)$"
     r"|translations/(?!(qtbase|qt)_zh_CN\.qm$))",
     re.IGNORECASE,
 )
+
+
+# Bundled files shipped xz-compressed; the program unpacks one into the user cache folder the first
+# time it is needed (render/fonts.py reads `<name>.xz` when `<name>` is absent). Hanazono Mincho B
+# (CJK Ext-B…F, 31 MB → 13 MB) is needed only for characters of planes 2–3, so most users never
+# unpack it. The Noto faces stay as they are: every export needs them at once.
+PACKED_FONTS = ["HanaMinB.ttf"]
+PACKED_DIR = ROOT / "build" / "packed"
+
+
+def packed(source: Path) -> Path:
+    """`source` compressed with xz into build/packed/ (made again only when the source changed)."""
+    import hashlib
+    import lzma
+
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    out = PACKED_DIR / (source.name + ".xz")
+    stamp = out.with_name(out.name + ".sha256")
+    if out.is_file() and stamp.is_file() and stamp.read_text() == digest:
+        return out
+    PACKED_DIR.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(lzma.compress(source.read_bytes(), preset=9 | lzma.PRESET_EXTREME))
+    stamp.write_text(digest)
+    return out
+
+
+def resource_datas(full: bool = False) -> list[tuple[str, str]]:
+    """The spec's datas for `resources/`: every file, the PACKED_FONTS as `.xz` (not in a `full` build)."""
+    datas = []
+    for path in sorted((ROOT / "resources").rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts:
+            continue
+        dest = path.parent.relative_to(ROOT).as_posix()
+        if path.name in PACKED_FONTS and not full:
+            datas.append((str(packed(path)), dest))
+        else:
+            datas.append((str(path), dest))
+    return datas
 
 
 def package_modules() -> list[str]:

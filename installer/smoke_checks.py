@@ -41,14 +41,19 @@ def check_bundle(bundle: Path, exe: Path) -> None:
     internal = bundle / "_internal"
     check(internal.is_dir(), f"no _internal folder in {bundle} (PyInstaller ≥ 6 one-folder layout expected)")
     for folder in ("forms", "resources"):
-        want = sorted(p.relative_to(ROOT / folder).as_posix() for p in (ROOT / folder).rglob("*") if p.is_file()
-                      and "__pycache__" not in p.parts)
+        want = sorted(p.relative_to(ROOT / folder).as_posix() + (".xz" if p.name in bc.PACKED_FONTS else "")
+                      for p in (ROOT / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
         have = sorted(p.relative_to(internal / folder).as_posix() for p in (internal / folder).rglob("*")
                       if p.is_file())
         check(want == have, f"{folder}/ differs from the source: missing {sorted(set(want) - set(have))}, "
                             f"extra {sorted(set(have) - set(want))}")
     fonts = sorted((internal / "resources" / "fonts").glob("*.tt[fc]"))
     check(len(fonts) >= 2, f"bundled fonts: {fonts}")
+    import lzma
+
+    for name in bc.PACKED_FONTS:  # packed fonts unpack to the source file, byte for byte
+        check(lzma.decompress((internal / "resources" / "fonts" / f"{name}.xz").read_bytes())
+              == (ROOT / "resources" / "fonts" / name).read_bytes(), f"{name}.xz does not unpack to {name}")
     for icon in ("app.ico", "document.ico", "app-256.png"):
         check((internal / "resources" / "icons" / icon).is_file(), f"icon missing: resources/icons/{icon}")
 
@@ -68,7 +73,11 @@ def check_bundle(bundle: Path, exe: Path) -> None:
     from PyInstaller.archive.readers import CArchiveReader
 
     pyz = set(CArchiveReader(str(exe)).open_embedded_archive("PYZ.pyz").toc)
-    absent = [m for m in bc.hidden_imports() if m not in pyz and not m.startswith("PySide6.")]
+    def extension(module: str) -> bool:  # a native module (pikepdf._core) is a file beside the PYZ
+        *package, name = module.split(".")
+        return any(internal.joinpath(*package).glob(f"{name}.*.so")) or any(internal.joinpath(*package).glob(f"{name}*.pyd"))
+
+    absent = [m for m in bc.hidden_imports() if m not in pyz and not m.startswith("PySide6.") and not extension(m)]
     check(not absent, f"hidden imports missing from the PYZ archive: {absent}")
 
 
@@ -89,6 +98,14 @@ def _fonts(resources: Any, seen: set[int]) -> list[Any]:
         if xobj.get("/Subtype") == "/Form":
             found.extend(_fonts(xobj.get("/Resources"), seen))
     return found
+
+
+def font_names(path: Path) -> set[str]:
+    """The /BaseFont of every font the pages of the PDF at `path` use."""
+    from pypdf import PdfReader
+
+    seen: set[int] = set()
+    return {str(f.get("/BaseFont")) for page in PdfReader(path).pages for f in _fonts(page.get("/Resources"), seen)}
 
 
 def font_embedded(font: Any) -> bool:

@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "installer"))
 sys.path.insert(0, str(ROOT / "src"))
 import bundle_contents as bc  # noqa: E402
-from smoke_checks import SmokeFailure, check, check_bundle, check_docx, check_pdf, check_zip  # noqa: E402
+from smoke_checks import SmokeFailure, check, check_bundle, check_docx, check_pdf, check_zip, font_names  # noqa: E402
 
 from zscq_desktop import __version__  # noqa: E402
 
@@ -67,6 +67,44 @@ def run(exe: Path, *args: str, env: dict[str, str], expect: int = 0, timeout: fl
                            f"{r.stdout}\n{r.stderr}")
     print(f"  ok  {exe.name} {' '.join(args)}  ({time.perf_counter() - t:.1f} s)")
     return r
+
+
+def extb_step(cli: Path, work: Path, env: dict[str, str]) -> None:
+    """A plan with a CJK Ext-B character (𠀀): the packed fallback font is unpacked into the user
+    cache once, the character is printed in it, and a second export reuses the unpacked copy."""
+    data = json.loads((work / "sample.json").read_text(encoding="utf-8"))
+    data["plan"]["sections"]["background"] = "单位名称中的生僻字\U00020000须正确打印。"
+    # four more scans: with --no-cache the export normalises ≥ 4 files in its process pool, i.e. the
+    # frozen executable is started again as a spawn worker (multiprocessing.freeze_support in entry.py)
+    import hashlib
+
+    from PIL import Image
+
+    for i in range(4):
+        scan = work / f"scan{i}.jpg"
+        Image.new("RGB", (1240, 1754), (250, 248 - 20 * i, 240)).save(scan, "JPEG", quality=80, dpi=(150, 150))
+        body = scan.read_bytes()
+        data["attachments"].append({"category": "other", "title": f"扫描件{i}", "source_name": scan.name,
+                                    "sha256": hashlib.sha256(body).hexdigest(), "size": len(body),
+                                    "id": f"smokescan{i}", "path": scan.name})
+    extb = work / "sample-extb.json"
+    extb.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    cache = Path(env["ZSCQ_USER_DIR"]) / "cache" / "fonts"
+    base_pages = check_pdf(one(work / "导出", "申报材料-*.pdf"), None)
+    for n in (1, 2):
+        out_dir = work / f"导出-extb{n}"
+        run(cli, "export", str(extb), "--out", str(out_dir), "--quiet", "--no-cache", env=env)
+        volume = one(out_dir, "申报材料-*.pdf")
+        pages = check_pdf(volume, None)
+        check(n == 2 or pages >= base_pages + 4, f"the four scans are not in the volume ({pages} pages)")
+        check(any("HanaMinB" in f for f in font_names(volume)), "the Ext-B character was not set in the fallback font")
+        unpacked = sorted(cache.glob("HanaMinB-*.ttf")) if cache.is_dir() else []
+        check(len(unpacked) == 1, f"expected one unpacked HanaMinB in {cache}: {unpacked}")
+        if n == 1:
+            first = unpacked[0].stat().st_mtime_ns
+    check(unpacked[0].stat().st_mtime_ns == first, "the fallback font was unpacked a second time")
+    print(f"  ok  Ext-B text printed in the fallback font, unpacked once to {cache.name}/; "
+          "6 supporting files normalised in the process pool")
 
 
 def headless_env(work: Path, real_office: bool = False) -> dict[str, str]:
@@ -115,6 +153,8 @@ def cli_steps(cli: Path, work: Path, env: dict[str, str]) -> Path:
     zip_path = one(out_dir, "*.zip")
     names = check_zip(zip_path, volume.name)
     print(f"  ok  zip: {len(names)} entries, {zip_path.stat().st_size / 1e6:.1f} MB, UTF-8 names")
+
+    extb_step(cli, work, env)
 
     out = run(cli, "verify", str(zip_path), env=env).stdout
     check("校验通过" in out, f"verify printed {out!r}")

@@ -65,7 +65,7 @@ def lazy_imports() -> set[str]:
 def test_spec_is_python_and_uses_the_shared_lists() -> None:
     ast.parse(SPEC)
     for use in ("bc.hidden_imports()", "bc.excludes(FULL)", "bc.keep(", "name=bc.APP", "bc.CLI_APP",
-                "bc.QT_TRANSLATIONS", '"forms"', '"resources"', "entry.py"):
+                "bc.QT_TRANSLATIONS", '"forms"', "bc.resource_datas(FULL)", "entry.py"):
         assert use in SPEC, use
     assert "contents_directory" not in SPEC  # the .iss relies on PyInstaller 6's default _internal/
 
@@ -123,6 +123,13 @@ def test_no_qt_module_the_app_uses_is_excluded() -> None:
     ("PySide6/Qt/translations/qtbase_de.qm", False), ("PySide6/Qt/translations/qt_zh_TW.qm", False),
     ("PySide6/Qt/translations/qtdeclarative_zh_CN.qm", False), ("PySide6/Qt/lib/libQt6Quick.so.6", False),
     ("PySide6/Qt6Qml.dll", False), ("PySide6/opengl32sw.dll", False), ("PySide6/Qt/qml/QtQuick/x.so", False),
+    ("PySide6/Qt/plugins/platforms/libqeglfs.so", False), ("PySide6/Qt/plugins/platforms/libqvnc.so", False),
+    ("PySide6/Qt/plugins/platforms/libqxcb.so", True), ("PySide6/Qt/plugins/platforms/libqwayland.so", True),
+    ("PySide6/Qt/plugins/platforms/libqoffscreen.so", True), ("PySide6\\plugins\\platforms\\qwindows.dll", True),
+    ("PySide6/Qt/plugins/imageformats/libqjpeg.so", True), ("PySide6/Qt/plugins/imageformats/libqtiff.so", False),
+    ("PySide6\\plugins\\imageformats\\qgif.dll", False), ("PySide6/Qt/plugins/imageformats/libqsvg.so", True),
+    ("PySide6/Qt/plugins/tls/libqopensslbackend.so", False), ("PySide6/Qt/lib/libQt6EglFSDeviceIntegration.so.6", False),
+    ("PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so", True),
 ])
 def test_keep_filter(path: str, kept: bool) -> None:
     assert bc.keep(path) is kept

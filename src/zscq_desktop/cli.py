@@ -123,13 +123,13 @@ def findings_for(loaded: Any, call: Any) -> list[Finding]:
     return all_findings(call, loaded.submission, path=loaded.path) + list(getattr(loaded, "findings", []))
 
 
-def _load(file: str, args: argparse.Namespace | None = None) -> tuple[Any, Any] | int:
+def _load(file: str, args: argparse.Namespace | None = None, lazy: bool = False) -> tuple[Any, Any] | int:
     """The submission named on the command line and its call, or `EXIT_INPUT` after saying why."""
     from zscq_desktop.cli_calls import call_mismatch
     from zscq_desktop.docio import InputError, load_any
 
     try:
-        loaded = load_any(Path(file), lenient=True)  # unusable attachment files become findings
+        loaded = load_any(Path(file), lenient=True, lazy=lazy)  # unusable attachment files become findings
         if args is not None and call_mismatch(args, loaded.submission.call):
             return EXIT_INPUT
         return loaded, load_call(loaded.submission.call)
@@ -176,16 +176,18 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from zscq_desktop.docio import InputError
+    from zscq_desktop.volume.caches import cache_for
     from zscq_desktop.volume.export import ExportBlocked, ExportError, export
 
-    got = _load(args.file, args)
+    got = _load(args.file, args, lazy=True)  # supporting files read from the .zscq only if not cached
     if isinstance(got, int):
         return got
     loaded, call = got
     findings = findings_for(loaded, call)
+    cache = cache_for(Path(args.file), enabled=not args.no_cache)  # what the app caches, reused
     try:
         result = export(loaded, call, Path(args.out), duplex=args.duplex, findings=findings,
-                        progress=None if args.quiet else _progress,
+                        progress=None if args.quiet else _progress, cache=cache,
                         budget_bytes=int(args.zip_budget_mb * 1024 * 1024), system_fonts=args.system_fonts)
     except ExportBlocked as exc:
         print("存在须先修改的错误，未导出：", file=sys.stderr)
@@ -195,6 +197,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     except (ExportError, InputError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_INPUT
+    finally:
+        if cache is not None:
+            cache.close()
     for f in result.findings:
         print(str(f))
     print("已导出：")
@@ -285,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True)
     s.add_argument("--duplex", action="store_true", help="双面打印：每部分从右页开始")
     s.add_argument("--quiet", action="store_true")
+    s.add_argument("--no-cache", action="store_true",
+                   help="不读也不写缓存（.zscq 内已规范化的附件与排版结果；.json 输入在用户缓存文件夹中的缓存）")
     s.add_argument("--zip-budget-mb", type=float, default=20, help="电子版压缩包的大小上限（MB，默认 20）")
     s.add_argument("--system-fonts", nargs="?", const="song", default=False, choices=["song", "fangsong"],
                    help="Windows 上使用系统字体排版：正文宋体（song，默认）或仿宋（fangsong），标题黑体；缺字时用内置字体补齐")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
 from typing import Any
@@ -34,7 +35,7 @@ class Loaded:
     `findings`: the attachments a lenient load left out, one error each (see `load_json`)."""
 
     submission: Submission
-    blobs: dict[str, bytes] = field(default_factory=dict)
+    blobs: Mapping[str, bytes] = field(default_factory=dict)
     path: Path | None = None
     findings: list[Finding] = field(default_factory=list)
 
@@ -110,8 +111,34 @@ def load_json(path: Path, call: Call | None = None, *, lenient: bool = False) ->
     return Loaded(sub, blobs, path, findings)
 
 
-def load_zscq(path: Path, call: Call | None = None, *, lenient: bool = False) -> Loaded:
-    """Read a `.zscq` document (read-only); blobs over the size limit are refused before reading."""
+class StoredBlobs(Mapping[str, bytes]):
+    """Attachment bytes read from the `.zscq` only when asked for: an export whose supporting files
+    are cached never holds the originals in memory (issue 15: memory flat in document size)."""
+
+    def __init__(self, path: Path, shas: Iterable[str]) -> None:
+        self.path, self._shas = path, frozenset(shas)
+
+    def __getitem__(self, sha256: str) -> bytes:
+        from zscq_desktop.store.document import Document, DocumentError
+
+        if sha256 not in self._shas:
+            raise KeyError(sha256)
+        try:
+            with Document.open(self.path, readonly=True) as doc:
+                return doc.get_blob(sha256)
+        except DocumentError:  # moved, replaced or damaged since it was opened: reported as missing data
+            raise KeyError(sha256) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._shas)
+
+    def __len__(self) -> int:
+        return len(self._shas)
+
+
+def load_zscq(path: Path, call: Call | None = None, *, lenient: bool = False, lazy: bool = False) -> Loaded:
+    """Read a `.zscq` document (read-only); blobs over the size limit are refused before reading.
+    With `lazy` the attachment bytes are read from it only when used (`StoredBlobs`)."""
     from zscq_desktop.store.document import TEXT_DAMAGED, Document, DocumentError
 
     blobs: dict[str, bytes] = {}
@@ -132,10 +159,12 @@ def load_zscq(path: Path, call: Call | None = None, *, lenient: bool = False) ->
                         raise InputError(reason)
                     findings.append(error("attachment.refused", reason, f"attachments[{i}]"))
                     continue
-                if a.sha256 not in blobs:
+                if a.sha256 not in blobs and not lazy:
                     blobs[a.sha256] = doc.get_blob(a.sha256)
                 kept.append(a)
             sub.attachments = kept
+            if lazy:  # the export reads a file's bytes only when its A4 PDF is not cached
+                blobs = StoredBlobs(path, {a.sha256 for a in kept})  # type: ignore[assignment]
     except DocumentError as exc:
         hint = "请在申报助手中打开此文件，选择“使用上一次保存的版本”。" if exc.kind == TEXT_DAMAGED else ""
         raise InputError(str(exc) + hint) from None
@@ -144,13 +173,14 @@ def load_zscq(path: Path, call: Call | None = None, *, lenient: bool = False) ->
     return Loaded(sub, blobs, path, findings)
 
 
-def load_any(path: Path, call: Call | None = None, *, lenient: bool = False) -> Loaded:
-    """Open a `.zscq` document or a submission `.json` file (see `load_json` for `lenient`)."""
+def load_any(path: Path, call: Call | None = None, *, lenient: bool = False, lazy: bool = False) -> Loaded:
+    """Open a `.zscq` document or a submission `.json` file (see `load_json` for `lenient`,
+    `load_zscq` for `lazy`)."""
     if not path.exists():
         raise InputError(f"找不到文件：{path}")
     if path.suffix.lower() == ".json":
         return load_json(path, call, lenient=lenient)
-    return load_zscq(path, call, lenient=lenient)
+    return load_zscq(path, call, lenient=lenient, lazy=lazy)
 
 
 def attachment_file_names(attachments: list[dict]) -> list[str]:

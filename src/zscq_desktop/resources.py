@@ -47,3 +47,14 @@ def forms_dir(call_id: str) -> Path:
 def resource_path(*parts: str) -> Path:
     """A file under `resources/`, e.g. `resource_path("fonts", "x.ttf")`."""
     return data_root() / "resources" / Path(*parts)
+
+
+def user_cache_dir() -> Path:
+    """The user's cache folder for this program: ``$ZSCQ_USER_DIR/cache`` when set (tests, portable
+    use), else platformdirs' user cache folder. Not created here."""
+    env = os.environ.get("ZSCQ_USER_DIR")
+    if env:
+        return Path(env) / "cache"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("zscq-desktop", appauthor=False))

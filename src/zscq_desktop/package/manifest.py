@@ -87,10 +87,10 @@ def json_bytes(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def pdf_pages(data: bytes) -> int:
-    """Page count of a PDF; ``ValueError`` (Chinese message) when it cannot be read."""
+def pdf_pages(data: bytes | Path) -> int:
+    """Page count of a PDF (bytes or a file); ``ValueError`` (Chinese message) when it cannot be read."""
     try:
-        with pikepdf.open(io.BytesIO(data)) as pdf:
+        with pikepdf.open(io.BytesIO(data) if isinstance(data, bytes) else data) as pdf:
             return len(pdf.pages)
     except (pikepdf.PdfError, ValueError, OSError, KeyError, TypeError) as exc:
         raise ValueError(f"PDF 文件无法读取：{exc}") from None

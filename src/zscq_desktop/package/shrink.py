@@ -21,6 +21,7 @@ import io
 import logging
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pikepdf
@@ -209,8 +210,8 @@ def _jpeg_bytes(obj: Stream, filters: list[str]) -> bytes:
         return scratch.read_bytes()
 
 
-def _reencode(p: _Placement, level: Level, min_dpi: float) -> tuple[bytes, int, int, float] | None:
-    """New JPEG bytes, size and effective dpi for one placed image, or None to leave it."""
+def _target(p: _Placement, level: Level, min_dpi: float) -> tuple[str, int, int, int, int] | None:
+    """(mode, width, height, new width, new height) for an image we may re-encode at `level`, else None."""
     obj = p.obj
     if obj.get("/ImageMask") or "/Mask" in obj or "/SMask" in obj or "/Decode" in obj:
         return None
@@ -223,21 +224,45 @@ def _reencode(p: _Placement, level: Level, min_dpi: float) -> tuple[bytes, int, 
     dpi_x, dpi_y = w / (p.width_pt / 72), h / (p.height_pt / 72)
     goal = max(level.dpi, min_dpi)
     scale = min(1.0, max(goal / dpi_x, goal / dpi_y))  # the axis that needs more pixels decides
-    nw, nh = max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale))
+    return mode, w, h, max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale))
+
+
+def _pixels(p: _Placement, level: Level, min_dpi: float) -> Image.Image | None:
+    """The image of `p` decoded and resampled for `level`, or None to leave it."""
+    t = _target(p, level, min_dpi)
+    if t is None:
+        return None
+    mode, w, h, nw, nh = t
     try:
-        img = _decode(obj, mode, (w, h), (nw, nh))
+        img = _decode(p.obj, mode, (w, h), (nw, nh))
     except (OSError, ValueError, pikepdf.PdfError, NotImplementedError) as exc:
         log.info("image not decoded: %s", exc)
         return None
     if img is None:
         return None
-    if img.size != (nw, nh):
-        img = img.resize((nw, nh), Image.Resampling.LANCZOS)
+    return img if img.size == (nw, nh) else img.resize((nw, nh), Image.Resampling.LANCZOS)
+
+
+def _jpeg(img: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
-    img.save(out, "JPEG", quality=level.quality)
-    data = out.getvalue()
-    if len(data) >= KEEP_RATIO * len(obj.read_raw_bytes()):  # the encoded size as stored in the PDF
+    img.save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+def _stored(obj: Stream) -> int:
+    """The image's size as stored in the PDF (encoded)."""
+    return len(obj.read_raw_bytes())
+
+
+def _reencode(p: _Placement, level: Level, min_dpi: float) -> tuple[bytes, int, int, float] | None:
+    """New JPEG bytes, size and effective dpi for one placed image, or None to leave it."""
+    img = _pixels(p, level, min_dpi)
+    if img is None:
         return None
+    data = _jpeg(img, level.quality)
+    if len(data) >= KEEP_RATIO * _stored(p.obj):
+        return None
+    nw, nh = img.size
     return data, nw, nh, min(nw / (p.width_pt / 72), nh / (p.height_pt / 72))
 
 
@@ -249,19 +274,18 @@ def _replace(obj: Stream, jpeg: bytes, w: int, h: int) -> None:
     obj.Width, obj.Height, obj.BitsPerComponent = w, h, 8
 
 
-def shrink_pdf(data: bytes, level: Level, *, min_dpi: float = MIN_DPI) -> ShrinkResult:
-    """Return a copy of the PDF ``data`` with its images recompressed at ``level``.
-
-    Raises:
-        ValueError: ``data`` is not a readable PDF (message in Chinese).
-    """
+def _open(data: bytes | Path) -> pikepdf.Pdf:
     try:
-        pdf = pikepdf.open(io.BytesIO(data))
+        return pikepdf.open(io.BytesIO(data) if isinstance(data, bytes) else data)
     except (pikepdf.PdfError, ValueError, OSError) as exc:
         raise ValueError(f"申报材料 PDF 无法读取，不能压缩其中的图片：{exc}") from None
+
+
+def _apply(pdf: pikepdf.Pdf, placements: list[_Placement], level: Level, min_dpi: float) -> ShrinkResult:
+    """Re-encode every placed image once at `level` and write the PDF."""
     changed = skipped = 0
     lowest: float | None = None
-    for p in image_placements(pdf):
+    for p in placements:
         try:
             new = _reencode(p, level, min_dpi)
         except Exception:  # noqa: BLE001 - one odd image must not stop the others; it stays as it was
@@ -277,3 +301,109 @@ def shrink_pdf(data: bytes, level: Level, *, min_dpi: float = MIN_DPI) -> Shrink
     out = io.BytesIO()
     pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
     return ShrinkResult(out.getvalue(), len(pdf.pages), changed, skipped, lowest)
+
+
+def shrink_pdf(data: bytes, level: Level, *, min_dpi: float = MIN_DPI) -> ShrinkResult:
+    """Return a copy of the PDF ``data`` with its images recompressed at ``level``.
+
+    Raises:
+        ValueError: ``data`` is not a readable PDF (message in Chinese).
+    """
+    pdf = _open(data)
+    return _apply(pdf, image_placements(pdf), level, min_dpi)
+
+
+#: the levels `shrink_to_fit` chooses from, gentlest first; the last is the legibility floor
+LADDER: tuple[Level, ...] = (Level(220, 80), Level(200, 75), Level(180, 70), Level(150, 75), Level(150, 65),
+                             Level(150, 58), Level(150, 50))
+SAMPLE_IMAGES = 6  # images encoded at the levels tried, to learn the bytes per pixel of this document
+MARGIN = 0.05  # the estimate's error seen on scans and photos stays well inside this
+
+
+@dataclass
+class FitResult:
+    result: ShrinkResult | None  # None: no image that could be re-encoded
+    level: Level | None
+    estimate: int  # the PDF's predicted size at `level`
+
+
+class _Sampler:
+    """Predicts the stored bytes of all images at a level from a few sample images.
+
+    A JPEG's bytes per pixel at a given quality depend on the content far more than on the size,
+    so a handful of images spread over the document, each decoded once (at the largest size any
+    level needs) and encoded at the levels asked about, predicts the whole within a few per cent
+    without touching the others.
+    """
+
+    def __init__(self, placements: list[_Placement], top: Level, min_dpi: float) -> None:
+        self.placements, self.min_dpi = placements, min_dpi
+        self.stored = [_stored(p.obj) for p in placements]
+        usable = [p for p in placements if _target(p, top, min_dpi) is not None]
+        step = max(1, len(usable) // SAMPLE_IMAGES)
+        self.sample: list[tuple[_Placement, Image.Image]] = []
+        for p in usable[::step][:SAMPLE_IMAGES]:
+            try:
+                img = _pixels(p, top, min_dpi)
+            except Exception:  # noqa: BLE001 - an odd image is simply not part of the sample
+                log.exception("sample image not decoded")
+                img = None
+            if img is not None:
+                self.sample.append((p, img))
+
+    def predict(self, level: Level) -> int:
+        size = area = 0
+        for p, biggest in self.sample:
+            t = _target(p, level, self.min_dpi)
+            img = biggest if t is None or (t[3], t[4]) == biggest.size else biggest.resize(
+                (t[3], t[4]), Image.Resampling.LANCZOS)
+            size += len(_jpeg(img, level.quality))
+            area += img.size[0] * img.size[1]
+        bpp = size / area if area else None
+        total = 0
+        for p, old in zip(self.placements, self.stored):
+            t = _target(p, level, self.min_dpi)
+            new = None if t is None or bpp is None else bpp * t[3] * t[4]
+            total += int(new) if new is not None and new < KEEP_RATIO * old else old
+        return total
+
+
+def estimate(placements: list[_Placement], levels: tuple[Level, ...], min_dpi: float) -> list[int]:
+    """Predicted stored bytes of all images at each of `levels` (the first is the largest)."""
+    sampler = _Sampler(placements, levels[0], min_dpi)
+    return [sampler.predict(level) for level in levels]
+
+
+def shrink_to_fit(data: bytes | Path, budget: int, *, levels: tuple[Level, ...] = LADDER,
+                  min_dpi: float = MIN_DPI) -> FitResult:
+    """The PDF ``data`` with its images re-encoded once, at the gentlest level predicted to fit ``budget`` bytes.
+
+    When no level is predicted to fit, the legibility floor (the last level) is used; the caller
+    says by how much the result is still over.
+
+    Raises:
+        ValueError: ``data`` is not a readable PDF (message in Chinese).
+    """
+    size = len(data) if isinstance(data, bytes) else data.stat().st_size
+    pdf = _open(data)  # a file is read by qpdf as it goes, not into memory first
+    placements = image_placements(pdf)
+    if not any(_target(p, levels[0], min_dpi) for p in placements):
+        return FitResult(None, None, size)
+    sampler = _Sampler(placements, levels[0], min_dpi)
+    fixed = size - sum(sampler.stored)
+    predicted: dict[int, int] = {}
+
+    def fits(i: int) -> bool:
+        predicted[i] = fixed + sampler.predict(levels[i])
+        return predicted[i] * (1 + MARGIN) <= budget
+
+    lo, hi = 0, len(levels) - 1  # the ladder shrinks step by step: bisect for the gentlest level that fits
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if fits(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    if lo not in predicted:
+        fits(lo)
+    return FitResult(_apply(pdf, placements, levels[lo], min_dpi), levels[lo], predicted[lo])

@@ -37,6 +37,7 @@ import io
 import logging
 import os
 import secrets
+import shutil
 import struct
 import zipfile
 import zlib
@@ -52,7 +53,7 @@ from zscq_desktop.core.findings import Finding, info as info_finding, warning
 from zscq_desktop.core.stamp import version_stamp
 from zscq_desktop.package.manifest import (MANIFEST_NAME, SUBMISSION_NAME, PackageError, build_manifest,
                                            clean_submission, json_bytes, pdf_pages, read_manifest)
-from zscq_desktop.package.shrink import LEVELS, MIN_DPI, shrink_pdf
+from zscq_desktop.package.shrink import MIN_DPI, shrink_to_fit
 
 __all__ = ["DEFAULT_BUDGET", "PackageError", "PackageInfo", "PackageResult", "build_package", "package_name",
            "read_manifest"]
@@ -129,16 +130,37 @@ def _check_names(files: list[tuple[str, Path]]) -> None:
         seen.add(name.casefold())
 
 
-def _write_zip(target: Path, members: list[tuple[str, bytes]], info: PackageInfo, volume_pages: int,
+CHUNK = 1 << 20  # members on disk are hashed and packed 1 MB at a time (issue 15: memory flat in size)
+
+
+def _digest(data: bytes | Path) -> dict[str, Any]:
+    """Size and SHA-256 of a member given as bytes or as a file (read piece by piece)."""
+    if isinstance(data, bytes):
+        return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    h, size = hashlib.sha256(), 0
+    with open(data, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+            size += len(chunk)
+    return {"size": size, "sha256": h.hexdigest()}
+
+
+def _write_zip(target: Path, members: list[tuple[str, bytes | Path]], info: PackageInfo, volume_pages: int,
                recompressed: dict[str, Any] | None) -> int:
-    """Write the zip to ``target`` (overwriting it) and return its size."""
-    files = [{"name": n, "size": len(d), "sha256": hashlib.sha256(d).hexdigest()} for n, d in members]
+    """Write the zip to ``target`` (overwriting it) and return its size; members on disk are streamed."""
+    files = [{"name": n, **_digest(d)} for n, d in members]
     manifest = build_manifest(info, files, volume_pages=volume_pages, volume_recompressed=recompressed)
     with open(target, "wb") as fh:
         with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
             zf.writestr(_zinfo(MANIFEST_NAME, info.created), json_bytes(manifest))
-            for name, data in members:
-                zf.writestr(_zinfo(name, info.created), data)
+            for (name, data), meta in zip(members, files):
+                if isinstance(data, bytes):
+                    zf.writestr(_zinfo(name, info.created), data)
+                    continue
+                zinfo = _zinfo(name, info.created)
+                zinfo.file_size = meta["size"]  # as writestr does: decides the same header (no zip64)
+                with open(data, "rb") as src, zf.open(zinfo, "w") as dst:
+                    shutil.copyfileobj(src, dst, CHUNK)
         fh.flush()
         os.fsync(fh.fileno())  # a full disk shows up here, before the zip replaces anything
         return fh.tell()
@@ -187,9 +209,12 @@ def build_package(out_dir: Path, *, files: list[tuple[str, Path]], submission: d
                                 "请重新导出。"))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        contents = [(name, path.read_bytes()) for name, path in files]  # one consistent snapshot
+        for _, path in files:
+            path.stat()  # a missing file is named now, before anything is written
     except OSError as exc:
         raise _os_error(exc, out_dir) from None
+    # streamed from disk, not read into memory (the export's staged files stay as they are meanwhile)
+    contents: list[tuple[str, bytes | Path]] = [(name, path) for name, path in files]
     contents.append((SUBMISSION_NAME, json_bytes(sub)))
     volume_index = next(i for i, (n, _) in enumerate(contents) if n == info.volume_name)
     volume = contents[volume_index][1]
@@ -231,38 +256,38 @@ def build_package(out_dir: Path, *, files: list[tuple[str, Path]], submission: d
     return PackageResult(target, size, findings, size_before)
 
 
-def _meta_stamp(pdf: bytes) -> str | None:
+def _meta_stamp(pdf: bytes | Path) -> str | None:
     try:
-        with pikepdf.open(io.BytesIO(pdf)) as doc:
+        with pikepdf.open(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf) as doc:
             meta = doc.docinfo
             return str(meta.get("/ZSCQStamp") or meta.get("/Subject") or "")
     except (pikepdf.PdfError, ValueError, OSError):
         return None
 
 
-def _fit_budget(tmp: Path, contents: list[tuple[str, bytes]], volume_index: int, info: PackageInfo, pages: int,
-                budget: int, size: int) -> tuple[int, list[Finding]]:
-    """Recompress the volume copy level by level until the zip fits; return the final size and findings."""
-    original = contents[volume_index][1]
+def _fit_budget(tmp: Path, contents: list[tuple[str, bytes | Path]], volume_index: int, info: PackageInfo,
+                pages: int, budget: int, size: int) -> tuple[int, list[Finding]]:
+    """Recompress the volume copy once so that the zip fits; return the final size and findings."""
+    original = contents[volume_index][1]  # bytes, or the file on disk (not read into memory)
+    digest = _digest(original)
     before, done = size, None
-    for level in LEVELS:
-        try:
-            shrunk = shrink_pdf(original, level, min_dpi=MIN_DPI)
-        except Exception:  # noqa: BLE001 - odd PDF internals: keep the complete, unshrunk zip and warn below
-            log.exception("recompressing the volume failed at %s", level)
-            break
-        if shrunk.changed == 0 or shrunk.pages != pages or _meta_stamp(shrunk.pdf) != _meta_stamp(original):
-            continue  # nothing to gain at this level (or something went wrong: never ship it)
+    try:  # one pass: the quality chosen from a sample, every image re-encoded once (issue 15)
+        fit = shrink_to_fit(original, budget - (size - digest["size"]), min_dpi=MIN_DPI)
+    except Exception:  # noqa: BLE001 - odd PDF internals: keep the complete, unshrunk zip and warn below
+        log.exception("recompressing the volume failed")
+        fit = None
+    shrunk = fit.result if fit else None
+    level = fit.level if fit else None
+    if (shrunk and level and shrunk.changed and shrunk.pages == pages
+            and _meta_stamp(shrunk.pdf) == _meta_stamp(original)):
         members = list(contents)
         members[volume_index] = (info.volume_name, shrunk.pdf)
-        recompressed = {"original_size": len(original), "original_sha256": hashlib.sha256(original).hexdigest(),
+        recompressed = {"original_size": digest["size"], "original_sha256": digest["sha256"],
                         "size": len(shrunk.pdf), "max_dpi": level.dpi, "jpeg_quality": level.quality,
                         "images": shrunk.changed,
                         "min_effective_dpi": round(shrunk.min_dpi, 1) if shrunk.min_dpi else None}
         size = _write_zip(tmp, members, info, pages, recompressed)
         done = level
-        if size <= budget:
-            break
     findings: list[Finding] = []
     if done is not None:
         findings.append(info_finding(
@@ -274,7 +299,7 @@ def _fit_budget(tmp: Path, contents: list[tuple[str, bytes]], volume_index: int,
         tried = "压缩图片后仍" if done is not None else "其中没有可以再压缩的图片，"
         findings.append(warning(
             "package.over_budget",
-            f"电子版压缩包为 {_mb(size)}，{tried}超过 {_mb(budget)} 的大小限制，邮箱可能拒收。可选办法："
+            f"电子版压缩包为 {_mb(size)}，{tried}超过 {_mb(budget)} 的大小限制（超出 {_mb(size - budget) if size - budget >= 100 * 1024 else f'{(size - budget) / 1024:.0f} KB'}），邮箱可能拒收。可选办法："
             "① 先电话询问受理单位能否接收更大的邮件；② 分几封邮件发送（例如申报材料 PDF 单独一封，邮件主题注明“第1封/共2封”）；"
             "③ 扫描附件时改用 150–200 dpi、灰度，重新添加后再导出。压缩包已生成，内容完整。"))
     return size, findings

@@ -25,6 +25,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
@@ -58,6 +59,14 @@ SYSTEM_SONG = ("SimSun", "simsun.ttc", 0)
 SYSTEM_HEI = ("SimHei", "simhei.ttf", 0)
 SYSTEM_FANGSONG = ("SimFang", "simfang.ttf", 0)
 SYSTEM_SONG_EXTB = ("SimSun-ExtB", "simsunb.ttf", 0)
+
+
+#: fallbacks registered only when a text has a character in their range. HanaMinB (31 MB, ≈ 0.3 s
+#: to parse) is needed only for CJK Ext-B…F (planes 2–3): every other glyph it has, the body face
+#: has too. A bundle may ship it xz-compressed (``HanaMinB.ttf.xz``): it is then unpacked once
+#: into the user cache folder on first need.
+LAZY: dict[str, tuple[int, int]] = {EXTB: (0x20000, 0x3FFFF)}
+PACKED = ".xz"
 
 
 class FontError(RuntimeError):
@@ -109,6 +118,7 @@ ttfonts.makeToUnicodeCMap = to_unicode_cmap
 
 _lock = threading.RLock()
 _cache: dict[bool | str, FontSet] = {}
+_pending: set[str] = set()  # lazy fallbacks named in a FontSet, registered on first need
 
 
 def _register(name: str, path: Path, subfont: int = 0) -> None:
@@ -147,13 +157,59 @@ def _system_face(spec: tuple[str, str, int]) -> str | None:
     return name
 
 
+def _bundled_file(name: str) -> Path:
+    """The font file of a bundled face, or its compressed copy; FontError when neither is there."""
+    path = resource_path("fonts", dict(BUNDLED)[name])
+    if path.is_file():
+        return path
+    packed = path.with_name(path.name + PACKED)
+    if packed.is_file():
+        return packed
+    raise FontError(f"找不到字体文件 {path}，安装可能不完整。")
+
+
+def _unpacked(packed: Path) -> Path:
+    """The compressed font `packed` unpacked into the user cache folder (once; reused afterwards)."""
+    import hashlib
+    import lzma
+
+    from zscq_desktop.resources import user_cache_dir
+
+    digest = hashlib.sha256(packed.read_bytes()).hexdigest()[:16]
+    font = Path(packed.stem)  # HanaMinB.ttf.xz → HanaMinB.ttf → HanaMinB-<digest>.ttf
+    target = user_cache_dir() / "fonts" / f"{font.stem}-{digest}{font.suffix}"
+    if target.is_file():
+        return target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        with lzma.open(packed) as src, open(tmp, "wb") as out:
+            while chunk := src.read(1 << 20):
+                out.write(chunk)
+        os.replace(tmp, target)  # only a complete file ever has the final name
+    except (OSError, lzma.LZMAError) as exc:
+        raise FontError(f"无法解压字体 {packed}：{exc}") from exc
+    return target
+
+
 def _bundled(name: str) -> str:
-    filename = dict(BUNDLED)[name]
-    path = resource_path("fonts", filename)
-    if not path.is_file():
-        raise FontError(f"找不到字体文件 {path}，安装可能不完整。")
-    _register(name, path)
+    path = _bundled_file(name)
+    _register(name, _unpacked(path) if path.name.endswith(PACKED) else path)
     return name
+
+
+def _lazy(name: str) -> str:
+    """A bundled fallback named now and registered by `coverage` when a text first needs it."""
+    _bundled_file(name)  # an incomplete installation still fails early
+    if name not in pdfmetrics.getRegisteredFontNames():
+        _pending.add(name)
+    return name
+
+
+def needed(font: str, chars: Iterable[str]) -> bool:
+    """False for a lazy fallback none of `chars` falls in the range of (it need not be loaded)."""
+    span = LAZY.get(font)
+    return span is None or any(span[0] <= ord(c) <= span[1] for c in chars)
 
 
 def _build(prefer_system: bool | str) -> FontSet:
@@ -171,7 +227,7 @@ def _build(prefer_system: bool | str) -> FontSet:
             fallbacks.append(extb)
     body = body or _bundled(BODY)
     heading = heading or _bundled(HEADING)
-    fallbacks += [_bundled(EXTB), _bundled(RARE)]
+    fallbacks += [_lazy(EXTB), _bundled(RARE)]
     _family(body, heading)
     _family(heading, heading)
     for fb in fallbacks:
@@ -206,6 +262,11 @@ def coverage(font: str) -> frozenset[str]:
     """The characters (as one-character strings) a registered font has a glyph for."""
     cov = _coverage_cache.get(font)
     if cov is None:
+        if font in _pending:
+            with _lock:
+                if font in _pending:
+                    _bundled(font)
+                    _pending.discard(font)
         f = pdfmetrics.getFont(font)
         face = getattr(f, "face", None)
         c2g = getattr(face, "charToGlyph", None)
@@ -229,7 +290,8 @@ def missing_chars(text: str, fonts: FontSet) -> list[str]:
     for fb in fonts.fallbacks:
         if not extra:
             break
-        extra.difference_update(coverage(fb))
+        if needed(fb, extra):
+            extra.difference_update(coverage(fb))
     found = [c for c in extra if not _ignorable(c)]
     found.sort(key=text.index)
     return found
@@ -254,7 +316,7 @@ def font_runs(text: str, font: str, fonts: FontSet) -> list[tuple[str, str]]:
     extra = set(text).difference(main)
     if not extra or all(map(_ignorable, extra)):
         return [(font, text)]
-    chain = _chain(font, fonts)
+    chain = tuple(f for f in _chain(font, fonts) if f == font or needed(f, extra))
     covs = [coverage(f) for f in chain]
     assign: dict[str, str | None] = {}
     for c in extra:

@@ -19,7 +19,7 @@ from typing import Any
 
 from zscq_desktop.core.findings import Finding, error
 from zscq_desktop.core.submission import Submission
-from zscq_desktop.render.fonts import FontSet, coverage, missing_chars, register_fonts
+from zscq_desktop.render.fonts import LAZY, FontSet, coverage, missing_chars, register_fonts
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,8 @@ def _printable(fonts: FontSet) -> frozenset[str]:
     font, whose fallback chain does not include the heading face)."""
     cov = _cover_cache.get(fonts)
     if cov is None:
-        cov = frozenset().union(*(coverage(f) for f in (fonts.body, *fonts.fallbacks)))
+        # a lazy fallback is left out (not loaded): texts it would matter for go to missing_chars
+        cov = frozenset().union(*(coverage(f) for f in (fonts.body, *fonts.fallbacks) if f not in LAZY))
         _cover_cache[fonts] = cov
     return cov
 

@@ -121,19 +121,47 @@ def wrap(text: str, width_of: Callable[[str], list[float]], max_width: float, *,
 _installed: dict[str, object] = {}
 
 
-def _word_split(word: str, maxWidths, fontName: str, fontSize: float, encoding: str = "utf8"):  # noqa: N803
-    """reportlab's ``wordSplit`` (one-font CJK paragraphs): [[extra space, line text], …]."""
-    from reportlab.lib.textsplit import getCharWidths
+_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}  # (font, size) → character → advance width
+_SPLITS: dict[tuple, list[tuple[float, str]]] = {}  # a paragraph's lines, by text, widths, font and size
+_SPLITS_KEPT = 4096
 
+
+def char_widths(text: str, font: str, size: float) -> list[float]:
+    """reportlab's ``getCharWidths`` (one ``stringWidth`` call per character), each character's
+    width looked up once per font and size: the same numbers, without the per-character call."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    table = _WIDTHS.get((font, size))
+    if table is None:
+        table = _WIDTHS[(font, size)] = {}
+    out = []
+    for ch in text:
+        w = table.get(ch)
+        if w is None:
+            w = table[ch] = stringWidth(ch, font, size)
+        out.append(w)
+    return out
+
+
+def _word_split(word: str, maxWidths, fontName: str, fontSize: float, encoding: str = "utf8"):  # noqa: N803
+    """reportlab's ``wordSplit`` (one-font CJK paragraphs): [[extra space, line text], …].
+
+    reportlab breaks a paragraph again each time it is wrapped or split at a frame end with the same
+    widths; the result of the last few thousand paragraphs is kept (fresh lists are handed out).
+    """
     if isinstance(word, bytes):
         word = word.decode(encoding)
     max_widths = maxWidths if isinstance(maxWidths, (list, tuple)) else [maxWidths]
-    widths = getCharWidths(word, fontName, fontSize)
-    out = []
-    for k, (a, b) in enumerate(break_lines(word, widths, max_widths)):
-        limit = max_widths[min(k, len(max_widths) - 1)]
-        out.append([limit - sum(widths[a:b]), word[a:b]])
-    return out
+    key = (word, tuple(max_widths), fontName, fontSize)
+    lines = _SPLITS.get(key)
+    if lines is None:
+        widths = char_widths(word, fontName, fontSize)
+        lines = [(max_widths[min(k, len(max_widths) - 1)] - sum(widths[a:b]), word[a:b])
+                 for k, (a, b) in enumerate(break_lines(word, widths, max_widths))]
+        if len(_SPLITS) >= _SPLITS_KEPT:
+            _SPLITS.clear()  # a new document: start over rather than track ages
+        _SPLITS[key] = lines
+    return [[extra, text] for extra, text in lines]
 
 
 def _frag_split(frags, maxWidths, calcBounds, encoding: str = "utf8"):  # noqa: N803

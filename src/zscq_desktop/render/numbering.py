@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 from pypdf import PdfReader
 
 _NUMBER = re.compile(r"—\s*(\d{1,5})\s*—")
 
 
-def printed_number(pdf: bytes, index: int) -> int | None:
-    """The number printed on page ``index`` (0-based) of the volume ``pdf``, or None if it has none."""
+def printed_number(pdf: bytes | Path, index: int) -> int | None:
+    """The number printed on page ``index`` (0-based) of the volume ``pdf`` (bytes or its file), or
+    None if it has none."""
     try:
-        reader = PdfReader(io.BytesIO(pdf))
+        reader = PdfReader(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf)
         if "/PageLabels" in reader.root_object:
             label = reader.page_labels[index]
             if label.isdigit():

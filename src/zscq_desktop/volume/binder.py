@@ -46,6 +46,7 @@ import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pikepdf
@@ -452,8 +453,10 @@ def _page_labels(slots: list[_Slot], starts: dict[str, int]) -> pikepdf.Dictiona
 
 
 def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None, progress: Progress | None = None,
-         cancel: Callable[[], bool] | None = None, each_attachment_recto: bool = False) -> Volume:
-    """Bind form, plan and supporting files into one volume PDF.
+         cancel: Callable[[], bool] | None = None, each_attachment_recto: bool = False, to: Path | None = None
+         ) -> Volume:
+    """Bind form, plan and supporting files into one volume PDF (written to the file `to` when given:
+    then `Volume.pdf` is empty and the volume never exists in memory as one piece).
 
     Args:
         inp: the three parts and the volume's metadata.
@@ -587,11 +590,11 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
 
     check()
     report(0.9, "写出 PDF")
-    buf = io.BytesIO()
+    buf = io.BytesIO() if to is None else to
     # deterministic_id: the same input gives the same bytes
     out.save(buf, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
     report(1.0, "装订完成")
-    return Volume(pdf=buf.getvalue(), pages=total, outline=outline)
+    return Volume(pdf=buf.getvalue() if isinstance(buf, io.BytesIO) else b"", pages=total, outline=outline)
 
 
 def _verso(index: int, duplex: bool) -> bool:

@@ -102,6 +102,49 @@ def normalized_attachment(loaded: Loaded, index: int, cache: DerivedCache, cance
     return result.pdf, result.pages, list(result.findings)
 
 
+class _Remembered:
+    """A DerivedCache in front of another that keeps what was read or written during one export."""
+
+    def __init__(self, inner: DerivedCache) -> None:
+        self.inner = inner
+        self._seen: dict[tuple[str, str], tuple[bytes, dict] | None] = {}
+
+    def get_derived(self, sha256: str, kind: str) -> tuple[bytes, dict] | None:
+        key = (sha256, kind)
+        if key not in self._seen:
+            self._seen[key] = self.inner.get_derived(sha256, kind)
+        return self._seen[key]
+
+    def put_derived(self, sha256: str, kind: str, data: bytes, meta: dict) -> None:
+        self._seen[(sha256, kind)] = (data, meta)
+        self.inner.put_derived(sha256, kind, data, meta)
+
+
+def _normalize_uncached(loaded: Loaded, cache: DerivedCache, cancel: Cancel | None, report: Progress) -> None:
+    """Normalise the supporting files the cache lacks, in parallel (`volume.parallel`), caching each."""
+    from zscq_desktop.volume.parallel import normalize_many
+
+    sub = loaded.submission
+    jobs, seen = [], set()
+    for i, a in enumerate(sub.attachments):
+        if a.sha256 in seen or a.sha256 not in loaded.blobs or cache.get_derived(a.sha256, A4PDF) is not None:
+            continue
+        seen.add(a.sha256)
+        jobs.append((i, loaded.blobs[a.sha256], a.source_name or a.title, f"attachments[{i}]"))
+    if len(jobs) < 2:
+        return  # one file or none: the loop below does it
+    finished = 0
+
+    def done(i: int, result: Any) -> None:
+        nonlocal finished
+        finished += 1
+        report(0.05 + 0.35 * finished / len(jobs), f"处理附件 {finished}/{len(jobs)}")
+        cache.put_derived(sub.attachments[i].sha256, A4PDF, result.pdf or b"",
+                          {"pages": result.pages, "findings": [f.to_dict() for f in result.findings]})
+
+    normalize_many(jobs, done=done, cancel=cancel)
+
+
 RENDERED = "rendered"  # the DerivedCache key under which the last rendered form and plan are kept
 
 
@@ -178,6 +221,8 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     fonts = register_fonts(prefer_system=system_fonts)
 
     # 1. supporting files (normally cached when they were attached)
+    remembered = _Remembered(cache)  # what the parallel step reads is not read from the document again
+    _normalize_uncached(loaded, remembered, cancel, report)
     order = [c.id for c in call.attachment_categories]
     ordered = sub.attachments_in_order(order)
     parts: list[AttachmentPart] = []
@@ -186,11 +231,12 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
         check_cancel()
         report(0.05 + 0.35 * n / max(1, len(ordered)), f"处理附件 {n + 1}/{len(ordered)}：{a.title}")
         index = sub.attachments.index(a)
-        pdf, _pages, found = normalized_attachment(loaded, index, cache, cancel)
+        pdf, _pages, found = normalized_attachment(loaded, index, remembered, cancel)
         extra.extend(found)
         if pdf:
             parts.append(AttachmentPart(label=f"附件材料3-{n + 1}", title=a.title or a.source_name,
                                         category=call.attachment_category(a.category).name, pdf=pdf))
+    del remembered  # what it remembered (every supporting file's PDF) is let go with `parts` below
     if has_blocking(extra):
         raise ExportBlocked(extra)
 
@@ -203,14 +249,12 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     report(0.6, "生成项目实施方案")
     plan_pdf = rendered(plan_doc, "plan", fonts=fonts, stamp=stamp, cache=cache, duplex=duplex)
 
-    # 3. the volume
-    check_cancel()
-    report(0.7, "装订成册")
+    # 3. the volume (bound straight into the staging folder below: never held in memory as one piece)
     unit = str(sub.unit.get("name") or "")
     project = str(sub.get("form.cover.project_name") or d.name)
-    volume = bind(VolumeInput(form_pdf=_pdf_bytes(form_pdf), plan_pdf=_pdf_bytes(plan_pdf), attachments=parts,
-                              title=f"{call.title}申报材料—{project}", unit=unit, direction=d.name, stamp=stamp),
-                  duplex=duplex, fonts=fonts, cancel=cancel)
+    volume_input = VolumeInput(form_pdf=_pdf_bytes(form_pdf), plan_pdf=_pdf_bytes(plan_pdf), attachments=parts,
+                               title=f"{call.title}申报材料—{project}", unit=unit, direction=d.name, stamp=stamp)
+    del parts, form_pdf, plan_pdf
 
     # 4. write everything into a hidden staging folder beside the target, then replace the previous
     # set all or nothing (a file open in Acrobat/WPS/Word keeps the whole previous set in place)
@@ -229,10 +273,14 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
         raise ExportError(f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}") from None
     try:
         check_cancel()
+        report(0.7, "装订成册")
+        volume = bind(volume_input, duplex=duplex, fonts=fonts, cancel=cancel, to=tmp / names["volume"])
+        del volume_input  # the supporting files' PDFs are in the volume file now
+        check_cancel()
         report(0.8, "生成可编辑的 Word 文件")
-        (tmp / names["volume"]).write_bytes(volume.pdf)
         render_docx(form_doc, tmp / names["form_docx"], stamp=stamp, marker=Marker(sub, kind="form", stamp=stamp))
-        render_docx(plan_doc, tmp / names["plan_docx"], stamp=stamp, first_number=_plan_number(volume),
+        render_docx(plan_doc, tmp / names["plan_docx"], stamp=stamp,
+                    first_number=_plan_number(volume, tmp / names["volume"]),
                     marker=Marker(sub, kind="plan", stamp=stamp))
         (tmp / names["checklist"]).write_bytes(
             render_checklist(call, sub, stamp=stamp, volume_pages=volume.pages, fonts=fonts, duplex=duplex))
@@ -261,12 +309,12 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     return ExportResult(files, out_dir / names["volume"], zip_path, stamp, volume.pages, extra + pkg_findings)
 
 
-def _plan_number(volume: Any) -> int:
-    """The printed number of the plan's first page in the volume (its Word copy starts there)."""
+def _plan_number(volume: Any, file: Path) -> int:
+    """The printed number of the plan's first page in the volume `file` (its Word copy starts there)."""
     from zscq_desktop.render.numbering import part_start, printed_number
 
     start = part_start(getattr(volume, "outline", []), "项目实施方案")
-    return (printed_number(volume.pdf, start) if start is not None else None) or 1
+    return (printed_number(file, start) if start is not None else None) or 1
 
 
 def _pdf_bytes(result: object) -> bytes:

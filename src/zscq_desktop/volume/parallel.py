@@ -1,0 +1,106 @@
+"""Supporting files normalised in parallel for an export that finds them uncached (issue 15 item 2).
+
+A process pool sized to the cores (threads would not help: decoding and re-encoding scans holds
+the GIL in places, and qpdf work is short). Processes are started with ``spawn`` everywhere — the
+only method the frozen Windows app has, and the only safe one beside Qt's threads; the frozen
+entry calls ``multiprocessing.freeze_support()``. Memory stays bounded: at most one file per
+worker is in flight (each worker holds one file's bytes and its result). Cancelling stops the
+workers at once. Office documents stay in this process, where the converter's own timeout and
+cancellation apply. With fewer than `MIN_FILES` files the pool's start-up would cost more than it
+saves, so they are normalised here one after another.
+
+No Qt here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import PurePosixPath
+from typing import Callable
+
+log = logging.getLogger(__name__)
+
+MIN_FILES = 4  # fewer: normalised in this process (starting workers costs ≈ 0.3 s each)
+#: suffixes normalised in a worker: pictures and PDFs (office files need the converter's cancel path)
+POOLED = {".pdf", ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".jp2",
+          ".j2k", ".jpx"}
+POLL = 0.1  # seconds between looks at the cancel flag while waiting for workers
+
+Job = tuple[int, bytes, str, str]  # (key, file bytes, file name, field path)
+Done = Callable[[int, object], None]
+
+
+def workers_for(n_files: int) -> int:
+    """Processes to start for `n_files` files: one per core, never more than files, 0 for in-process."""
+    if n_files < MIN_FILES:
+        return 0
+    return max(0, min(os.cpu_count() or 1, n_files))
+
+
+def _work(job: Job) -> tuple[int, object]:
+    from zscq_desktop.attachments.normalize import normalize
+
+    key, data, name, path = job
+    return key, normalize(data, name, path=path)
+
+
+def pooled(name: str) -> bool:
+    return PurePosixPath(name.replace("\\", "/").lower()).suffix in POOLED
+
+
+def normalize_many(jobs: list[Job], *, done: Done, cancel: Callable[[], bool] | None = None,
+                   workers: int | None = None) -> None:
+    """Normalise every job, calling ``done(key, NormalizeResult)`` in this process as each finishes.
+
+    Raises:
+        Cancelled: ``cancel()`` returned True (the workers are stopped first).
+    """
+    from zscq_desktop.attachments.normalize import Cancelled, normalize
+
+    here = [j for j in jobs if not pooled(j[2])]
+    away = [j for j in jobs if pooled(j[2])]
+    n = workers_for(len(away)) if workers is None else workers
+    if n <= 1:
+        here, away = jobs, []
+    for key, data, name, path in here:
+        if cancel and cancel():
+            raise Cancelled()
+        done(key, normalize(data, name, path=path, cancel=cancel))
+    if not away:
+        return
+    import multiprocessing
+
+    t = time.perf_counter()
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+    queue = list(reversed(away))
+    running: set[Future] = set()
+    try:
+        while queue or running:
+            while queue and len(running) < n:  # one file per worker in flight: memory stays bounded
+                running.add(pool.submit(_work, queue.pop()))
+            finished, running = wait(running, timeout=POLL, return_when=FIRST_COMPLETED)
+            for f in finished:
+                done(*f.result())
+            if cancel and cancel():
+                raise Cancelled()
+    except BaseException:
+        _stop(pool)
+        raise
+    _stop(pool, grace=10.0)  # every job is done: the workers exit by themselves, a stuck one is ended
+    log.info("normalised %d files in %d processes in %.2f s", len(away), n, time.perf_counter() - t)
+
+
+def _stop(pool: ProcessPoolExecutor, grace: float = 0.0) -> None:
+    """Stop the workers: at once (a cancelled export must not keep the machine busy), or after
+    `grace` seconds for them to exit by themselves. Never waits without a bound."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way to reach them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        p.join(timeout=grace)
+    for p in processes:
+        if p.is_alive():
+            p.terminate()
+            p.join(timeout=5)
