@@ -8,9 +8,18 @@
 No Qt here.
 """
 
-from zscq_desktop.package.manifest import PackageError, read_manifest
-from zscq_desktop.package.verify import verify_package
-from zscq_desktop.package.zipper import PackageInfo, PackageResult, build_package, package_name
+from importlib import import_module
+from typing import Any
 
-__all__ = ["PackageError", "PackageInfo", "PackageResult", "build_package", "package_name", "read_manifest",
-           "verify_package"]
+# Re-exported lazily: `package.ziplimits` is imported by every zip reader (the attachment sniffer, the
+# Word import, call packs) at start-up, and must not pull in pypdf (verify) and the zip writer with it.
+_EXPORTS = {"PackageError": "manifest", "read_manifest": "manifest", "verify_package": "verify",
+            "PackageInfo": "zipper", "PackageResult": "zipper", "build_package": "zipper", "package_name": "zipper"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(f"zscq_desktop.package.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'zscq_desktop.package' has no attribute {name!r}")

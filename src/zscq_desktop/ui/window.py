@@ -24,7 +24,7 @@ from zscq_desktop.call.model import Call
 from zscq_desktop.core import flow
 from zscq_desktop.core.flow import PageSpec
 from zscq_desktop.system import locations
-from zscq_desktop.ui import settings, word_import_dialog
+from zscq_desktop.ui import settings, word_import_menu
 from zscq_desktop.ui.pages import page_class
 from zscq_desktop.ui.pages.base import Page, field_path
 from zscq_desktop.ui.actions import FileActions
@@ -138,7 +138,7 @@ class MainWindow(FileActions, CallActions, QMainWindow):
         row.addLayout(right, 1)
         self.setCentralWidget(central)
         self._build_menu()
-        word_import_dialog.install(self)  # 文件 → 从 Word 导入修改…, and Word files dropped on the window
+        word_import_menu.install(self)  # 文件 → 从 Word 导入修改…, and Word files dropped on the window
         bottom.insertWidget(1, self.busy_bar)
         self._restore_geometry()
         app = QApplication.instance()

@@ -14,8 +14,8 @@ import html
 from pathlib import Path
 from typing import Any, cast
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QDropEvent, QGuiApplication
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel,
                                QListWidget, QListWidgetItem, QPushButton, QRadioButton, QSplitter, QTableWidget,
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
@@ -26,7 +26,6 @@ from zscq_desktop.wordio.marks import ID_KEY
 from zscq_desktop.wordio.read import WordError
 from zscq_desktop.ui.widgets import dialogs
 
-WORD_SUFFIXES = (".docx", ".doc", ".wps")
 KIND_TEXT = {d.CHANGED: "修改", d.ADDED: "新增", d.REMOVED: "删除", d.CONFLICT: "冲突"}
 STEP_TEXT = "从 Word 导入修改"
 
@@ -297,50 +296,8 @@ def _compare(window: Any, path: Path, session: Any) -> Import | None:
         return None
 
 
-def word_files(mime: Any) -> list[Path]:
-    if not mime.hasUrls():
-        return []
-    return [Path(u.toLocalFile()) for u in mime.urls()
-            if u.isLocalFile() and Path(u.toLocalFile()).suffix.lower() in WORD_SUFFIXES]
+# the menu entry and the drop filter live in ui/word_import_menu.py, so that starting the program does
+# not import the Word reader (python-docx, pypdf via package/): about 0.3 s of the start-up
+from zscq_desktop.ui.word_import_menu import WORD_SUFFIXES, install, word_files  # noqa: E402
 
-
-class _DropFilter(QObject):
-    """Word files dropped on the window (the attachments page takes its own drops before us)."""
-
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
-        self.window = window
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 — Qt API
-        if event.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
-            drag = cast(QDropEvent, event)
-            if word_files(drag.mimeData()):
-                drag.acceptProposedAction()
-                return True
-        elif event.type() == QEvent.Type.Drop:
-            drop = cast(QDropEvent, event)
-            files = word_files(drop.mimeData())
-            if files:
-                drop.acceptProposedAction()
-                run_import(self.window, files[0])
-                return True
-        return False
-
-
-def install(window: Any) -> QAction:
-    """Add 文件 → 从 Word 导入修改… (after 另存为) and accept Word files dropped on the window."""
-    action = QAction("从 Word 导入修改(&W)…", window)
-    action.triggered.connect(lambda: run_import(window))
-    anchor = getattr(window, "save_as_action", None)
-    menu = window.menuBar().actions()[0].menu()
-    actions = menu.actions()
-    after = actions.index(anchor) + 1 if anchor in actions else len(actions)
-    menu.insertAction(actions[after] if after < len(actions) else None, action)
-    window.word_import_action = action
-    window.setAcceptDrops(True)
-    window._word_drop = _DropFilter(window)
-    window.installEventFilter(window._word_drop)
-    return action
-
-
-__all__ = ["WordImportDialog", "run_import", "install", "apply_to_session"]
+__all__ = ["WordImportDialog", "run_import", "install", "apply_to_session", "word_files", "WORD_SUFFIXES"]
