@@ -289,3 +289,18 @@ def test_damaged_docx_messages_are_chinese_only(body: bytes | None) -> None:
     with pytest.raises(WordError) as info:
         read_docx(bytes(data), "坏.docx")
     assert not _re.search(r"[A-Za-z]{4,}", str(info.value).replace("docx", "").replace("Word", "").replace("WPS", ""))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing")
+def test_a_fifo_given_as_the_word_file_is_refused_unread(zscq: Path, tmp_path: Path) -> None:
+    """`import` reads through the project's bounded reader: a FIFO (or a device) never hangs it."""
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "管道.docx"
+    os.mkfifo(fifo)
+    before = zscq.read_bytes()
+    proc = subprocess.run([sys.executable, "-m", "zscq_desktop", "import", str(fifo), "--into", str(zscq)],
+                          capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert proc.returncode == 2 and "不是普通文件" in proc.stderr and "Traceback" not in proc.stderr
+    assert zscq.read_bytes() == before

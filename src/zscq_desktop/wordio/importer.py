@@ -5,9 +5,6 @@ Used by the command line (`zscq-desktop import`) and the app's 从 Word 导入�
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,10 +12,12 @@ from typing import Any
 from zscq_desktop.call.model import Call
 from zscq_desktop.core.stamp import version_stamp
 from zscq_desktop.core.submission import Submission
+from zscq_desktop.system import processes
+from zscq_desktop.system.tempdirs import temporary_folder
 from zscq_desktop.wordio import diff as d
 from zscq_desktop.wordio import match as m
 from zscq_desktop.wordio.marks import ID_KEY, Marks, find_marks
-from zscq_desktop.wordio.read import Text, WordDoc, WordError, read_docx
+from zscq_desktop.wordio.read import MAX_FILE, Text, WordDoc, WordError, read_docx
 
 OLD_FORMATS = (".doc", ".wps")
 CONVERT_TIMEOUT = 120
@@ -44,8 +43,13 @@ class Import(d.Result):
 
 def read_word_file(path: Path) -> bytes:
     """The bytes of a .docx; a .doc or .wps is converted with LibreOffice when it is installed."""
+    from zscq_desktop.store.safe_read import ReadRefused, read_regular
+
     try:
-        data = path.read_bytes()
+        # the project's bounded reader: a FIFO, a device or an oversized file is refused unread
+        data = read_regular(path, MAX_FILE)
+    except ReadRefused as exc:
+        raise WordError(str(exc)) from None
     except FileNotFoundError:
         raise WordError(f"找不到文件：{path}") from None
     except OSError as exc:
@@ -63,20 +67,18 @@ def convert_old(data: bytes, path: Path) -> bytes:
     conv = next((c for c in find_converters() if c.kind == "soffice"), None)  # Word/WPS automation: PDF only
     if conv is None:
         raise WordError(f"《{path.name}》是旧版 Word/WPS 格式，本机没有可用于转换的 LibreOffice。{ask}")
-    with tempfile.TemporaryDirectory(prefix="zscq-word-") as tmp:
-        src = Path(tmp) / f"input{path.suffix.lower() or '.doc'}"
+    # the app's own launcher and temporary folders: a clean environment for soffice started from the
+    # frozen app, the process killed at the timeout, a cleanup failure (antivirus) never raised
+    with temporary_folder("zscq-word-") as tmp:
+        src = tmp / f"input{path.suffix.lower() or '.doc'}"
         src.write_bytes(data)
-        out = Path(tmp) / "out"
+        out = tmp / "out"
         out.mkdir()
-        cmd = [conv.path, f"-env:UserInstallation={(Path(tmp) / 'profile').as_uri()}", "--headless", "--invisible",
+        cmd = [conv.path, f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless", "--invisible",
                "--nologo", "--nodefault", "--norestore", "--nolockcheck", "--convert-to", "docx", "--outdir",
                str(out), str(src)]
-        try:
-            subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           timeout=CONVERT_TIMEOUT, check=False,
-                           creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0)
-        except (OSError, subprocess.SubprocessError):
-            raise WordError(f"转换《{path.name}》失败。{ask}") from None
+        if processes.run(cmd, timeout=CONVERT_TIMEOUT) is None:  # could not start, or killed at the timeout
+            raise WordError(f"转换《{path.name}》失败。{ask}")
         result = out / "input.docx"
         if not result.is_file() or result.stat().st_size == 0:
             raise WordError(f"无法转换《{path.name}》（文件可能已损坏或设置了密码）。{ask}")
