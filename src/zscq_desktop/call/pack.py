@@ -25,6 +25,7 @@ from pathlib import Path
 
 from zscq_desktop.call import registry
 from zscq_desktop.call.validate import Problem, check_folder
+from zscq_desktop.system.tempdirs import temporary_folder
 
 PACK_SUFFIX = ".zscqcall"
 PACK_FORMAT = "zscq-call-pack"
@@ -199,8 +200,7 @@ def read_pack(path: Path) -> PackPreview:
             _refuse(preview, "清单列出的文件不在数据包中", name)
     if preview.problems:
         return preview
-    with tempfile.TemporaryDirectory(prefix="zscq-call-") as tmp:
-        folder = Path(tmp)
+    with temporary_folder("zscq-call-") as folder:  # a cleanup an antivirus blocks is logged, not raised
         for name, data in preview.files.items():
             (folder / name).write_bytes(data)
         preview.problems.extend(check_folder(folder))
