@@ -434,6 +434,12 @@ def test_page_labels_match_the_printed_numbers(simple, duplex) -> None:
     assert duplex[2].page_labels[1] == "封面"  # the cover's blank back
 
 
+def test_the_volume_reports_the_number_printed_on_each_page(simple, duplex) -> None:
+    """`Volume.numbers` (what the export gives the plan's Word copy to start at) is what is printed."""
+    for _inp, vol, reader in (simple, duplex):
+        assert vol.numbers == [number(x) for x in texts(reader)]
+
+
 def ink_x(reader: PdfReader, index: int, needle: str) -> float:
     (x,) = [x for t, x, _y in positions(reader.pages[index]) if needle in t]
     return x

@@ -122,6 +122,7 @@ class Volume:
     pdf: bytes
     pages: int
     outline: list[tuple[int, str, int]] = field(default_factory=list)  # (level, title, 0-based page)
+    numbers: list[int | None] = field(default_factory=list)  # the printed number of each page (None: unnumbered)
 
 
 # -- the physical page plan ------------------------------------------------------------------------
@@ -594,7 +595,8 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
     # deterministic_id: the same input gives the same bytes
     out.save(buf, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
     report(1.0, "装订完成")
-    return Volume(pdf=buf.getvalue() if isinstance(buf, io.BytesIO) else b"", pages=total, outline=outline)
+    return Volume(pdf=buf.getvalue() if isinstance(buf, io.BytesIO) else b"", pages=total, outline=outline,
+                  numbers=[s.number for s in slots])
 
 
 def _verso(index: int, duplex: bool) -> bool:

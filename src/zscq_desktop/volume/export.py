@@ -280,7 +280,7 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
         report(0.8, "生成可编辑的 Word 文件")
         render_docx(form_doc, tmp / names["form_docx"], stamp=stamp, marker=Marker(sub, kind="form", stamp=stamp))
         render_docx(plan_doc, tmp / names["plan_docx"], stamp=stamp,
-                    first_number=_plan_number(volume, tmp / names["volume"]),
+                    first_number=_plan_number(volume),
                     marker=Marker(sub, kind="plan", stamp=stamp))
         (tmp / names["checklist"]).write_bytes(
             render_checklist(call, sub, stamp=stamp, volume_pages=volume.pages, fonts=fonts, duplex=duplex))
@@ -309,12 +309,12 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     return ExportResult(files, out_dir / names["volume"], zip_path, stamp, volume.pages, extra + pkg_findings)
 
 
-def _plan_number(volume: Any, file: Path) -> int:
-    """The printed number of the plan's first page in the volume `file` (its Word copy starts there)."""
-    from zscq_desktop.render.numbering import part_start, printed_number
-
-    start = part_start(getattr(volume, "outline", []), "项目实施方案")
-    return (printed_number(file, start) if start is not None else None) or 1
+def _plan_number(volume: Any) -> int:
+    """The printed number of the plan's first page in the volume (its Word copy starts there), as the
+    binder numbered it — blank pages it inserted included."""
+    start = next((page for level, title, page in volume.outline if level == 0 and title == "项目实施方案"), None)
+    number = volume.numbers[start] if start is not None and start < len(volume.numbers) else None
+    return number or 1
 
 
 def _pdf_bytes(result: object) -> bytes:
