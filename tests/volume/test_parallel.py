@@ -93,3 +93,25 @@ def test_a_cold_export_uses_a_pool_sized_to_the_cores(monkeypatch, tmp_path) -> 
     assert main(["export", str(doc), "--out", str(tmp_path / "out"), "--quiet", "--no-cache"]) == 0
     assert sizes == [2]
     assert not multiprocessing.active_children()
+
+
+def test_stopping_a_pool_with_half_a_result_in_its_pipe_leaves_no_thread_waiting() -> None:
+    """A worker killed while sending its result leaves half a message in the result pipe; the
+    executor's manager thread must not wait for the rest for ever (the interpreter joins it at exit:
+    pytest hung after "passed")."""
+    import os
+    import struct
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    future = pool.submit(time.sleep, 30)
+    deadline = time.monotonic() + 60
+    while not getattr(pool, "_processes", None) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    thread = pool._executor_manager_thread
+    # what a killed sender leaves: a length header promising 100 bytes, then nothing
+    os.write(pool._result_queue._writer.fileno(), struct.pack("!i", 100) + b"x")
+    parallel._stop(pool)
+    thread.join(timeout=20)
+    assert not thread.is_alive()
+    assert future.done()

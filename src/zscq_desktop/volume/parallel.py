@@ -14,6 +14,7 @@ No Qt here.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -97,10 +98,23 @@ def _stop(pool: ProcessPoolExecutor, grace: float = 0.0) -> None:
     """Stop the workers: at once (a cancelled export must not keep the machine busy), or after
     `grace` seconds for them to exit by themselves. Never waits without a bound."""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way to reach them
+    results = getattr(pool, "_result_queue", None)  # shutdown() drops the executor's reference to it
     pool.shutdown(wait=False, cancel_futures=True)
     for p in processes:
         p.join(timeout=grace)
+    killed = False
     for p in processes:
         if p.is_alive():
             p.terminate()
             p.join(timeout=5)
+            killed = True
+    if killed:
+        # A worker killed while it was sending its result leaves half a message in the result pipe;
+        # the executor's manager thread then waits for the rest for ever, and the interpreter with it
+        # at exit (seen: pytest hanging after "passed"). With every worker gone, closing our own copy
+        # of the pipe's write end turns that wait into end-of-file, which the executor treats as a
+        # broken pool and cleans up.
+        writer = getattr(results, "_writer", None)
+        if writer is not None:
+            with contextlib.suppress(OSError):
+                writer.close()
