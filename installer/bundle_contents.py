@@ -51,6 +51,9 @@ EXCLUDED_QT = [
     "QtSensors", "QtSerialBus", "QtSerialPort", "QtSpatialAudio", "QtSql", "QtStateMachine", "QtSvg",
     "QtSvgWidgets", "QtTest", "QtTextToSpeech", "QtUiTools", "QtWebChannel", "QtWebEngineCore",
     "QtWebEngineQuick", "QtWebEngineWidgets", "QtWebSockets", "QtWebView", "QtXml",
+    # issue 15: the Python binding only (1.3 MB; the QtPdf hook pulls it in). libQt6Network itself
+    # stays: libQt6Pdf links it. The app opens no Qt network connection.
+    "QtNetwork",
 ]
 # Test/build tools, and Pillow's AVIF codec (libavif ≈ 5 MB; attachments are PDF, JPEG, PNG, TIFF, BMP:
 # Pillow skips a plugin it cannot import).
@@ -162,23 +165,27 @@ def keep(toc_path: str, full: bool = False) -> bool:
 
 
 def orphans(binaries: list[tuple[str, str, str]], imports) -> set[str]:  # noqa: ANN001
-    """Destination names of top-level shared libraries (``lib*.so*`` beside libpython) that no kept
-    binary needs any more, once DROP_PATTERN removed the plugins that pulled them in.
+    """Destination names of shared libraries that no kept binary needs any more, once DROP_PATTERN
+    removed the plugins that pulled them in: top-level system libraries (``lib*.so*`` beside
+    libpython) and Qt's own libraries (``PySide6/Qt/lib/libQt6*.so*``; Qt links them, it never
+    loads one by name — plugins, which it does load by name, are never candidates).
 
     `imports(src)` gives the names of the libraries the binary at `src` loads, directly and
     indirectly (PyInstaller's ``bindepend.get_imports`` on Linux runs ldd, which lists all of them).
-    Only top-level system libraries are candidates: extension modules, Qt's own libraries and
-    plugins, and libraries in package folders (pillow.libs/, pikepdf.libs/) always stay.
+    Extension modules, Qt plugins and libraries in package folders (pillow.libs/, pikepdf.libs/)
+    always stay.
     """
     def candidate(dest: str) -> bool:
-        return "/" not in dest.replace("\\", "/") and dest.startswith("lib") and ".so" in dest \
-            and not dest.startswith("libpython")
+        dest = dest.replace("\\", "/")
+        top = "/" not in dest and dest.startswith("lib") and ".so" in dest and not dest.startswith("libpython")
+        return top or bool(re.fullmatch(r"PySide6/Qt/lib/libQt6\w+\.so[.\d]*", dest))
 
     needed: set[str] = set()
     for dest, src, _kind in binaries:
         if not candidate(dest):
             needed.update(imports(src))
-    return {dest for dest, _src, _kind in binaries if candidate(dest) and dest not in needed}
+    return {dest for dest, _src, _kind in binaries
+            if candidate(dest) and dest.replace("\\", "/").rsplit("/", 1)[-1] not in needed}
 
 
 ICU_DATA = re.compile(r"(^|/)libicudata\.so\.\d+$")

@@ -288,10 +288,14 @@ def test_orphaned_system_libraries_are_found_through_what_the_kept_binaries_load
         ("libcairo.so.2", "/s/libcairo.so.2", "BINARY"),  # only the dropped GTK3 theme needed it
         ("libpython3.11.so.1.0", "/s/libpython3.11.so.1.0", "BINARY"),  # loaded by the bootloader
         ("pillow.libs/libwebp-1.so.7", "/p/libwebp-1.so.7", "BINARY"),  # package folder: always kept
+        ("PySide6/Qt/lib/libQt6Gui.so.6", "/q/libQt6Gui.so.6", "BINARY"),  # linked by the binding
+        ("PySide6/Qt/lib/libQt6OpenGL.so.6", "/q/libQt6OpenGL.so.6", "BINARY"),  # only Wayland needed it
+        ("PySide6/Qt/plugins/iconengines/libqsvgicon.so", "/q/libqsvgicon.so", "BINARY"),  # plugin: kept
     ]
-    loads = {"/q/libqxcb.so": {"libxcb-icccm.so.4", "libfreetype.so.6"}, "/q/QtGui.abi3.so": {"libfreetype.so.6"},
-             "/s/libpython3.11.so.1.0": set(), "/p/libwebp-1.so.7": set()}
-    assert bc.orphans(binaries, lambda src: loads.get(src, set())) == {"libcairo.so.2"}
+    loads = {"/q/libqxcb.so": {"libxcb-icccm.so.4", "libfreetype.so.6", "libQt6Gui.so.6"},
+             "/q/QtGui.abi3.so": {"libfreetype.so.6", "libQt6Gui.so.6"}, "/s/libpython3.11.so.1.0": set(),
+             "/p/libwebp-1.so.7": set(), "/q/libqsvgicon.so": {"libQt6Gui.so.6"}}
+    assert bc.orphans(binaries, lambda src: loads.get(src, set())) == {"libcairo.so.2", "PySide6/Qt/lib/libQt6OpenGL.so.6"}
     assert "bc.orphans(a.binaries" in SPEC and "bc.small_icu(a.binaries" in SPEC
 
 
