@@ -243,3 +243,28 @@ def test_fonts_given_as_bytes_are_parsed_not_cached() -> None:
     assert type(font.face) is TTFontFace
     assert font.face.charToGlyph == TTFontFace(io.BytesIO(data)).charToGlyph
     assert not C.cache_folder().exists()
+
+
+def test_lazy_tables_are_built_once_when_threads_race() -> None:
+    import threading
+
+    path = resource_path("fonts", F.BODY_FILE)
+    C.load_face(path)
+    face = C.load_face(path)
+    assert type(face) is C.CachedFace and "glyphPos" not in vars(face)
+    got: list[Any] = []
+    barrier = threading.Barrier(8)
+
+    def touch() -> None:
+        barrier.wait()
+        got.append((face.glyphPos, face.hmetrics, face.glyphToChar))
+
+    threads = [threading.Thread(target=touch) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 8 and all(g[0] is got[0][0] and g[1] is got[0][1] and g[2] is got[0][2] for g in got)
+    assert face.glyphPos == TTFontFace(str(path)).glyphPos
+    with pytest.raises(AttributeError):
+        face.no_such_attribute  # noqa: B018

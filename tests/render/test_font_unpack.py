@@ -229,3 +229,18 @@ def test_export_with_a_damaged_packed_font_says_so_in_chinese(tmp_path: Path) ->
     assert r.returncode == 2, r.stderr[-3000:]
     assert "HanaMinB.ttf.xz 已损坏" in r.stderr and "请重新安装本程序" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_an_unreadable_packed_file_is_a_chinese_message(packed: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    real_open = open
+
+    def refuse(file, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if str(file) == str(packed):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refuse)
+    with pytest.raises(FF.FontError, match="无法读取字体压缩文件.*请重新安装本程序"):
+        FF.unpacked(packed, tmp_path / "cache")
+    assert _leftovers(tmp_path / "cache") == []

@@ -34,6 +34,7 @@ import logging
 import os
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -203,6 +204,7 @@ class _Reader:
 
 #: face tables only PDF embedding (makeSubset) or shaping read: built from the arrays on first use
 LAZY = ("glyphToChar", "hmetrics", "glyphPos")
+_lazy_lock = threading.Lock()
 
 
 class CachedFace(TTFontFace):
@@ -211,11 +213,14 @@ class CachedFace(TTFontFace):
 
     def __getattr__(self, name: str) -> Any:
         pending = self.__dict__.get("_lazy_tables")
-        if pending and name in pending:
-            value = pending.pop(name)()
-            setattr(self, name, value)
-            return value
-        raise AttributeError(name)
+        build = pending.get(name) if pending else None
+        if build is None:
+            raise AttributeError(name)
+        with _lazy_lock:  # two threads writing PDFs in the same font build the table once
+            if name not in self.__dict__:
+                self.__dict__[name] = build()
+                pending.pop(name, None)
+            return self.__dict__[name]
 
 
 def _encode(face: TTFontFace, key: str) -> bytes:

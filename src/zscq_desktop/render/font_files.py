@@ -197,5 +197,8 @@ def _in_memory(packed: Path, entry: Entry) -> bytes:
     import io
 
     out = io.BytesIO()
-    _decompress(packed, entry, out)
+    try:
+        _decompress(packed, entry, out)
+    except OSError as exc:  # the packed file itself cannot be read
+        raise FontError(f"无法读取字体压缩文件 {packed}（{exc}），安装可能不完整，请重新安装本程序。") from exc
     return out.getvalue()
