@@ -244,3 +244,11 @@ def test_an_unreadable_packed_file_is_a_chinese_message(packed: Path, tmp_path: 
     with pytest.raises(FF.FontError, match="无法读取字体压缩文件.*请重新安装本程序"):
         FF.unpacked(packed, tmp_path / "cache")
     assert _leftovers(tmp_path / "cache") == []
+
+
+def test_the_manifest_writer_reproduces_the_committed_manifest(tmp_path: Path) -> None:
+    for p in resource_path("fonts").glob("*.ttf"):
+        (tmp_path / p.name).symlink_to(p)
+    FF.write_manifest(tmp_path)
+    assert FF.manifest(tmp_path) == FF.manifest()
+    assert (tmp_path / FF.MANIFEST).read_bytes() == resource_path("fonts", FF.MANIFEST).read_bytes()

@@ -62,6 +62,17 @@ def manifest(folder: Path | None = None) -> dict[str, Entry]:
         raise FontError(f"字体清单 {path} 缺失或无法读取（{exc}），安装可能不完整，请重新安装本程序。") from exc
 
 
+def write_manifest(folder: Path) -> Path:
+    """Write ``MANIFEST.json`` for the ``*.ttf`` files in `folder` (``tools/build_fonts.py`` calls it)."""
+    entries = {}
+    for path in sorted(folder.glob("*.ttf")):
+        data = path.read_bytes()
+        entries[path.name] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    out = folder / MANIFEST
+    out.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
+    return out
+
+
 def source(filename: str) -> Path:
     """The bundled font file `filename`, or its packed copy ``<filename>.xz``; FontError when
     neither is there."""

@@ -62,9 +62,9 @@ SYSTEM_FANGSONG = ("SimFang", "simfang.ttf", 0)
 SYSTEM_SONG_EXTB = ("SimSun-ExtB", "simsunb.ttf", 0)
 
 
-#: fallbacks registered only when a text has a character in their range. HanaMinB (31 MB, ≈ 0.3 s
-#: to parse) is needed only for CJK Ext-B…F (planes 2–3): every other glyph it has, the body face
-#: has too. A bundle may ship it xz-compressed (``HanaMinB.ttf.xz``): it is then unpacked once
+#: fallbacks registered only when a text has a character in their range. HanaMinB (31 MB read,
+#: ≈ 0.1 s to parse, ≈ 0.045 s from the parsed-font cache) is needed only for CJK Ext-B…F
+#: (planes 2–3): every other glyph it has, the body face has too. A bundle may ship it xz-compressed (``HanaMinB.ttf.xz``): it is then unpacked once
 #: into the user cache folder on first need (render/font_files.py).
 LAZY: dict[str, tuple[int, int]] = {EXTB: (0x20000, 0x3FFFF)}
 PACKED = font_files.PACKED
