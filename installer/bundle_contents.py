@@ -51,12 +51,15 @@ EXCLUDED_QT = [
     "QtSensors", "QtSerialBus", "QtSerialPort", "QtSpatialAudio", "QtSql", "QtStateMachine", "QtSvg",
     "QtSvgWidgets", "QtTest", "QtTextToSpeech", "QtUiTools", "QtWebChannel", "QtWebEngineCore",
     "QtWebEngineQuick", "QtWebEngineWidgets", "QtWebSockets", "QtWebView", "QtXml",
+    # issue 15: the Python binding only (1.3 MB; the QtPdf hook pulls it in). libQt6Network itself
+    # stays: libQt6Pdf links it. The app opens no Qt network connection.
+    "QtNetwork",
 ]
 # Test/build tools, and Pillow's AVIF codec (libavif ≈ 5 MB; attachments are PDF, JPEG, PNG, TIFF, BMP:
 # Pillow skips a plugin it cannot import).
 EXCLUDED_PYTHON = ["tkinter", "unittest", "pytest", "_pytest", "pytestqt", "numpy", "IPython", "pydoc_data",
                    "aiosmtpd", "fontTools", "PyInstaller", "PIL._avif", "PIL.AvifImagePlugin",
-                   "lxml.objectify"]
+                   "lxml.objectify", "lxml.html"]  # lxml.html: nothing imports it (python-docx, pikepdf use lxml.etree)
 
 # Qt's own Chinese strings (上一步/下一步/取消, the file dialogs). The Qt hooks copy every language.
 QT_TRANSLATIONS = ["qtbase_zh_CN.qm", "qt_zh_CN.qm"]
@@ -77,6 +80,13 @@ DROP_PATTERN = re.compile(
     r"|/(egldeviceintegrations|generic|networkinformation|tls)/|EglFS|EglFsKms"
     r"|/platforms/(lib)?q(eglfs|linuxfb|minimalegl|vkkhrdisplay|vnc)\.(so|dll)$"
     r"|/imageformats/(lib)?q(gif|icns|tga|tiff|wbmp|webp)d?\.(so|dll)$"
+    # issue 15, Linux desktop integration the app does without, each proven by the smoke test: the
+    # GTK3 platform theme (it needs the system's GTK3 anyway, which the bundle cannot ship; with it
+    # went cairo, pango, gdk-pixbuf, gio… ≈ 8.5 MB, see orphans()), native Wayland (Qt then runs
+    # through XWayland's xcb, as it does when the plugin is missing) and xcb's OpenGL integrations
+    # (a widgets app with a raster PDF view draws without OpenGL)
+    r"|/platformthemes/libqgtk3\.so$|/platforms/libqwayland[\w-]*\.so$|/wayland-[\w-]+/|Qt6Wayland|Qt6WlShell"
+    r"|/xcbglintegrations/"
     r"|translations/(?!(qtbase|qt)_zh_CN\.qm$))",
     re.IGNORECASE,
 )
@@ -152,3 +162,55 @@ def excludes(full: bool = False) -> list[str]:
 def keep(toc_path: str, full: bool = False) -> bool:
     """False for a collected file the bundle does not need (see DROP_PATTERN)."""
     return full or not DROP_PATTERN.search(toc_path.replace("\\", "/"))
+
+
+def orphans(binaries: list[tuple[str, str, str]], imports) -> set[str]:  # noqa: ANN001
+    """Destination names of shared libraries that no kept binary needs any more, once DROP_PATTERN
+    removed the plugins that pulled them in: top-level system libraries (``lib*.so*`` beside
+    libpython) and Qt's own libraries (``PySide6/Qt/lib/libQt6*.so*``; Qt links them, it never
+    loads one by name — plugins, which it does load by name, are never candidates).
+
+    `imports(src)` gives the names of the libraries the binary at `src` loads, directly and
+    indirectly (PyInstaller's ``bindepend.get_imports`` on Linux runs ldd, which lists all of them).
+    Extension modules, Qt plugins and libraries in package folders (pillow.libs/, pikepdf.libs/)
+    always stay.
+    """
+    def candidate(dest: str) -> bool:
+        dest = dest.replace("\\", "/")
+        top = "/" not in dest and dest.startswith("lib") and ".so" in dest and not dest.startswith("libpython")
+        return top or bool(re.fullmatch(r"PySide6/Qt/lib/libQt6\w+\.so[.\d]*", dest))
+
+    needed: set[str] = set()
+    for dest, src, _kind in binaries:
+        if not candidate(dest):
+            needed.update(imports(src))
+    return {dest for dest, _src, _kind in binaries
+            if candidate(dest) and dest.replace("\\", "/").rsplit("/", 1)[-1] not in needed}
+
+
+ICU_DATA = re.compile(r"(^|/)libicudata\.so\.\d+$")
+
+
+def small_icu(binaries: list[tuple[str, str, str]], workdir: Path) -> list[tuple[str, str, str]]:
+    """`binaries` with Qt's ICU data library replaced by the subset `installer/icu_subset.py` builds,
+    once the subset answered every probed Qt call exactly like the original; unchanged (with a
+    message) when this machine cannot build it.  A probe that differs stops the build."""
+    import icu_subset
+
+    out = []
+    for dest, src, kind in binaries:
+        if ICU_DATA.search(dest.replace("\\", "/")):
+            if not icu_subset.available():
+                print("bundle: ICU data kept whole (the subset needs Linux with nm, readelf and gcc)")
+            else:
+                workdir.mkdir(parents=True, exist_ok=True)
+                small = workdir / Path(dest).name
+                sizes = icu_subset.build(Path(src), small)
+                differences = icu_subset.check(small)
+                if differences:
+                    raise SystemExit(f"ICU subset answers differently for: {differences}; widen icu_subset.KEEP")
+                print(f"bundle: ICU data {sizes['before'] / 1e6:.1f} → {sizes['after'] / 1e6:.1f} MB "
+                      f"({sizes['kept']} of {sizes['items']} items), Qt's answers unchanged")
+                src = str(small)
+        out.append((dest, src, kind))
+    return out

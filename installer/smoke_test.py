@@ -103,7 +103,10 @@ def extb_step(cli: Path, work: Path, env: dict[str, str]) -> None:
         if n == 1:
             first = unpacked[0].stat().st_mtime_ns
     check(unpacked[0].stat().st_mtime_ns == first, "the fallback font was unpacked a second time")
-    print(f"  ok  Ext-B text printed in the fallback font, unpacked once to {cache.name}/; "
+    parsed = sorted(p.name.split("-0-")[0] for p in (cache / "parsed").glob("*.ttfcache"))
+    check(parsed == ["HanaMinA-Sub", unpacked[0].stem, "NotoSansSC-Bold", "NotoSerifSC-Regular"],
+          f"the parsed-font cache does not hold the four fonts: {parsed}")
+    print(f"  ok  Ext-B text printed in the fallback font, unpacked once to {cache.name}/, parsed fonts cached; "
           "6 supporting files normalised in the process pool")
 
 

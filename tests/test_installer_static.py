@@ -124,7 +124,13 @@ def test_no_qt_module_the_app_uses_is_excluded() -> None:
     ("PySide6/Qt/translations/qtdeclarative_zh_CN.qm", False), ("PySide6/Qt/lib/libQt6Quick.so.6", False),
     ("PySide6/Qt6Qml.dll", False), ("PySide6/opengl32sw.dll", False), ("PySide6/Qt/qml/QtQuick/x.so", False),
     ("PySide6/Qt/plugins/platforms/libqeglfs.so", False), ("PySide6/Qt/plugins/platforms/libqvnc.so", False),
-    ("PySide6/Qt/plugins/platforms/libqxcb.so", True), ("PySide6/Qt/plugins/platforms/libqwayland.so", True),
+    ("PySide6/Qt/plugins/platforms/libqxcb.so", True), ("PySide6/Qt/plugins/platforms/libqwayland.so", False),
+    ("PySide6/Qt/plugins/platforms/libqwayland-egl.so", False), ("PySide6/Qt/lib/libQt6WaylandClient.so.6", False),
+    ("PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so", False),
+    ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False), ("PySide6/Qt/plugins/xcbglintegrations/libqxcb-glx-integration.so", False),
+    ("PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so", True),
+    ("PySide6/Qt/plugins/platforminputcontexts/libcomposeplatforminputcontextplugin.so", True),
+    ("PySide6/Qt/lib/libicudata.so.73", True), ("PySide6/Qt/lib/libQt6XcbQpa.so.6", True),
     ("PySide6/Qt/plugins/platforms/libqoffscreen.so", True), ("PySide6\\plugins\\platforms\\qwindows.dll", True),
     ("PySide6/Qt/plugins/imageformats/libqjpeg.so", True), ("PySide6/Qt/plugins/imageformats/libqtiff.so", False),
     ("PySide6\\plugins\\imageformats\\qgif.dll", False), ("PySide6/Qt/plugins/imageformats/libqsvg.so", True),
@@ -270,3 +276,74 @@ def test_workflow_proves_the_windows_items_on_a_real_windows() -> None:
         assert needle in checks, needle
     smoke = (INSTALLER / "smoke_test.py").read_text(encoding="utf-8")
     assert '"--office"' in smoke and '"--work-in"' in smoke and "def office_step" in smoke
+
+
+# ---- issue 15: what the lighter bundle leaves out -------------------------------------------------------
+def test_orphaned_system_libraries_are_found_through_what_the_kept_binaries_load() -> None:
+    binaries = [
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", "/q/libqxcb.so", "BINARY"),
+        ("PySide6/QtGui.abi3.so", "/q/QtGui.abi3.so", "EXTENSION"),
+        ("libxcb-icccm.so.4", "/s/libxcb-icccm.so.4", "BINARY"),  # needed by the xcb plugin
+        ("libfreetype.so.6", "/s/libfreetype.so.6", "BINARY"),  # needed indirectly (ldd lists it)
+        ("libcairo.so.2", "/s/libcairo.so.2", "BINARY"),  # only the dropped GTK3 theme needed it
+        ("libpython3.11.so.1.0", "/s/libpython3.11.so.1.0", "BINARY"),  # loaded by the bootloader
+        ("pillow.libs/libwebp-1.so.7", "/p/libwebp-1.so.7", "BINARY"),  # package folder: always kept
+        ("PySide6/Qt/lib/libQt6Gui.so.6", "/q/libQt6Gui.so.6", "BINARY"),  # linked by the binding
+        ("PySide6/Qt/lib/libQt6OpenGL.so.6", "/q/libQt6OpenGL.so.6", "BINARY"),  # only Wayland needed it
+        ("PySide6/Qt/plugins/iconengines/libqsvgicon.so", "/q/libqsvgicon.so", "BINARY"),  # plugin: kept
+    ]
+    loads = {"/q/libqxcb.so": {"libxcb-icccm.so.4", "libfreetype.so.6", "libQt6Gui.so.6"},
+             "/q/QtGui.abi3.so": {"libfreetype.so.6", "libQt6Gui.so.6"}, "/s/libpython3.11.so.1.0": set(),
+             "/p/libwebp-1.so.7": set(), "/q/libqsvgicon.so": {"libQt6Gui.so.6"}}
+    assert bc.orphans(binaries, lambda src: loads.get(src, set())) == {"libcairo.so.2", "PySide6/Qt/lib/libQt6OpenGL.so.6"}
+    assert "bc.orphans(a.binaries" in SPEC and "bc.small_icu(a.binaries" in SPEC
+
+
+def test_excluded_python_modules_are_not_imported_by_the_app() -> None:
+    for name in ("lxml.html", "lxml.objectify", "fontTools"):
+        assert name in bc.EXCLUDED_PYTHON
+        pattern = re.compile(rf"^\s*(from|import)\s+{re.escape(name)}\b", re.MULTILINE)
+        assert not any(pattern.search(p.read_text(encoding="utf-8")) for p in SRC.rglob("*.py")), name
+
+
+def test_an_icu_package_is_rebuilt_item_for_item() -> None:
+    import struct
+
+    import icu_subset
+
+    header = struct.pack("<HBB", 32, 0xDA, 0x27) + struct.pack("<HHBBBB", 20, 0, 0, 0, 2, 0) + b"CmnD" + bytes(8)
+    header += bytes(32 - len(header))
+    items = [("icudt73l/zz.res", b"z" * 5), ("icudt73l/coll/root.res", b"r" * 40), ("icudt73l/a.cnv", b"a" * 17)]
+    full = icu_subset.package(header, items)
+    head, back = icu_subset.items(full)
+    assert head == header
+    # names sorted bytewise as ICU's binary search wants, data intact (padding to 16 bytes aside)
+    assert [n for n, _ in back] == sorted(n for n, _ in items)
+    assert {n: d.rstrip(b"\0") for n, d in back} == dict(items)
+    assert all(icu_subset.KEEP.match(n) for n in ("coll/zh.res", "coll/ucadata.icu", "zh_Hans_CN.res",
+                                                   "zone/zh.res", "gb18030.cnv", "cnvalias.icu", "zoneinfo64.res"))
+    assert not any(icu_subset.KEEP.match(n) for n in ("brkitr/cjdict.dict", "unames.icu", "de.res", "coll/ko.res",
+                                                       "translit/root.res", "curr/zh.res", "ibm-37_P100-1995.cnv"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PySide6 ships ICU on Linux only")
+def test_qt_answers_the_same_with_the_icu_subset(tmp_path: Path) -> None:
+    """The subset built from the installed PySide6's ICU: collation (pinyin order, numeric mode),
+    locale case mapping, the Chinese converters and time-zone names are what the full data gives."""
+    import icu_subset
+
+    if not icu_subset.available():
+        pytest.skip("needs nm, readelf and gcc")
+    import PySide6
+
+    lib = next((Path(PySide6.__file__).parent / "Qt" / "lib").glob("libicudata.so.*"))
+    out = tmp_path / lib.name
+    sizes = icu_subset.build(lib, out)
+    assert sizes["after"] < sizes["before"] / 4
+    assert icu_subset.check(out) == []
+    # the probe really ran with the subset: a converter the subset leaves out is gone there only
+    full, small = icu_subset._probe(None), icu_subset._probe(out)
+    assert small[icu_subset.EXPECTED_FEWER] < full[icu_subset.EXPECTED_FEWER]
+    pinyin = [n for n in small["sort zh_CN False"] if n in ("阿", "李四", "王五", "张三")]
+    assert pinyin == ["阿", "李四", "王五", "张三"]  # a, li, wang, zhang: the zh collation data is there
+    assert small["sort zh_CN False"] == full["sort zh_CN False"]

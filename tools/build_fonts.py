@@ -239,6 +239,10 @@ def build(out_dir: Path = OUT) -> None:
     hana_a = cmap_of(HANAZONO_DIR / "HanaMinA.ttf")
     rare = (hana_a - body - extb) & (wanted | expand(SIP_RANGES))
     build_hanazono(HANAZONO_DIR / "HanaMinA.ttf", out_dir / RARE_OUT, rare)
+    sys.path.insert(0, str(ROOT / "src"))
+    from zscq_desktop.render.font_files import write_manifest  # sizes and SHA-256 a packed font is checked against
+
+    write_manifest(out_dir)
 
 
 # -- verification ------------------------------------------------------------------------------------

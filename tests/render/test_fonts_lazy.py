@@ -57,7 +57,7 @@ def test_packed_extb_font_is_unpacked_once_into_the_user_cache(tmp_path: Path) -
     (fonts / "HanaMinB.ttf.xz").write_bytes(lzma.compress(original, preset=0))
     env = dict(os.environ, ZSCQ_USER_DIR=str(tmp_path / "user"), ZSCQ_DATA_DIR=str(root))
     assert _run("extb", env) == "LOADED"
-    unpacked = list((tmp_path / "user" / "cache" / "fonts").iterdir())
+    unpacked = list((tmp_path / "user" / "cache" / "fonts").glob("*.ttf"))
     assert len(unpacked) == 1 and unpacked[0].read_bytes() == original
     assert unpacked[0].name.startswith("HanaMinB-") and unpacked[0].suffix == ".ttf"
     stamp = unpacked[0].stat().st_mtime_ns
@@ -66,8 +66,9 @@ def test_packed_extb_font_is_unpacked_once_into_the_user_cache(tmp_path: Path) -
 
 
 def test_a_missing_extb_font_still_fails_at_registration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zscq_desktop.render import font_files
     from zscq_desktop.render import fonts as F
 
-    monkeypatch.setattr(F, "resource_path", lambda *parts: tmp_path.joinpath(*parts))
+    monkeypatch.setattr(font_files, "resource_path", lambda *parts: tmp_path.joinpath(*parts))
     with pytest.raises(F.FontError, match="找不到字体文件"):
         F._lazy(F.EXTB)

@@ -30,9 +30,10 @@ from typing import Iterable
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase import ttfonts
-from reportlab.pdfbase.ttfonts import TTFont
 
-from zscq_desktop.resources import resource_path
+from zscq_desktop.render import font_files
+from zscq_desktop.render.font_cache import tt_font
+from zscq_desktop.render.font_files import FontError as FontError  # raised here, defined there
 
 # -- the bundled files and the reportlab names they are registered under ------------------------
 
@@ -61,16 +62,12 @@ SYSTEM_FANGSONG = ("SimFang", "simfang.ttf", 0)
 SYSTEM_SONG_EXTB = ("SimSun-ExtB", "simsunb.ttf", 0)
 
 
-#: fallbacks registered only when a text has a character in their range. HanaMinB (31 MB, ≈ 0.3 s
-#: to parse) is needed only for CJK Ext-B…F (planes 2–3): every other glyph it has, the body face
-#: has too. A bundle may ship it xz-compressed (``HanaMinB.ttf.xz``): it is then unpacked once
-#: into the user cache folder on first need.
+#: fallbacks registered only when a text has a character in their range. HanaMinB (31 MB read,
+#: ≈ 0.1 s to parse, ≈ 0.045 s from the parsed-font cache) is needed only for CJK Ext-B…F
+#: (planes 2–3): every other glyph it has, the body face has too. A bundle may ship it xz-compressed (``HanaMinB.ttf.xz``): it is then unpacked once
+#: into the user cache folder on first need (render/font_files.py).
 LAZY: dict[str, tuple[int, int]] = {EXTB: (0x20000, 0x3FFFF)}
-PACKED = ".xz"
-
-
-class FontError(RuntimeError):
-    """A bundled font is missing or unreadable (an incomplete installation)."""
+PACKED = font_files.PACKED
 
 
 @dataclass(frozen=True)
@@ -121,13 +118,16 @@ _cache: dict[bool | str, FontSet] = {}
 _pending: set[str] = set()  # lazy fallbacks named in a FontSet, registered on first need
 
 
-def _register(name: str, path: Path, subfont: int = 0) -> None:
+def _register(name: str, source: Path | bytes, subfont: int = 0) -> None:
+    """Register the font in `source` (a file, or the bytes of a font unpacked in memory) as `name`;
+    its parsed tables come from the font cache when valid (render/font_cache.py)."""
     if name in pdfmetrics.getRegisteredFontNames():
         return
     try:
-        font = TTFont(name, str(path), subfontIndex=subfont)
+        font = tt_font(name, source, subfont)
     except Exception as exc:  # reportlab raises TTFError, OSError, struct errors...
-        raise FontError(f"无法读取字体 {path}：{exc}") from exc
+        where = source if isinstance(source, Path) else name
+        raise FontError(f"无法读取字体 {where}：{exc}") from exc
     pdfmetrics.registerFont(font)
 
 
@@ -158,43 +158,13 @@ def _system_face(spec: tuple[str, str, int]) -> str | None:
 
 
 def _bundled_file(name: str) -> Path:
-    """The font file of a bundled face, or its compressed copy; FontError when neither is there."""
-    path = resource_path("fonts", dict(BUNDLED)[name])
-    if path.is_file():
-        return path
-    packed = path.with_name(path.name + PACKED)
-    if packed.is_file():
-        return packed
-    raise FontError(f"找不到字体文件 {path}，安装可能不完整。")
-
-
-def _unpacked(packed: Path) -> Path:
-    """The compressed font `packed` unpacked into the user cache folder (once; reused afterwards)."""
-    import hashlib
-    import lzma
-
-    from zscq_desktop.resources import user_cache_dir
-
-    digest = hashlib.sha256(packed.read_bytes()).hexdigest()[:16]
-    font = Path(packed.stem)  # HanaMinB.ttf.xz → HanaMinB.ttf → HanaMinB-<digest>.ttf
-    target = user_cache_dir() / "fonts" / f"{font.stem}-{digest}{font.suffix}"
-    if target.is_file():
-        return target
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        with lzma.open(packed) as src, open(tmp, "wb") as out:
-            while chunk := src.read(1 << 20):
-                out.write(chunk)
-        os.replace(tmp, target)  # only a complete file ever has the final name
-    except (OSError, lzma.LZMAError) as exc:
-        raise FontError(f"无法解压字体 {packed}：{exc}") from exc
-    return target
+    """The font file of a bundled face, or its packed copy; FontError when neither is there."""
+    return font_files.source(dict(BUNDLED)[name])
 
 
 def _bundled(name: str) -> str:
     path = _bundled_file(name)
-    _register(name, _unpacked(path) if path.name.endswith(PACKED) else path)
+    _register(name, font_files.unpacked(path) if path.name.endswith(font_files.PACKED) else path)
     return name
 
 

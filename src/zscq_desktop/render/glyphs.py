@@ -17,13 +17,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from zscq_desktop.core.findings import Finding, error
+from zscq_desktop.core.findings import Finding, error, warning
 from zscq_desktop.core.submission import Submission
-from zscq_desktop.render.fonts import LAZY, FontSet, coverage, missing_chars, register_fonts
+from zscq_desktop.render.fonts import LAZY, FontError, FontSet, coverage, missing_chars, register_fonts
 
 log = logging.getLogger(__name__)
 
 CODE = "glyph.missing"
+FONT_CODE = "glyph.font"  # a fallback font the text needs could not be loaded (damaged installation)
 _INDEX = re.compile(r"\[(\d+)\]")
 _cover_cache: dict[FontSet, frozenset[str]] = {}
 
@@ -150,7 +151,10 @@ def glyph_findings(sub: Submission, fonts: FontSet | None = None, call: Any | No
     for path, text in texts:
         if set(text) <= printable:
             continue
-        missing = missing_chars(text, fonts)
+        try:
+            missing = missing_chars(text, fonts)
+        except FontError as exc:  # the packed Ext-B font is damaged: reinstalling, not rewriting, fixes it
+            return [warning(FONT_CODE, f"{field_label(path, call)}中有生僻字需要备用字体，但{exc}", path)]
         if not missing:  # only whitespace/control characters, which are never printed
             continue
         shown = "、".join(_show(ch) for ch in missing[:5]) + ("等" if len(missing) > 5 else "")

@@ -187,12 +187,15 @@ def export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool = False, f
         ExportError: the output could not be written.
     """
     from zscq_desktop.attachments.normalize import Cancelled
+    from zscq_desktop.render.font_files import FontError
 
     try:
         return _export(loaded, call, out_dir, duplex=duplex, findings=findings, progress=progress, cancel=cancel,
                        cache=cache, make_zip=make_zip, budget_bytes=budget_bytes, now=now, system_fonts=system_fonts)
     except Cancelled:  # raised by the normaliser and the binder between pages
         raise ExportCancelled("已取消导出。") from None
+    except FontError as exc:  # a bundled font missing or damaged (its message says to reinstall)
+        raise ExportError(str(exc)) from exc
 
 
 def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings: list[Finding] | None,
