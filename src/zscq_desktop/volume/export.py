@@ -373,7 +373,6 @@ def _docx(doc: Any, part: str, sub: Any, stamp: str, first_number: int, cache: D
     import io
 
     from zscq_desktop import __version__
-    from zscq_desktop.render.docx_writer import render_docx
     from zscq_desktop.wordio.marks import Marker, document_id
 
     meta = sub.meta if isinstance(getattr(sub, "meta", None), dict) else {}
@@ -383,6 +382,8 @@ def _docx(doc: Any, part: str, sub: Any, stamp: str, first_number: int, cache: D
     hit = cache.get_derived(RENDERED, part + "_docx")
     if hit is not None and hit[1].get("key") == key:
         return hit[0]
+    from zscq_desktop.render.docx_writer import render_docx
+
     buf = io.BytesIO()
     render_docx(doc, buf, stamp=stamp, first_number=first_number, marker=Marker(sub, kind=part, stamp=stamp))
     data = buf.getvalue()
