@@ -177,18 +177,21 @@ def cmd_convert(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from zscq_desktop.docio import InputError
     from zscq_desktop.volume.caches import cache_for
-    from zscq_desktop.volume.export import ExportBlocked, ExportError, export
+    from zscq_desktop.volume.export import ExportBlocked, ExportError, MemoryCache, Normalizing, export
 
     got = _load(args.file, args, lazy=True)  # supporting files read from the .zscq only if not cached
     if isinstance(got, int):
         return got
     loaded, call = got
-    findings = findings_for(loaded, call)
     cache = cache_for(Path(args.file), enabled=not args.no_cache)  # what the app caches, reused
+    # supporting files not cached yet start in the background while the checks run
+    normalizing = Normalizing(loaded, cache or MemoryCache(), None)
     try:
+        findings = findings_for(loaded, call)
         result = export(loaded, call, Path(args.out), duplex=args.duplex, findings=findings,
                         progress=None if args.quiet else _progress, cache=cache,
-                        budget_bytes=int(args.zip_budget_mb * 1024 * 1024), system_fonts=args.system_fonts)
+                        budget_bytes=int(args.zip_budget_mb * 1024 * 1024), system_fonts=args.system_fonts,
+                        normalizing=normalizing)
     except ExportBlocked as exc:
         print("存在须先修改的错误，未导出：", file=sys.stderr)
         for f in exc.findings:
@@ -198,6 +201,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_INPUT
     finally:
+        normalizing.stop()
         if cache is not None:
             cache.close()
     for f in result.findings:

@@ -129,6 +129,18 @@ class StoredBlobs(Mapping[str, bytes]):
         except DocumentError:  # moved, replaced or damaged since it was opened: reported as missing data
             raise KeyError(sha256) from None
 
+    def __contains__(self, sha256: object) -> bool:
+        # Mapping's own `in` calls __getitem__, which would read the whole blob just to answer
+        return sha256 in self._shas
+
+    def ref(self, sha256: str) -> Any:
+        """Where the bytes are, for a process that reads them itself (`volume.parallel.StoredBlob`)."""
+        from zscq_desktop.volume.parallel import StoredBlob
+
+        if sha256 not in self._shas:
+            raise KeyError(sha256)
+        return StoredBlob(str(self.path), sha256)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._shas)
 

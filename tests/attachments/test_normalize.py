@@ -482,6 +482,17 @@ def test_grey_scan_saved_as_colour_is_stored_grey() -> None:
     assert img["/ColorSpace"] == "/DeviceGray"
 
 
+@pytest.mark.parametrize("colour", [(220, 30, 30), (40, 60, 200)])
+def test_a_thin_seal_or_signature_keeps_a_grey_scan_in_colour(colour: tuple[int, int, int]) -> None:
+    from PIL import ImageDraw
+
+    scan = N.marked_image(2480, 3508).convert("L").convert("RGB")
+    ImageDraw.Draw(scan).ellipse((1700, 2600, 2150, 3050), outline=colour, width=4)  # a 4-px seal ring at 300 dpi
+    result = normalize(N.save(scan, "JPEG", quality=85, dpi=(300, 300)), "stamped.jpg")
+    (img,) = image_xobjects(ok(result, 1))
+    assert img["/ColorSpace"] == "/DeviceRGB"
+
+
 @needs_pdftoppm
 @pytest.mark.parametrize(("dpi", "bits"), [(150, 1), (300, 8)])
 def test_bilevel_g4_tiff(dpi: int, bits: int, tmp_path: Path) -> None:

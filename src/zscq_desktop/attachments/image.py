@@ -215,8 +215,8 @@ def _eight_bit(im: Image.Image) -> Image.Image:
 def _is_grey(img: Image.Image) -> bool:
     """An RGB image whose channels (nearly) agree: a grey scan saved as colour.  Checked on a
     256-pixel thumbnail, fine enough that a thin red seal ring or a blue signature counts as colour."""
-    small = img.copy()
-    small.thumbnail((256, 256))
+    factor = max(1, max(img.size) // 256)
+    small = img.reduce(factor) if factor > 1 else img  # a box average, as `thumbnail` starts with, minus its copy
     r, g, b = small.split()
     return max(ImageChops.difference(r, g).getextrema()[1], ImageChops.difference(g, b).getextrema()[1]) <= 12
 

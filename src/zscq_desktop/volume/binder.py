@@ -602,3 +602,11 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
 def _verso(index: int, duplex: bool) -> bool:
     """Whether 0-based physical page ``index`` is a left-hand page (only in duplex)."""
     return duplex and index % 2 == 1
+
+
+def plan_first_number(form_pages: int, duplex: bool = False) -> int:
+    """The printed number the plan's first page will get in a volume whose form has `form_pages`
+    pages — known before the supporting files are ready, so the plan's Word copy can be written
+    while they are still being normalised. (The numbers do not depend on the contents' length.)"""
+    slots, starts, _ = _plan(max(1, form_pages), 1, 1, [], [], duplex, False)
+    return slots[starts["plan"]].number or 1

@@ -1,8 +1,9 @@
 """Where the command line keeps normalised attachments and renderings between exports.
 
 A `.zscq` carries its own cache (the ``derived`` table, the one the app fills when files are
-attached): `DocumentCache` reads it and writes new entries back **only** to that table, each in its
-own short transaction with a short busy timeout. The submission row and its revision are never
+attached): `DocumentCache` reads it and writes new entries back **only** to that table, in short
+transactions with a short busy timeout (entries are gathered and written together, at most
+`FLUSH_BYTES` at a time and at the end: one commit — one fsync — instead of one per file). The submission row and its revision are never
 written, so a window with the same file open sees no foreign save. Writing is skipped — reading
 still works — when the file is read-only, its folder is not writable, another program holds it
 locked, or it has an older file format (bringing it up to date is the app's job, on opening).
@@ -24,6 +25,7 @@ from zscq_desktop.resources import user_cache_dir
 
 log = logging.getLogger(__name__)
 
+FLUSH_BYTES = 32 * 1024 * 1024  # entries held before they are written in one transaction
 WRITE_TIMEOUT = 1.0  # seconds a cache write waits for another process's save before giving up
 FOLDER_CACHE_BYTES = 512 * 1024 * 1024  # ≈ the normalised files of 5 reference submissions (issue 15)
 _SAFE = re.compile(r"^[0-9A-Za-z_.-]{1,80}$")
@@ -51,6 +53,8 @@ class DocumentCache:
         self._writer: Document | None = None
         self._write_ok = _user_version(self.path) == SCHEMA_VERSION
         self.written = 0  # entries written back (for the tests and the log)
+        self._pending: dict[tuple[str, str], tuple[bytes, dict]] = {}
+        self._pending_bytes = 0
         try:
             self._reader = Document.open(self.path, readonly=True)
         except DocumentError as exc:
@@ -60,6 +64,8 @@ class DocumentCache:
     def get_derived(self, sha256: str, kind: str) -> tuple[bytes, dict] | None:
         from zscq_desktop.store.document import DocumentError
 
+        if (sha256, kind) in self._pending:
+            return self._pending[(sha256, kind)]
         if self._reader is None:
             return None
         try:
@@ -69,24 +75,38 @@ class DocumentCache:
             return None
 
     def put_derived(self, sha256: str, kind: str, data: bytes, meta: dict) -> None:
+        if not self._write_ok:
+            return
+        self._pending[(sha256, kind)] = (bytes(data), meta)
+        self._pending_bytes += len(data)
+        if self._pending_bytes >= FLUSH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the gathered entries in one transaction; a failure only stops caching."""
         from zscq_desktop.store.document import Document, DocumentError
 
-        if not self._write_ok:
+        entries = [(sha, kind, data, meta) for (sha, kind), (data, meta) in self._pending.items()]
+        self._pending, self._pending_bytes = {}, 0
+        if not entries or not self._write_ok:
             return
         try:
             if self._writer is None:
                 self._writer = Document.open(self.path, timeout=WRITE_TIMEOUT)
-            self._writer.put_derived(sha256, kind, data, meta)  # one INSERT OR REPLACE, one transaction
-            self.written += 1
+            self._writer.put_derived_many(entries)
+            self.written += len(entries)
         except DocumentError as exc:  # read-only, locked, full disk: the cache only saves time
             log.info("document cache not written (%s); later entries are not tried", exc)
             self._write_ok = False
 
     def close(self) -> None:
-        for doc in (self._writer, self._reader):
-            if doc is not None:
-                doc.close()
-        self._reader = self._writer = None
+        try:
+            self.flush()
+        finally:
+            for doc in (self._writer, self._reader):
+                if doc is not None:
+                    doc.close()
+            self._reader = self._writer = None
 
     def __enter__(self) -> "DocumentCache":
         return self

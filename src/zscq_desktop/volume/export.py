@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -120,29 +121,65 @@ class _Remembered:
         self.inner.put_derived(sha256, kind, data, meta)
 
 
-def _normalize_uncached(loaded: Loaded, cache: DerivedCache, cancel: Cancel | None, report: Progress) -> None:
-    """Normalise the supporting files the cache lacks, in parallel (`volume.parallel`), caching each."""
-    from zscq_desktop.volume.parallel import normalize_many
+class Normalizing:
+    """The supporting files the cache lacks, normalised by the process pool (`volume.parallel`) in a
+    background thread while the calling thread lays out the form and the plan: on a cold export the
+    two overlap instead of following one another (issue 15).
 
-    sub = loaded.submission
-    jobs, seen = [], set()
-    for i, a in enumerate(sub.attachments):
-        if a.sha256 in seen or a.sha256 not in loaded.blobs or cache.get_derived(a.sha256, A4PDF) is not None:
-            continue
-        seen.add(a.sha256)
-        jobs.append((i, loaded.blobs[a.sha256], a.source_name or a.title, f"attachments[{i}]"))
-    if len(jobs) < 2:
-        return  # one file or none: the loop below does it
-    finished = 0
+    The cache is only touched in the calling thread (an SQLite connection belongs to the thread that
+    opened it): the lookups happen here, the results are written by `finish`. Files still inside a
+    `.zscq` go to the workers as references, so their bytes are read there, not held here.
+    """
 
-    def done(i: int, result: Any) -> None:
-        nonlocal finished
-        finished += 1
-        report(0.05 + 0.35 * finished / len(jobs), f"处理附件 {finished}/{len(jobs)}")
-        cache.put_derived(sub.attachments[i].sha256, A4PDF, result.pdf or b"",
-                          {"pages": result.pages, "findings": [f.to_dict() for f in result.findings]})
+    def __init__(self, loaded: Loaded, cache: DerivedCache, cancel: Cancel | None) -> None:
+        sub = loaded.submission
+        self.jobs: list[tuple[int, Any, str, str]] = []
+        seen: set[str] = set()
+        ref = getattr(loaded.blobs, "ref", None)
+        for i, a in enumerate(sub.attachments):
+            if a.sha256 in seen or a.sha256 not in loaded.blobs or cache.get_derived(a.sha256, A4PDF) is not None:
+                continue
+            seen.add(a.sha256)
+            data = ref(a.sha256) if ref else loaded.blobs[a.sha256]
+            self.jobs.append((i, data, a.source_name or a.title, f"attachments[{i}]"))
+        self.results: list[tuple[int, Any]] = []  # appended by the background thread
+        self._error: BaseException | None = None
+        self._stopped = threading.Event()
+        self._cancel = cancel
+        self._thread: threading.Thread | None = None
+        if len(self.jobs) >= 2:  # one file or none: the export's own loop does it
+            self._thread = threading.Thread(target=self._run, name="zscq-normalize", daemon=True)
+            self._thread.start()
 
-    normalize_many(jobs, done=done, cancel=cancel)
+    def _run(self) -> None:
+        from zscq_desktop.volume.parallel import normalize_many
+
+        try:
+            normalize_many(self.jobs, done=lambda i, r: self.results.append((i, r)),
+                           cancel=lambda: self._stopped.is_set() or bool(self._cancel and self._cancel()))
+        except BaseException as exc:  # handed to the calling thread by `finish`
+            self._error = exc
+
+    def finish(self, loaded: Loaded, cache: DerivedCache, report: Progress) -> None:
+        """Wait for the pool, then cache every result (in the calling thread)."""
+        if self._thread is None:
+            return
+        while self._thread.is_alive():
+            self._thread.join(0.1)
+            report(0.05 + 0.35 * len(self.results) / len(self.jobs), f"处理附件 {len(self.results)}/{len(self.jobs)}")
+        if self._error is not None:
+            raise self._error
+        sub = loaded.submission
+        for i, result in self.results:
+            cache.put_derived(sub.attachments[i].sha256, A4PDF, result.pdf or b"",
+                              {"pages": result.pages, "findings": [f.to_dict() for f in result.findings]})
+        self.results = []
+
+    def stop(self) -> None:
+        """Stop the workers (an export that failed or was cancelled before `finish`)."""
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join(30)  # the pool checks the flag every 0.1 s and then ends its workers
 
 
 RENDERED = "rendered"  # the DerivedCache key under which the last rendered form and plan are kept
@@ -174,8 +211,11 @@ def rendered(doc: Any, part: str, *, fonts: Any, stamp: str, cache: DerivedCache
 def export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool = False, findings: list[Finding] | None = None,
            progress: Progress | None = None, cancel: Cancel | None = None, cache: DerivedCache | None = None,
            make_zip: bool = True, budget_bytes: int = 20 * 1024 * 1024, now: datetime | None = None,
-           system_fonts: bool | str = False) -> ExportResult:
+           system_fonts: bool | str = False, normalizing: Normalizing | None = None) -> ExportResult:
     """Write volume PDF, DOCX files, checklist and zip into `out_dir`.
+
+    `normalizing`: the uncached supporting files already started (`Normalizing(loaded, cache, None)`),
+    so that the command line's checks run while the workers start; stopped if the export fails.
 
     With `system_fonts` (True or "song"; "fangsong" for a 仿宋 body) the generated pages are set in
     Windows' own 宋体/仿宋/黑体 where installed (the bundled faces fill in what they lack); elsewhere
@@ -191,23 +231,25 @@ def export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool = False, f
 
     try:
         return _export(loaded, call, out_dir, duplex=duplex, findings=findings, progress=progress, cancel=cancel,
-                       cache=cache, make_zip=make_zip, budget_bytes=budget_bytes, now=now, system_fonts=system_fonts)
+                       cache=cache, make_zip=make_zip, budget_bytes=budget_bytes, now=now, system_fonts=system_fonts,
+                       normalizing=normalizing)
     except Cancelled:  # raised by the normaliser and the binder between pages
         raise ExportCancelled("已取消导出。") from None
     except FontError as exc:  # a bundled font missing or damaged (its message says to reinstall)
         raise ExportError(str(exc)) from exc
+    finally:
+        if normalizing is not None:
+            normalizing.stop()
 
 
 def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings: list[Finding] | None,
             progress: Progress | None, cancel: Cancel | None, cache: DerivedCache | None, make_zip: bool,
-            budget_bytes: int, now: datetime | None, system_fonts: bool | str) -> ExportResult:
-    from zscq_desktop.volume.binder import AttachmentPart, VolumeInput, bind
+            budget_bytes: int, now: datetime | None, system_fonts: bool | str,
+            normalizing: Normalizing | None) -> ExportResult:
+    from zscq_desktop.volume.binder import AttachmentPart, VolumeInput, bind, plan_first_number
     from zscq_desktop.render.checklist import render_checklist
     from zscq_desktop.render.content import form_document, plan_document
-    from zscq_desktop.render.docx_writer import render_docx
     from zscq_desktop.render.fonts import register_fonts
-    from zscq_desktop.wordio.marks import Marker
-
     report = progress or (lambda f, m: None)
 
     def check_cancel() -> None:
@@ -221,18 +263,35 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     d = call.direction(sub.direction)
     cache = cache or MemoryCache()
     stamp = version_stamp(sub.to_dict())
-    fonts = register_fonts(prefer_system=system_fonts)
 
-    # 1. supporting files (normally cached when they were attached)
+    # 1. supporting files the cache lacks (normally none: they are normalised when attached) start
+    # in the background, and 2. the form and the plan, PDF and Word, are made meanwhile
     remembered = _Remembered(cache)  # what the parallel step reads is not read from the document again
-    _normalize_uncached(loaded, remembered, cancel, report)
+    normalizing = normalizing or Normalizing(loaded, remembered, cancel)
+    try:
+        fonts = register_fonts(prefer_system=system_fonts)
+        check_cancel()
+        report(0.05, "生成申报书")
+        form_doc, plan_doc = form_document(call, sub), plan_document(call, sub)
+        form_pdf = rendered(form_doc, "form", fonts=fonts, stamp=stamp, cache=cache, duplex=duplex)
+        check_cancel()
+        report(0.1, "生成项目实施方案")
+        plan_pdf = rendered(plan_doc, "plan", fonts=fonts, stamp=stamp, cache=cache, duplex=duplex)
+        check_cancel()
+        report(0.15, "生成可编辑的 Word 文件")
+        plan_number = plan_first_number(_page_count(_pdf_bytes(form_pdf)), duplex)
+        form_docx = _docx(form_doc, "form", sub, stamp, 1, cache)
+        plan_docx = _docx(plan_doc, "plan", sub, stamp, plan_number, cache)
+        normalizing.finish(loaded, remembered, report)
+    finally:
+        normalizing.stop()
     order = [c.id for c in call.attachment_categories]
     ordered = sub.attachments_in_order(order)
     parts: list[AttachmentPart] = []
     extra: list[Finding] = []
     for n, a in enumerate(ordered):
         check_cancel()
-        report(0.05 + 0.35 * n / max(1, len(ordered)), f"处理附件 {n + 1}/{len(ordered)}：{a.title}")
+        report(0.4 + 0.2 * n / max(1, len(ordered)), f"处理附件 {n + 1}/{len(ordered)}：{a.title}")
         index = sub.attachments.index(a)
         pdf, _pages, found = normalized_attachment(loaded, index, remembered, cancel)
         extra.extend(found)
@@ -242,15 +301,6 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     del remembered  # what it remembered (every supporting file's PDF) is let go with `parts` below
     if has_blocking(extra):
         raise ExportBlocked(extra)
-
-    # 2. the form and the plan
-    check_cancel()
-    report(0.45, "生成申报书")
-    form_doc, plan_doc = form_document(call, sub), plan_document(call, sub)
-    form_pdf = rendered(form_doc, "form", fonts=fonts, stamp=stamp, cache=cache, duplex=duplex)
-    check_cancel()
-    report(0.6, "生成项目实施方案")
-    plan_pdf = rendered(plan_doc, "plan", fonts=fonts, stamp=stamp, cache=cache, duplex=duplex)
 
     # 3. the volume (bound straight into the staging folder below: never held in memory as one piece)
     unit = str(sub.unit.get("name") or "")
@@ -280,11 +330,11 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
         volume = bind(volume_input, duplex=duplex, fonts=fonts, cancel=cancel, to=tmp / names["volume"])
         del volume_input  # the supporting files' PDFs are in the volume file now
         check_cancel()
-        report(0.8, "生成可编辑的 Word 文件")
-        render_docx(form_doc, tmp / names["form_docx"], stamp=stamp, marker=Marker(sub, kind="form", stamp=stamp))
-        render_docx(plan_doc, tmp / names["plan_docx"], stamp=stamp,
-                    first_number=_plan_number(volume),
-                    marker=Marker(sub, kind="plan", stamp=stamp))
+        if _plan_number(volume) != plan_number:  # never seen; the Word copy must match the volume
+            log.warning("plan numbered %s in the volume, %s expected", _plan_number(volume), plan_number)
+            plan_docx = _docx(plan_doc, "plan", sub, stamp, _plan_number(volume), cache)
+        (tmp / names["form_docx"]).write_bytes(form_docx)
+        (tmp / names["plan_docx"]).write_bytes(plan_docx)
         (tmp / names["checklist"]).write_bytes(
             render_checklist(call, sub, stamp=stamp, volume_pages=volume.pages, fonts=fonts, duplex=duplex))
         moves = [(tmp / n, out_dir / n) for n in names.values()]
@@ -318,6 +368,42 @@ def _plan_number(volume: Any) -> int:
     start = next((page for level, title, page in volume.outline if level == 0 and title == "项目实施方案"), None)
     number = volume.numbers[start] if start is not None and start < len(volume.numbers) else None
     return number or 1
+
+
+def _docx(doc: Any, part: str, sub: Any, stamp: str, first_number: int, cache: DerivedCache) -> bytes:
+    """The Word copy of the form or plan, in memory (written into the staging folder later), reusing
+    the last one while nothing it depends on changed — as `rendered` does for the PDF."""
+    import io
+
+    from zscq_desktop import __version__
+    from zscq_desktop.wordio.marks import Marker, document_id
+
+    meta = sub.meta if isinstance(getattr(sub, "meta", None), dict) else {}
+    # the marks carry the round-trip id, the call and the direction besides the values (in `stamp`)
+    key = hashlib.sha256(repr((doc, stamp, __version__, first_number, document_id(meta), str(sub.call),
+                               str(sub.direction))).encode("utf-8")).hexdigest()
+    hit = cache.get_derived(RENDERED, part + "_docx")
+    if hit is not None and hit[1].get("key") == key:
+        return hit[0]
+    from zscq_desktop.render.docx_writer import render_docx
+
+    buf = io.BytesIO()
+    render_docx(doc, buf, stamp=stamp, first_number=first_number, marker=Marker(sub, kind=part, stamp=stamp))
+    data = buf.getvalue()
+    try:
+        cache.put_derived(RENDERED, part + "_docx", data, {"key": key})
+    except Exception:  # as in `rendered`: a cache that cannot be written only costs time
+        log.warning("could not cache the Word copy of the %s", part, exc_info=True)
+    return data
+
+
+def _page_count(pdf: bytes) -> int:
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return len(doc.pages)
 
 
 def _pdf_bytes(result: object) -> bytes:

@@ -9,6 +9,12 @@ workers at once. Office documents stay in this process, where the converter's ow
 cancellation apply. With fewer than `MIN_FILES` files the pool's start-up would cost more than it
 saves, so they are normalised here one after another.
 
+A file still inside the `.zscq` travels to its worker as a `StoredBlob` (path and SHA-256), not as
+bytes: the worker reads it itself, so the originals are neither all held in this process at once
+nor copied through a pipe. A worker that dies (killed by the system for memory, by an antivirus)
+breaks the pool; the files it had not finished are then normalised here, one after another, so the
+export still completes.
+
 No Qt here.
 """
 
@@ -19,8 +25,10 @@ import logging
 import os
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from pathlib import PurePosixPath
-from typing import Callable
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Callable, Union
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +38,35 @@ POOLED = {".pdf", ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".tif", ".tiff", ".b
           ".j2k", ".jpx"}
 POLL = 0.1  # seconds between looks at the cancel flag while waiting for workers
 
-Job = tuple[int, bytes, str, str]  # (key, file bytes, file name, field path)
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    """A supporting file's bytes left in a `.zscq`, read where they are normalised."""
+
+    path: str
+    sha256: str
+
+    def read(self) -> bytes:
+        """The bytes; `InputError` (a Chinese message) when the document no longer has them."""
+        from zscq_desktop.store.document import Document, DocumentError
+
+        try:
+            with Document.open(Path(self.path), readonly=True) as doc:
+                return doc.get_blob(self.sha256)
+        except (DocumentError, KeyError) as exc:  # moved, replaced or damaged since the export began
+            from zscq_desktop.docio import InputError
+
+            detail = f"：{exc}" if isinstance(exc, DocumentError) else ""
+            raise InputError(f"无法从《{Path(self.path).name}》读取附件数据{detail}。") from None
+
+
+Job = tuple[int, Union[bytes, StoredBlob], str, str]  # (key, file bytes or where they are, file name, field path)
 Done = Callable[[int, object], None]
+
+
+def _bytes(data: bytes | StoredBlob) -> bytes:
+    return data.read() if isinstance(data, StoredBlob) else data
 
 
 def workers_for(n_files: int) -> int:
@@ -45,7 +80,7 @@ def _work(job: Job) -> tuple[int, object]:
     from zscq_desktop.attachments.normalize import normalize
 
     key, data, name, path = job
-    return key, normalize(data, name, path=path)
+    return key, normalize(_bytes(data), name, path=path)
 
 
 def pooled(name: str) -> bool:
@@ -59,17 +94,14 @@ def normalize_many(jobs: list[Job], *, done: Done, cancel: Callable[[], bool] | 
     Raises:
         Cancelled: ``cancel()`` returned True (the workers are stopped first).
     """
-    from zscq_desktop.attachments.normalize import Cancelled, normalize
+    from zscq_desktop.attachments.normalize import Cancelled
 
     here = [j for j in jobs if not pooled(j[2])]
     away = [j for j in jobs if pooled(j[2])]
     n = workers_for(len(away)) if workers is None else workers
     if n <= 1:
         here, away = jobs, []
-    for key, data, name, path in here:
-        if cancel and cancel():
-            raise Cancelled()
-        done(key, normalize(data, name, path=path, cancel=cancel))
+    _here(here, done, cancel)
     if not away:
         return
     import multiprocessing
@@ -77,21 +109,39 @@ def normalize_many(jobs: list[Job], *, done: Done, cancel: Callable[[], bool] | 
     t = time.perf_counter()
     pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
     queue = list(reversed(away))
-    running: set[Future] = set()
+    running: dict[Future, Job] = {}
     try:
         while queue or running:
             while queue and len(running) < n:  # one file per worker in flight: memory stays bounded
-                running.add(pool.submit(_work, queue.pop()))
-            finished, running = wait(running, timeout=POLL, return_when=FIRST_COMPLETED)
+                job = queue.pop()
+                running[pool.submit(_work, job)] = job
+            finished, _ = wait(running, timeout=POLL, return_when=FIRST_COMPLETED)
             for f in finished:
-                done(*f.result())
+                got = f.result()  # a broken pool raises here; the file stays in `running` to redo
+                running.pop(f)
+                done(*got)
             if cancel and cancel():
                 raise Cancelled()
+    except BrokenProcessPool:
+        _stop(pool)
+        left = list(running.values()) + list(reversed(queue))
+        log.warning("a normalising worker died; %d files are normalised in this process", len(left))
+        _here(left, done, cancel)
+        return
     except BaseException:
         _stop(pool)
         raise
     _stop(pool, grace=10.0)  # every job is done: the workers exit by themselves, a stuck one is ended
     log.info("normalised %d files in %d processes in %.2f s", len(away), n, time.perf_counter() - t)
+
+
+def _here(jobs: list[Job], done: Done, cancel: Callable[[], bool] | None) -> None:
+    from zscq_desktop.attachments.normalize import Cancelled, normalize
+
+    for key, data, name, path in jobs:
+        if cancel and cancel():
+            raise Cancelled()
+        done(key, normalize(_bytes(data), name, path=path, cancel=cancel))
 
 
 def _stop(pool: ProcessPoolExecutor, grace: float = 0.0) -> None:

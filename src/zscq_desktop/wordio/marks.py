@@ -18,9 +18,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
-from docx.opc.part import Part
 from lxml import etree
 
 from zscq_desktop.wordio.read import PREFIX, W_NS, element_text, join_lines, w, walk
@@ -217,6 +214,12 @@ ITEM_PROPS = ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
 
 def add_custom_part(document: Any, xml: bytes) -> None:
     """Add a custom XML part (``customXml/itemN.xml`` with its properties), as Word stores them."""
+    # python-docx is imported here, not with the module: an export that reuses its cached Word
+    # copies (and the key that decides it, `document_id`) needs none of it
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
     package = document.part.package
     used = {str(p.partname) for p in package.iter_parts()}
     n = 1
