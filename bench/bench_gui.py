@@ -46,32 +46,40 @@ _cmd_gui = cli.cmd_gui
 
 
 def cmd_gui(args):
-    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtCore import QEvent, QObject, QTimer
     from zscq_desktop.ui import app as gui
 
     show = gui.show_main_window
-    shown = []
 
     class FirstPaint(QObject):
-        # The first paint of any widget of the start page means the user sees it.
+        # The window's first picture: its first paint event starts the pass that paints the start
+        # page; the zero timer fires once that pass (and the flush to the screen) is over.  Watched on
+        # the window only, as the bare child watches its widget: an application-wide filter would hand
+        # Python every internal widget Qt sends an event to (PySide6 then builds a wrapper class for
+        # every Qt widget type, ≈ 8 ms that the application itself does not spend before the paint).
         def eventFilter(self, obj, event):
-            if (event.type() == QEvent.Type.Paint and shown and obj.isWidgetType()
-                    and shown[0].isAncestorOf(obj)):
-                print(f"PAINTED {time.time():.6f}", flush=True)
-                self.app.removeEventFilter(self)
-                self.app.quit()
+            if event.type() == QEvent.Type.Paint:
+                obj.removeEventFilter(self)
+                QTimer.singleShot(0, self.seen)
             return False
 
-    def show_main_window(path=None):
-        from PySide6.QtWidgets import QApplication
+        def seen(self):
+            print(f"PAINTED {time.time():.6f}", flush=True)
+            self.app.quit()
 
-        app = QApplication.instance()
-        watcher = FirstPaint(app)  # owned by the application: lives as long as the event loop
-        watcher.app = app
-        app.installEventFilter(watcher)
-        window = show(path)
-        shown.append(window.current_page())
-        return window
+    def show_main_window(path=None):
+        from PySide6.QtWidgets import QApplication, QMainWindow
+        from zscq_desktop.ui.window import MainWindow
+
+        def shown(window):
+            app = QApplication.instance()
+            watcher = FirstPaint(app)  # owned by the application: lives as long as the event loop
+            watcher.app = app
+            window.installEventFilter(watcher)
+            QMainWindow.show(window)
+
+        MainWindow.show = shown
+        return show(path)
 
     gui.show_main_window = show_main_window
     return _cmd_gui(args)
@@ -84,20 +92,22 @@ sys.exit(cli.main(["gui"]))
 # The yardstick: a bare PySide6 window (QApplication + one QWidget painted).
 BARE_CHILD = r"""
 import sys, time
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 app = QApplication(sys.argv)
 class FirstPaint(QObject):
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and obj is w:
-            print(f"PAINTED {time.time():.6f}", flush=True)
-            app.removeEventFilter(self)
-            app.quit()
+        if event.type() == QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self.seen)  # after the paint pass and its flush, as for the product
         return False
+    def seen(self):
+        print(f"PAINTED {time.time():.6f}", flush=True)
+        app.quit()
 w = QWidget()
 w.resize(1100, 720)
 f = FirstPaint()
-app.installEventFilter(f)
+w.installEventFilter(f)  # on the widget only, as the product's child watches its start page
 w.show()
 app.exec()
 """

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import logging.handlers
 import os
 import sys
 from pathlib import Path
@@ -30,14 +29,50 @@ UI_FALLBACK_FAMILY = "Noto Serif CJK SC"
 
 def log_dir() -> Path:
     """The user log folder: ``$ZSCQ_USER_DIR/logs`` (tests, portable use) or the platform's; created."""
-    import os
-
-    import platformdirs
-
     env = os.environ.get("ZSCQ_USER_DIR")
-    path = Path(env) / "logs" if env else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+    if env:
+        path = Path(env) / "logs"
+    else:
+        import platformdirs
+
+        path = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+class RotatingLog(logging.FileHandler):
+    """A log file that moves to ``.1`` … ``.<backups>`` when a record would take it past `max_bytes`.
+
+    What `logging.handlers.RotatingFileHandler` does for a UTF-8 file, without importing
+    `logging.handlers` (sockets, pickle, queues: ≈ 5 ms of start-up for a feature we do not use).
+    """
+
+    def __init__(self, file: Path, max_bytes: int, backups: int) -> None:
+        super().__init__(file, mode="a", encoding="utf-8")
+        self.max_bytes, self.backups = max_bytes, backups
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self.stream is not None and self._too_big(record):
+                self._rotate()
+        except Exception:  # noqa: BLE001 — e.g. another window holds the file on Windows: report, keep logging
+            self.handleError(record)
+        super().emit(record)  # reopens the file if the rotation left it closed
+
+    def _too_big(self, record: logging.LogRecord) -> bool:
+        self.stream.seek(0, 2)  # append mode: the end is where the next record goes
+        return self.stream.tell() > 0 and self.stream.tell() + len(self.format(record)) + 1 > self.max_bytes
+
+    def _rotate(self) -> None:
+        self.stream.close()
+        self.stream = None  # type: ignore[assignment]
+        base = self.baseFilename
+        for i in range(self.backups - 1, 0, -1):
+            if os.path.exists(f"{base}.{i}"):
+                os.replace(f"{base}.{i}", f"{base}.{i + 1}")
+        if self.backups > 0:
+            os.replace(base, f"{base}.1")
+        self.stream = self._open()
 
 
 def setup_logging() -> Path | None:
@@ -47,7 +82,7 @@ def setup_logging() -> Path | None:
         return None
     try:
         file = log_dir() / "zscq-desktop.log"
-        handler = logging.handlers.RotatingFileHandler(file, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        handler = RotatingLog(file, max_bytes=1_000_000, backups=3)
     except OSError:
         return None  # a read-only profile must not stop the application
     handler._zscq = True  # type: ignore[attr-defined]
@@ -172,9 +207,9 @@ def show_main_window(path: Path | None = None):
     if window is None:
         return None
     window.show()
-    page = window.current_page()
-    if page is not None:
-        page.focus_first()  # keyboard users start typing on the start page at once
+    # Keyboard users start typing on the start page at once: the focus goes to its first field with
+    # the page's Tab order, right after the window's first paint (`MainWindow.settle_focus`).
+    window.focus_first_field_when_shown()
     if path is not None:
         window.open_path(Path(path))
     gc.freeze()

@@ -67,7 +67,7 @@ class StartPage(Page):
         grid.setColumnStretch(2, 1)
         self.layout_.addWidget(actions)
 
-        from zscq_desktop.ui.call_dialogs import CallListBox
+        from zscq_desktop.ui.call_list import CallListBox
 
         self.calls_box = CallListBox(self.window_)  # open calls first, then closed; import and compare
         self.layout_.addWidget(self.calls_box)
