@@ -36,20 +36,16 @@ HERE = Path(__file__).resolve().parent
 TARGETS = {"startup_ratio": 1.6, "export_max_block_ms": 50.0, "frozen_export_max_block_ms": 50.0, "autosave_ms": 20.0}
 
 # The product: what the `zscq-desktop` entry point does (`cli.main` → `cmd_gui` → `ui.app.run`: logging,
-# QApplication, translations, fonts, crash handler, call data, main window), in the same import order.
-# Only `cmd_gui` is wrapped, to watch for the first paint of the start page and then quit.
+# QApplication, translations, fonts, crash handler, call data, main window), in the same order. To see
+# the first paint, `ui.app.show_main_window` is wrapped the moment `ui.app` has been imported (an import
+# hook: importing it earlier ourselves would change what the product does before that point).
 _CHILD = r"""
 import sys, time
-from zscq_desktop import cli
-
-_cmd_gui = cli.cmd_gui
 
 
-def cmd_gui(args):
+def watch(gui):
     from PySide6.QtCore import QEvent, QObject, QTimer
-    from zscq_desktop.ui import app as gui
-
-    show = gui.show_main_window
+    from PySide6.QtWidgets import QApplication, QMainWindow
 
     class FirstPaint(QObject):
         # The window's first picture: its first paint event starts the pass that paints the start
@@ -65,28 +61,44 @@ def cmd_gui(args):
 
         def seen(self):
             print(f"PAINTED {time.time():.6f}", flush=True)
-            self.app.quit()
+            QApplication.instance().quit()
+
+    show = gui.show_main_window
 
     def show_main_window(path=None):
-        from PySide6.QtWidgets import QApplication, QMainWindow
         from zscq_desktop.ui.window import MainWindow
 
         def shown(window):
-            app = QApplication.instance()
-            watcher = FirstPaint(app)  # owned by the application: lives as long as the event loop
-            watcher.app = app
-            window.installEventFilter(watcher)
+            window.installEventFilter(FirstPaint(window))
             QMainWindow.show(window)
 
         MainWindow.show = shown
         return show(path)
 
     gui.show_main_window = show_main_window
-    return _cmd_gui(args)
 
 
-cli.cmd_gui = cmd_gui
-sys.exit(cli.main(["gui"]))
+class Hook:
+    # finds nothing itself; wraps the loader of zscq_desktop.ui.app so that watch() runs right after it
+    def find_spec(self, name, path=None, target=None):
+        if name != "zscq_desktop.ui.app":
+            return None
+        sys.meta_path.remove(self)
+        from importlib.util import find_spec
+        spec = find_spec(name)
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            run(module)
+            watch(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+sys.meta_path.insert(0, Hook())
+from zscq_desktop.cli import main
+sys.exit(main(["gui"]))
 """
 
 # The yardstick: a bare PySide6 window (QApplication + one QWidget painted).

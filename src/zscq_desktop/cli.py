@@ -233,14 +233,23 @@ def cmd_send(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from zscq_desktop.ui.app import run
+    import gc
 
-    if getattr(args, "file", None):
-        problem = openable_problem(Path(args.file))
-        if problem:
-            _tell(problem, args.windowed)
-            return EXIT_INPUT
-    return run(Path(args.file) if getattr(args, "file", None) else None)
+    # Start-up creates only long-lived objects (Qt's types, the call data, the widgets): a collection
+    # now finds no garbage and costs ≈ 9 ms in all. `ui.app.show_main_window` freezes them out of the
+    # collector's way once the window is built and turns collecting back on.
+    gc.disable()
+    try:
+        from zscq_desktop.ui.app import run
+
+        if getattr(args, "file", None):
+            problem = openable_problem(Path(args.file))
+            if problem:
+                _tell(problem, args.windowed)
+                return EXIT_INPUT
+        return run(Path(args.file) if getattr(args, "file", None) else None)
+    finally:
+        gc.enable()
 
 
 def openable_problem(path: Path) -> str | None:

@@ -91,6 +91,8 @@ def look():
     focus = QApplication.focusWidget()
     seen["focus"] = focus.accessibleName() if focus is not None else None
     seen["other_pages_built"] = sorted(p for p in window._pages if p != flow.START)
+    from PySide6.QtGui import QFontDatabase
+    seen["fonts"] = [f for f in ("HanaMinA", "HanaMinB", "Noto Serif CJK SC") if f in QFontDatabase.families()]
     seen["after"] = sorted(sys.modules)
 
 
@@ -134,6 +136,10 @@ def test_start_page_paints_without_the_heavy_layers(tmp_path: Path, call) -> Non
     assert any("启动测试项目" in line for line in seen["recent"]), seen["recent"]
     assert seen["recovered"] == ["打开恢复的草稿《启动测试项目》"]
     assert seen["focus"] == "打开恢复的草稿《启动测试项目》"  # keyboard users start on the notice, at the top
+    bundled = {p.name for p in (Path(__file__).resolve().parents[2] / "resources" / "fonts").glob("*.ttf")}
+    expected = {"HanaMinA-Sub.ttf": "HanaMinA", "HanaMinB.ttf": "HanaMinB", "NotoSerifSC-Regular.ttf": "Noto Serif CJK SC"}
+    # the bundled fonts Qt uses for rare characters are registered right after the first picture
+    assert seen["fonts"] == [family for file, family in expected.items() if file in bundled]
     log = (user / "logs" / "zscq-desktop.log").read_text(encoding="utf-8")
     assert "starting" in log  # the log file is written from the first moment
 

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 APP_NAME = "zscq-desktop"
 DISPLAY_NAME = "知识产权资助申报助手"
 UI_FALLBACK_FAMILY = "Noto Serif CJK SC"
+UI_FALLBACK_FILE = "NotoSerifSC-Regular.ttf"  # the bundled file of UI_FALLBACK_FAMILY
 
 
 def log_dir() -> Path:
@@ -116,24 +117,44 @@ def install_translations(app: QApplication) -> list[QTranslator]:
     return loaded
 
 
-def register_fonts(app: QApplication) -> list[str]:
-    """Register the bundled CJK fonts with Qt; without a system CJK font, use them for the UI."""
+def register_fonts(app: QApplication, *, later: bool = False) -> list[str]:
+    """Register the bundled CJK fonts with Qt; without a system CJK font, use them for the UI.
+
+    ``later=False`` (start-up) registers only what the first page needs: nothing when the system
+    has a CJK font, else the UI fallback font. ``later=True`` registers the others (the Ext-B
+    fallbacks, the bold face) — `show_main_window` calls it right after the first paint: Qt reads
+    each font file when it is added (≈ 3 ms for the four), and the start page needs none of them.
+    """
     from zscq_desktop.resources import ResourceError, resource_path
 
-    had_cjk = bool(QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese))
-    families: list[str] = []
     try:
         folder = resource_path("fonts")
     except ResourceError:
-        return families
-    for file in sorted(folder.glob("*.ttf")):
-        fid = QFontDatabase.addApplicationFont(str(file))
-        if fid >= 0:
-            families.extend(QFontDatabase.applicationFontFamilies(fid))
-    if not had_cjk and UI_FALLBACK_FAMILY in families:
+        return []
+    files = sorted(folder.glob("*.ttf"))
+    if later:
+        done = getattr(app, "_zscq_fonts", set())
+        return _add_fonts([f for f in files if f.name not in done])
+    had_cjk = bool(QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese))
+    if had_cjk:
+        app._zscq_fonts = set()  # type: ignore[attr-defined]
+        return []
+    ui = [f for f in files if f.name == UI_FALLBACK_FILE] or files  # an unknown set: all of them now
+    families = _add_fonts(ui)
+    app._zscq_fonts = {f.name for f in ui}  # type: ignore[attr-defined]
+    if UI_FALLBACK_FAMILY in families:
         font = QFont(app.font())
         font.setFamilies([font.family(), UI_FALLBACK_FAMILY])
         app.setFont(font)
+    return families
+
+
+def _add_fonts(files: list[Path]) -> list[str]:
+    families: list[str] = []
+    for file in files:
+        fid = QFontDatabase.addApplicationFont(str(file))
+        if fid >= 0:
+            families.extend(QFontDatabase.applicationFontFamilies(fid))
     return families
 
 
@@ -199,7 +220,8 @@ def show_main_window(path: Path | None = None):
 
     `gc.freeze()` moves everything alive now (modules, the call data, widgets) out of the garbage
     collector's generations: a later full collection scans far fewer objects (measured GUI stalls
-    during an export: 75–140 ms → 25–35 ms). Returns the window, or None when it cannot start.
+    during an export: 75–140 ms → 25–35 ms). Collecting is then switched on (`cli.cmd_gui` turns it
+    off for the start-up). Returns the window, or None when it cannot start.
     """
     from zscq_desktop.ui.window import MainWindow
 
@@ -210,7 +232,11 @@ def show_main_window(path: Path | None = None):
     # Keyboard users start typing on the start page at once: the focus goes to its first field with
     # the page's Tab order, right after the window's first paint (`MainWindow.settle_focus`).
     window.focus_first_field_when_shown()
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        window.after_first_paint(lambda: register_fonts(app, later=True))
     if path is not None:
         window.open_path(Path(path))
     gc.freeze()
+    gc.enable()
     return window

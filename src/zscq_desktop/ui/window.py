@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QByteArray, QEventLoop, QSize, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QCloseEvent, QFont, QKeySequence, QPaintEvent, QShortcut
@@ -149,6 +149,8 @@ class MainWindow(FileActions, CallActions, QMainWindow):
         self._focus_unsettled = False
         self._settle_posted = False
         self._focus_first_pending = False
+        self._painted = False
+        self._after_paint: list[Callable[[], object]] = []
         self._rebuild_nav()
         self.goto(flow.START)
         self._update_title()
@@ -299,12 +301,28 @@ class MainWindow(FileActions, CallActions, QMainWindow):
             app.focusChanged.connect(self._focus_changed)
             self._watching_focus = True
 
+    def after_first_paint(self, fn: Callable[[], object]) -> None:
+        """Run `fn` right after the window's first picture (at once if it was painted already): for
+        start-up work the first page does not need."""
+        if self._painted:
+            fn()
+        else:
+            self._after_paint.append(fn)
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 — Qt API
         super().paintEvent(event)
         if self._focus_unsettled and not self._settle_posted:
             # The first picture is being drawn: the Tab order follows right after it (`settle_focus`).
             self._settle_posted = True
             QTimer.singleShot(0, self.settle_focus)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._run_after_paint)
+
+    def _run_after_paint(self) -> None:
+        pending, self._after_paint = self._after_paint, []
+        for fn in pending:
+            fn()
 
     def _tab_order(self, page: Page) -> None:
         """Tab goes through the page top to bottom, then 上一步, 下一步 and the navigation list, and
