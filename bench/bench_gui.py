@@ -98,7 +98,7 @@ class Hook:
 
 sys.meta_path.insert(0, Hook())
 from zscq_desktop.cli import main
-sys.exit(main(["gui"]))
+sys.exit(main([]))  # as the Start-menu shortcut or a double-click starts it: no argument
 """
 
 # The yardstick: a bare PySide6 window (QApplication + one QWidget painted).

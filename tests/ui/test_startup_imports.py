@@ -104,7 +104,7 @@ def show_main_window(path=None):
 
 
 gui.show_main_window = show_main_window
-rc = cli.main(["gui"])
+rc = cli.main([])  # no argument, as the Start-menu shortcut starts it
 print(json.dumps({"rc": rc, **seen}, ensure_ascii=False))
 """
 
@@ -170,3 +170,12 @@ def test_feature_scan_is_off_and_pyside_still_works() -> None:
     probe.fired.connect(got.append)
     probe.fired.emit("好")
     assert got == ["好"] and probe.objectName() == ""  # Qt names unchanged (no snake_case switching)
+
+
+def test_no_argument_starts_the_wizard_as_the_parser_would() -> None:
+    """`zscq-desktop` with no argument skips building the parser of every command: what it passes to
+    the wizard must be exactly what that parser makes of an empty command line."""
+    from zscq_desktop import cli
+
+    parser = cli.build_parser()
+    assert vars(cli.wizard_args()) == vars(parser.parse_args(cli.route([], cli.commands(parser))))
