@@ -179,3 +179,33 @@ def test_no_argument_starts_the_wizard_as_the_parser_would() -> None:
 
     parser = cli.build_parser()
     assert vars(cli.wizard_args()) == vars(parser.parse_args(cli.route([], cli.commands(parser))))
+
+
+def test_log_file_rotates_at_its_size_and_keeps_three_old_files(tmp_path: Path) -> None:
+    """The log handler that replaced `logging.handlers.RotatingFileHandler` (not imported at start-up)
+    rotates the same way: ``.1`` is the newest old file, at most `backups` are kept, nothing is lost
+    from the current file and no file grows past the limit."""
+    import logging
+
+    from zscq_desktop.ui.app import RotatingLog
+
+    file = tmp_path / "app.log"
+    handler = RotatingLog(file, max_bytes=200, backups=3)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log = logging.getLogger("test.rotating")
+    log.propagate = False
+    log.addHandler(handler)
+    try:
+        for i in range(40):
+            log.warning("第%02d条记录 %s", i, "x" * 20)  # 30 characters a line
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["app.log", "app.log.1", "app.log.2", "app.log.3"]
+    assert all(len(p.read_text(encoding="utf-8")) <= 200 for p in tmp_path.iterdir())
+    def numbers(name: str) -> list[int]:
+        return [int(line[1:3]) for line in (tmp_path / name).read_text(encoding="utf-8").splitlines()]
+
+    kept = numbers("app.log.3") + numbers("app.log.2") + numbers("app.log.1") + numbers("app.log")
+    assert kept == list(range(kept[0], 40))  # oldest to newest without a gap, the last record included
