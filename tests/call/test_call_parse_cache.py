@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from zscq_desktop.call import loader
 from zscq_desktop.call.loader import CallDataError, load_call_folder
 from zscq_desktop.resources import forms_dir, user_cache_dir
 
@@ -29,7 +28,7 @@ def _copies() -> list[Path]:
 def test_second_load_reads_the_copies_not_the_toml(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = load_call_folder(folder)
     assert len(_copies()) == len(list(folder.glob("*.toml")))  # one copy per file
-    monkeypatch.setattr(loader.tomllib, "loads", lambda *a, **k: pytest.fail("parsed although unchanged"))
+    monkeypatch.setattr(tomllib, "loads", lambda *a, **k: pytest.fail("parsed although unchanged"))
     again = load_call_folder(folder)
     assert again == first  # the same call, field for field
 

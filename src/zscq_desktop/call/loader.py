@@ -1,15 +1,15 @@
 """Load and validate a call's data folder (`forms/<call>/`).
 
-Every file is read with the standard library's `tomllib` and checked here, once, with precise
-errors: a broken file is reported with its name, the key and the reason, so whoever prepares next
-year's folder sees exactly what to fix. Widgets and rules only ever receive ready objects.
+Every file is read with the standard library's `tomllib` (while a file is unchanged, from the JSON
+copy of what it parsed to: `_parsed`) and checked here, once, with precise errors: a broken file is
+reported with its name, the key and the reason, so whoever prepares next year's folder sees exactly
+what to fix. Widgets and rules only ever receive ready objects.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tomllib
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -107,8 +107,6 @@ def _read(folder: Path, name: str) -> _Node:
         return _Node(_parsed(path), name, "")
     except FileNotFoundError:
         raise CallDataError(name, "", f"文件不存在 ({path})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CallDataError(name, "", f"TOML 语法错误: {exc}") from None
 
 
 def _parsed(path: Path) -> dict:
@@ -136,7 +134,12 @@ def _parsed(path: Path) -> dict:
                 return stored["data"]
         except (OSError, ValueError):
             pass  # no copy yet, or a damaged one: parse
-    data = tomllib.loads(raw.decode())  # what tomllib.load does with the bytes
+    import tomllib  # only when a file changed or was never read: not at a usual start-up
+
+    try:
+        data = tomllib.loads(raw.decode())  # what tomllib.load does with the bytes
+    except tomllib.TOMLDecodeError as exc:
+        raise CallDataError(path.name, "", f"TOML 语法错误: {exc}") from None
     if copy is not None:
         try:
             text = json.dumps({"stamp": stamp, "data": data}, ensure_ascii=False)
