@@ -15,11 +15,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 from zscq_desktop import APP_TITLE, __version__
 from zscq_desktop.call import CallDataError, load_call
-from zscq_desktop.core.findings import Finding, has_blocking
+
+if TYPE_CHECKING:  # the wizard's start-up comes through here: findings load with the commands using them
+    from zscq_desktop.core.findings import Finding
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 OPENABLE = (".zscq", ".json", ".zscqcall")  # what the wizard opens from the command line (a call pack: the import dialog)
@@ -145,6 +147,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if isinstance(got, int):
         return got
     loaded, call = got
+    from zscq_desktop.core.findings import has_blocking
+
     findings = findings_for(loaded, call)
     _print_findings(findings, args.json)
     return EXIT_FINDINGS if has_blocking(findings) else EXIT_OK
