@@ -2,10 +2,33 @@
 
     python bench/bench_gui.py [--runs 5] [--reference bench/out/reference.json] [--mb 50] [--json]
 
-1. **Start-up**: wall time from launching a new Python process to the first paint of the start page
-   (offscreen platform; the child does what ``zscq-desktop`` does: logging, QApplication,
-   translations, fonts, crash handler, call data, main window).  Median of ``--runs``.
-   Target ≤ 0.6 s.
+1. **Start-up ÷ a bare PySide6 window** (issue 15, target ≤ 1.6): wall time from launching a new
+   Python process until its window's first picture is on screen (the first paint event of the
+   top-level window, then a zero timer: the paint pass and its flush are over), offscreen, in
+   ``--runs`` pairs of fresh processes whose order alternates; median of the per-pair ratios.
+   The product child is ``zscq-desktop`` with no argument, as the Start-menu shortcut runs it
+   (``cli.main([])``: logging, QApplication, translations, fonts, crash handler, call data, main
+   window, start page with its call list, recent files and recovery notice); the bare child is
+   QApplication + one 1100×720 QWidget. Both watch only their own window (an application-wide
+   Python event filter would itself cost the product ≈ 8 ms, see ``FirstPaint``). Our package is
+   byte-compiled once (`compile_sources`) and PYTHONDONTWRITEBYTECODE is removed from the children
+   (`timing_env`): an installed application has its .pyc files; without them every run would
+   compile all our modules again (≈ 0.1 s). The product keeps one user profile (logs, QSettings, the
+   parsed call data in its cache) across the runs, as an installed app does, after one untimed
+   start that fills it; the very first start in a new profile is reported on its own.
+
+   Measured 2026-11-30 07:00 UTC on the shared 2-core machine (load ≈ 1.7: the bare window took
+   0.113 s instead of ≈ 0.094 s quiet), 3 × 15 pairs, the main branch's code (895061f) measured by
+   this same script in between: start-up 0.303–0.318 s → 0.202–0.208 s (median), start-up ÷ bare
+   window 2.66–2.67 → 1.80–1.83 (median of per-pair ratios; ratio of the minima 2.62–2.79 →
+   1.81–2.08); first start in a new profile 0.31–0.33 s → 0.22–0.23 s. Target ≤ 1.6 not met.
+   Where the remaining ≈ 90 ms over the bare window go (in-process): importing the call model
+   (15 dataclasses, decimal, inspect: ≈ 20 ms) and loading the call (≈ 5 ms from its parsed copy),
+   the ``Qt`` namespace's ≈ 95 Python enums PySide6 creates on first use (≈ 15 ms; the bare window
+   never touches ``Qt``), the other Qt classes and our GUI modules (≈ 15 ms), QApplication set-up
+   with translations, icon and the CJK font check (≈ 8 ms), window and start page construction
+   with the style sheet (≈ 15 ms), and painting Chinese text with the style sheet (≈ 8 ms more
+   than a blank widget).
 2. **GUI-thread block during an export of the reference submission** (``bench/make_reference.py``
    builds it when missing): the reference JSON is opened in the real window (its 38 supporting
    files normalised in the background first, as when they are attached), then 导出申报材料 is
@@ -33,51 +56,192 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-TARGETS = {"startup_s": 0.6, "export_max_block_ms": 50.0, "frozen_export_max_block_ms": 50.0, "autosave_ms": 20.0}
+TARGETS = {"startup_ratio": 1.6, "export_max_block_ms": 50.0, "frozen_export_max_block_ms": 50.0, "autosave_ms": 20.0}
 
+# The product: what the `zscq-desktop` entry point does (`cli.main` → `cmd_gui` → `ui.app.run`: logging,
+# QApplication, translations, fonts, crash handler, call data, main window), in the same order. To see
+# the first paint, `ui.app.show_main_window` is wrapped the moment `ui.app` has been imported (an import
+# hook: importing it earlier ourselves would change what the product does before that point).
 _CHILD = r"""
 import sys, time
-from PySide6.QtCore import QEvent, QObject, QStandardPaths
-QStandardPaths.setTestModeEnabled(True)
-from zscq_desktop.ui.app import make_app, setup_logging
-setup_logging()
-app = make_app()
-from zscq_desktop.ui.crash import install_crash_handler
-install_crash_handler()
-from zscq_desktop.ui.window import MainWindow
 
-class FirstPaint(QObject):
-    # The first paint of any widget of the start page means the user sees it.
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and obj.isWidgetType() and page.isAncestorOf(obj):
+
+def watch(gui):
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    class FirstPaint(QObject):
+        # The window's first picture: its first paint event starts the pass that paints the start
+        # page; the zero timer fires once that pass (and the flush to the screen) is over.  Watched on
+        # the window only, as the bare child watches its widget: an application-wide filter would hand
+        # Python every internal widget Qt sends an event to (PySide6 then builds a wrapper class for
+        # every Qt widget type, ≈ 8 ms that the application itself does not spend before the paint).
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                obj.removeEventFilter(self)
+                QTimer.singleShot(0, self.seen)
+            return False
+
+        def seen(self):
             print(f"PAINTED {time.time():.6f}", flush=True)
-            app.removeEventFilter(self)
-            app.quit()
-        return False
+            QApplication.instance().quit()
 
-window = MainWindow.create()
-page = window.current_page()
+    show = gui.show_main_window
+
+    def show_main_window(path=None):
+        from zscq_desktop.ui.window import MainWindow
+
+        def shown(window):
+            window.installEventFilter(FirstPaint(window))
+            QMainWindow.show(window)
+
+        MainWindow.show = shown
+        return show(path)
+
+    gui.show_main_window = show_main_window
+
+
+class Hook:
+    # finds nothing itself; wraps the loader of zscq_desktop.ui.app so that watch() runs right after it
+    def find_spec(self, name, path=None, target=None):
+        if name != "zscq_desktop.ui.app":
+            return None
+        sys.meta_path.remove(self)
+        from importlib.util import find_spec
+        spec = find_spec(name)
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            run(module)
+            watch(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+sys.meta_path.insert(0, Hook())
+from zscq_desktop.cli import main
+sys.exit(main([]))  # as the Start-menu shortcut or a double-click starts it: no argument
+"""
+
+# The yardstick: a bare PySide6 window (QApplication + one QWidget painted).
+BARE_CHILD = r"""
+import sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+app = QApplication(sys.argv)
+class FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self.seen)  # after the paint pass and its flush, as for the product
+        return False
+    def seen(self):
+        print(f"PAINTED {time.time():.6f}", flush=True)
+        app.quit()
+w = QWidget()
+w.resize(1100, 720)
 f = FirstPaint()
-app.installEventFilter(f)
-window.show()
+w.installEventFilter(f)  # on the widget only, as the product's child watches its start page
+w.show()
 app.exec()
 """
 
+_compiled = False
+
+
+def compile_sources() -> None:
+    """Byte-compile the package once, as an installed application ships it (.pyc next to .py).
+
+    The development environment sets PYTHONDONTWRITEBYTECODE=1, so without this every timed child
+    would compile all of our modules again (≈ 0.1 s) — a cost no installed copy pays.
+    """
+    global _compiled
+    if _compiled:
+        return
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("zscq_desktop")
+    assert spec is not None and spec.origin, "zscq_desktop is not importable"
+    compileall.compile_dir(str(Path(spec.origin).parent), quiet=1)
+    _compiled = True
+
+
+def timing_env(user: str) -> dict[str, str]:
+    """The environment of a timed child: offscreen, its own user folders (logs, drafts, QSettings),
+    and .pyc files read (PYTHONDONTWRITEBYTECODE removed: an installed app has them)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ZSCQ_USER_DIR=user,
+               XDG_CONFIG_HOME=str(Path(user) / "config"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def _first_paint(code: str, env: dict[str, str]) -> float:
+    """Seconds from launching `python -c code` to the PAINTED time stamp it prints."""
+    t0 = time.time()
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("PAINTED ")), None)
+    if line is None:
+        raise SystemExit(f"start-up child failed:\n{out.stderr[-2000:]}")
+    return float(line.split()[1]) - t0
+
+
+_profile: str | None = None
+
+
+def _user_profile() -> str:
+    """The product's user folder for the whole benchmark, as an installed app keeps its profile (logs,
+    settings, the parsed call data in its cache) from one start to the next; removed at exit. The
+    first start that fills it is run once, untimed (`first_start` times such a start on its own)."""
+    global _profile
+    if _profile is None:
+        import atexit
+        import shutil
+
+        _profile = tempfile.mkdtemp(prefix="zscq-bench-profile-")
+        atexit.register(shutil.rmtree, _profile, True)
+        _first_paint(_CHILD, timing_env(_profile))
+    return _profile
+
 
 def startup(runs: int) -> list[float]:
-    """Seconds from process launch to the first paint of the start page, one per run."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    times = []
+    """Seconds from process launch to the first paint of the start page, one per run (a kept profile)."""
+    compile_sources()
+    user = _user_profile()
+    return [_first_paint(_CHILD, timing_env(user)) for _ in range(runs)]
+
+
+def first_start() -> float:
+    """Seconds to the first paint for the very first start in a new user profile (caches to fill)."""
+    compile_sources()
     with tempfile.TemporaryDirectory() as user:
-        env["ZSCQ_USER_DIR"] = user
-        for _ in range(runs):
-            t0 = time.time()
-            out = subprocess.run([sys.executable, "-c", _CHILD], env=env, capture_output=True, text=True, timeout=60)
-            line = next((ln for ln in out.stdout.splitlines() if ln.startswith("PAINTED ")), None)
-            if line is None:
-                raise SystemExit(f"start-up child failed:\n{out.stderr[-2000:]}")
-            times.append(float(line.split()[1]) - t0)
-    return times
+        return _first_paint(_CHILD, timing_env(user))
+
+
+def bare_window() -> float:
+    """Seconds from process launch to the first paint of a bare PySide6 window (same environment)."""
+    with tempfile.TemporaryDirectory() as user:
+        return _first_paint(BARE_CHILD, timing_env(user))
+
+
+def startup_pairs(pairs: int) -> dict:
+    """Start-up ÷ bare window in `pairs` pairs of fresh processes, the order alternating; plus one
+    first start in a new profile, for information."""
+    product, bare = [], []
+    for i in range(pairs):
+        if i % 2 == 0:
+            product.extend(startup(1))
+            bare.append(bare_window())
+        else:
+            bare.append(bare_window())
+            product.extend(startup(1))
+    ratios = [p / b for p, b in zip(product, bare)]
+    return {"startup_s": statistics.median(product), "startup_min_s": min(product),
+            "bare_window_s": statistics.median(bare), "bare_window_min_s": min(bare),
+            "startup_ratio": statistics.median(ratios), "startup_ratio_of_minima": min(product) / min(bare),
+            "startup_runs_s": [round(p, 3) for p in product], "bare_runs_s": [round(b, 3) for b in bare],
+            "startup_ratios": [round(r, 2) for r in ratios], "first_start_new_profile_s": round(first_start(), 3)}
 
 
 class GcMeter:
@@ -264,7 +428,7 @@ def autosave(mb: int, saves: int = 50) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--runs", type=int, default=5, help="start-up pairs (product, bare window)")
     p.add_argument("--reference", type=Path, default=HERE / "out" / "reference.json")
     p.add_argument("--mb", type=int, default=50)
     p.add_argument("--skip", action="append", default=[], choices=["startup", "export", "autosave"])
@@ -286,8 +450,7 @@ def main(argv: list[str] | None = None) -> int:
         QSettings.setDefaultFormat(QSettings.Format.IniFormat)
         QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(Path(tmp) / "settings"))
         if "startup" not in args.skip:
-            runs = startup(args.runs)
-            results.update(startup_s=statistics.median(runs), startup_runs_s=[round(r, 3) for r in runs])
+            results.update(startup_pairs(args.runs))
         if "export" not in args.skip:
             if not args.reference.exists():
                 subprocess.run([sys.executable, str(HERE / "make_reference.py"), str(args.reference)], check=True)
@@ -301,7 +464,11 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results, ensure_ascii=False, indent=1))
         return 0
     rows = [
-        ("start-up to first page", "startup_s", "s"),
+        ("start-up to first page (median)", "startup_s", "s"),
+        ("bare PySide6 window (median)", "bare_window_s", "s"),
+        ("start-up ÷ bare window (median of per-pair ratios)", "startup_ratio", "×"),
+        ("start-up ÷ bare window (ratio of the minima)", "startup_ratio_of_minima", "×"),
+        ("first start in a new user profile (one run)", "first_start_new_profile_s", "s"),
         ("export: longest GUI-thread block (median of runs)", "export_max_block_ms", "ms"),
         ("export: total time", "export_s", "s"),
         ("noise floor: longest block, worker spinning in Python", "noise_floor_ms", "ms"),
@@ -320,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
                                                  f"{'met' if results[key] <= target else 'MISSED'})")
             print(f"{label:52s} {results[key]:9.3f} {unit}{verdict}")
     for key in ("export_max_block_runs_ms", "export_longest_gc_ms", "frozen_export_max_block_runs_ms",
-                "frozen_export_longest_gc_ms", "startup_runs_s"):
+                "frozen_export_longest_gc_ms", "startup_runs_s", "bare_runs_s", "startup_ratios"):
         if key in results:
             print(f"{key:52s} {results[key]}")
     if "volume_pages" in results:

@@ -8,7 +8,6 @@ Nothing here knows a particular year, region or direction: everything is read fr
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -74,6 +73,8 @@ def _folders(root: Path) -> list[Path]:
 
 def _raw_call(folder: Path) -> dict:
     """The `[call]` table of a folder, read cheaply (no validation); {} when unreadable."""
+    import tomllib
+
     try:
         with (folder / "call.toml").open("rb") as fh:
             table = tomllib.load(fh).get("call", {})

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from zscq_desktop.call.model import Call, Direction
-from zscq_desktop.core.findings import Finding
-from zscq_desktop.core.sample import indicator_rows
-from zscq_desktop.core.submission import Submission
+if TYPE_CHECKING:  # types only: the GUI's start page imports this module, not the submission model
+    from zscq_desktop.call.model import Call, Direction
+    from zscq_desktop.core.findings import Finding
+    from zscq_desktop.core.submission import Submission
 
 START, DIRECTION, ELIGIBILITY, UNIT, PLAN, ATTACHMENTS, REVIEW, EXPORT = (
     "start", "direction", "eligibility", "unit", "plan", "attachments", "review", "export")
@@ -160,6 +161,8 @@ def apply_direction(call: Call, sub: Submission, direction_id: str) -> None:
     d = _direction(call, sub)
     if d is None:
         return
+    from zscq_desktop.core.sample import indicator_rows
+
     plan = sub.plan
     tasks = list(plan.get("tasks") or [])
     plan["tasks"] = (tasks + [""] * len(d.tasks))[:max(len(d.tasks), len([t for t in tasks if str(t).strip()]))]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import stat
-import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,7 +18,7 @@ def sidecar(path: Path, suffix: str) -> Path:
 
 def temp_beside(path: Path) -> Path:
     """A fresh hidden temporary name in the same folder, so `os.replace` onto `path` stays atomic."""
-    return path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+    return path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
 
 
 def sqlite_uri(path: Path, mode: str) -> str:
@@ -53,7 +52,7 @@ def folder_accepts_files(folder: Path) -> bool:
     yet CPython reports such a folder as mode 0o555. `os.access` is no better (it only reads the
     attribute on Windows, and ignores ACLs and network shares). A probe is the only honest answer.
     """
-    probe = folder / f".zscq-probe-{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp"
+    probe = folder / f".zscq-probe-{os.getpid()}-{os.urandom(4).hex()}.tmp"
     try:
         fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     except OSError:

@@ -18,13 +18,13 @@ from PySide6.QtWidgets import QApplication, QProgressBar
 
 from zscq_desktop.core import flow
 from zscq_desktop.ui import settings
-from zscq_desktop.ui.session import Session, SessionError
 from zscq_desktop.ui.widgets import dialogs
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow
 
     from zscq_desktop.call.model import Call
+    from zscq_desktop.ui.session import Session
 
     _WindowBase = QMainWindow
 else:
@@ -108,6 +108,8 @@ class FileActions(_WindowBase):
         call = self.call_for_new()  # the newest open call; asks when several are open
         if call is None:
             return False
+        from zscq_desktop.ui.session import Session, SessionError
+
         try:
             session = Session.new(call, parent=self)
         except SessionError as exc:
@@ -144,6 +146,8 @@ class FileActions(_WindowBase):
         call = self.call_of_file(path)  # ui.call_actions: the file's own call
         if call is None:
             return False
+        from zscq_desktop.ui.session import Session, SessionError
+
         try:
             try:
                 session = Session.open(call, path, parent=self)
@@ -171,6 +175,8 @@ class FileActions(_WindowBase):
         """Offer the previous save of a file whose submission text failed its hash."""
         if dialogs.choose(self, "申报数据已损坏", message, ["使用上一次保存的版本"]) != 0:
             return False
+        from zscq_desktop.ui.session import Session, SessionError
+
         try:
             session = Session.open(self.call, path, use_previous=True, parent=self)
         except SessionError as exc:
@@ -183,6 +189,7 @@ class FileActions(_WindowBase):
         """Read the JSON and its files and build the draft on a worker (0.5–1.4 s for a large one);
         the Session (a QObject) is made on the GUI thread when the job is done."""
         from zscq_desktop.ui import jobs
+        from zscq_desktop.ui.session import Session, SessionError
 
         call = self.call
 
@@ -231,6 +238,7 @@ class FileActions(_WindowBase):
 
         from zscq_desktop.core.sample import build_sample, example_attachments
         from zscq_desktop.core.submission import Attachment
+        from zscq_desktop.ui.session import Session, SessionError
 
         if self._busy():
             return False
@@ -284,6 +292,8 @@ class FileActions(_WindowBase):
         target = dialogs.save_file(self, "另存为", str(Path(folder) / f"{safe_name(str(name), 60, '未命名')}.zscq"), "申报文件 (*.zscq)")
         if target is None:
             return False
+        from zscq_desktop.ui.session import SessionError
+
         old_path = self.session.path
         try:
             self.session.save_as(target)
@@ -311,6 +321,8 @@ class FileActions(_WindowBase):
         finally:
             self._asking_conflict = False
         if choice == 0:
+            from zscq_desktop.ui.session import SessionError
+
             try:
                 s.reload()
             except SessionError as exc:

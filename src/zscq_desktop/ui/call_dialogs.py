@@ -1,4 +1,5 @@
-"""Dialogs for yearly calls: importing a call pack, comparing two calls, the start page's call list.
+"""Dialogs for yearly calls: importing a call pack, comparing two calls (the start page's call list is
+`ui.call_list`, re-exported here).
 
 The import dialog shows what the pack is and, plainly, where applications made with it would be sent;
 when that differs from the built-in calls the user must tick a box saying they checked it with the
@@ -8,19 +9,21 @@ issuer before 安装 is enabled. Nothing is installed unless the user presses �
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QListWidget,
-    QListWidgetItem, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QListWidget, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from zscq_desktop.call.pack import PackPreview
-from zscq_desktop.call.registry import CallEntry, list_calls
+from zscq_desktop.call.registry import list_calls
+from zscq_desktop.ui.call_list import CALL_ROLE, CallListBox, call_line  # noqa: F401 (re-exported)
+
+if TYPE_CHECKING:
+    from zscq_desktop.call.pack import PackPreview
 
 WARN_STYLE = "color: #b3261e; font-weight: bold;"
-CALL_ROLE = Qt.ItemDataRole.UserRole
 
 
 class CallImportDialog(QDialog):
@@ -133,52 +136,6 @@ class CallDiffDialog(QDialog):
 
     def rows(self) -> list[tuple[str, ...]]:
         return [tuple(self.table.item(r, c).text() for c in range(4)) for r in range(self.table.rowCount())]
-
-
-def call_line(e: CallEntry, now: datetime | None = None) -> str:
-    """One line of the start page's call list."""
-    state = "申报中" if e.open else "已截止"
-    src = "" if e.source == "builtin" else "　·　已安装"
-    return f"{e.title}　·　{state}　·　截止 {e.deadline:%Y-%m-%d %H:%M}　·　{e.issuer}{src}"
-
-
-class CallListBox(QGroupBox):
-    """The start page's list of calls: open ones first, then closed ones; import and compare buttons."""
-
-    def __init__(self, window: QWidget) -> None:
-        super().__init__("申报年度（申报中的在前）")
-        self.window_ = window
-        self.list = QListWidget()
-        self.import_button = QPushButton("导入申报年度数据…")
-        self.diff_button = QPushButton("年度对比…")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(self.diff_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.list)
-        layout.addLayout(buttons)
-        self.import_button.clicked.connect(lambda: window.import_call_pack())
-        self.diff_button.clicked.connect(lambda: window.show_call_diff())
-        self.load()
-
-    def load(self) -> None:
-        self.list.clear()
-        now = datetime.now(timezone.utc)
-        calls = list_calls(now)
-        for e in calls:
-            item = QListWidgetItem(call_line(e, now))
-            item.setData(CALL_ROLE, e.id)
-            if not e.open:
-                item.setForeground(Qt.GlobalColor.darkGray)
-            self.list.addItem(item)
-        self.diff_button.setEnabled(len(calls) > 1)
-        # as tall as its rows (up to five), so the recent files below keep their room at 768 px
-        row = self.list.sizeHintForRow(0) if calls else 20
-        self.list.setFixedHeight(min(max(len(calls), 1), 5) * row + 2 * self.list.frameWidth() + 4)
-
-    def ids(self) -> list[str]:
-        return [self.list.item(i).data(CALL_ROLE) for i in range(self.list.count())]
 
 
 def recipient_note(call, to: str) -> tuple[str, bool]:

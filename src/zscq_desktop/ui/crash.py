@@ -7,7 +7,9 @@ the traceback on the clipboard for the support e-mail.  The handler never touche
 document: every edit was already saved within a second, and writing to it from a half-broken
 state is how data gets lost.
 
-The dialog goes through the module-level :data:`ask` function, which tests replace.
+The dialog goes through the module-level :data:`ask` function, which tests replace. The dialog itself
+(`ui.crash_dialog`, also reachable as ``crash.CrashDialog``) is imported when it is first shown: the
+handler is installed at start-up, the dialog's widgets are not needed then.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import faulthandler
 import logging
 import os
-import platform
 import sys
 import threading
 import traceback
@@ -23,12 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Callable, TextIO
+from typing import Any, Callable, TextIO
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit,
-                               QPushButton, QStyle, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QApplication
 
 from zscq_desktop import __version__
 
@@ -66,73 +65,10 @@ def log_dir(app_name: str = "zscq-desktop") -> Path:
     return path
 
 
-def copy_details(report: CrashReport) -> None:
-    """Put the crash details on the system clipboard."""
-    QGuiApplication.clipboard().setText(report.details)
-
-
-class CrashDialog(QDialog):
-    """The short Chinese crash dialog with 复制详细信息 / 继续使用 / 退出程序."""
-
-    def __init__(self, report: CrashReport, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.report = report
-        self.choice = CONTINUE
-        self.setWindowTitle("程序错误")
-        self.setModal(True)
-        icon = QLabel()
-        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(40, 40))
-        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        text = QLabel(f"<b>{report.summary}</b><br><br>{ADVICE}<br>{report.log_path or '（日志无法写入）'}")
-        text.setWordWrap(True)
-        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details = QPlainTextEdit(report.details)
-        self.details.setReadOnly(True)
-        self.details.setVisible(False)
-        self.details.setMinimumHeight(180)
-
-        self.copy_button = QPushButton("复制详细信息")
-        self.show_button = QPushButton("显示详细信息")
-        self.show_button.setCheckable(True)
-        self.show_button.toggled.connect(self._toggle_details)
-        self.copy_button.clicked.connect(self._copy)
-        buttons = QDialogButtonBox()
-        self.continue_button = buttons.addButton("继续使用", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.quit_button = buttons.addButton("退出程序", QDialogButtonBox.ButtonRole.DestructiveRole)
-        self.continue_button.setDefault(True)
-        self.continue_button.clicked.connect(self.accept)
-        self.quit_button.clicked.connect(self._quit)
-
-        top = QHBoxLayout()
-        top.addWidget(icon)
-        top.addWidget(text, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.copy_button)
-        row.addWidget(self.show_button)
-        row.addStretch(1)
-        row.addWidget(buttons)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.details, 1)
-        layout.addLayout(row)
-        self.setMinimumWidth(520)
-
-    def _copy(self) -> None:
-        copy_details(self.report)
-        self.copy_button.setText("已复制")
-
-    def _toggle_details(self, shown: bool) -> None:
-        self.details.setVisible(shown)
-        self.show_button.setText("隐藏详细信息" if shown else "显示详细信息")
-        self.adjustSize()
-
-    def _quit(self) -> None:
-        self.choice = QUIT
-        self.accept()
-
-
 def show_dialog(report: CrashReport) -> str:
     """Show the crash dialog modally; returns :data:`CONTINUE` or :data:`QUIT`."""
+    from zscq_desktop.ui.crash_dialog import CrashDialog
+
     dialog = CrashDialog(report, QApplication.activeWindow())
     dialog.exec()
     return dialog.choice
@@ -206,6 +142,8 @@ class CrashHandler:
     def record(self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
                ) -> CrashReport:
         """Log the exception to a new file in the log folder and build the report."""
+        import platform
+
         text = "".join(traceback.format_exception(exc_type, exc, tb))
         details = "\n".join([
             f"{self.app_name} {__version__}",
@@ -283,3 +221,12 @@ def uninstall_crash_handler() -> None:
     if _installed is not None:
         _installed.uninstall()
         _installed = None
+
+
+def __getattr__(name: str) -> Any:
+    """`CrashDialog` and `copy_details` live in `ui.crash_dialog` (loaded on first use)."""
+    if name in ("CrashDialog", "copy_details"):
+        from zscq_desktop.ui import crash_dialog
+
+        return getattr(crash_dialog, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,25 +12,27 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QByteArray, QEventLoop, QSize, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QCloseEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QCloseEvent, QFont, QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton, QApplication, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QPushButton, QStackedWidget,
     QVBoxLayout, QWidget,
 )
 
-from zscq_desktop.call.model import Call
 from zscq_desktop.core import flow
 from zscq_desktop.core.flow import PageSpec
-from zscq_desktop.system import locations
 from zscq_desktop.ui import settings, word_import_menu
 from zscq_desktop.ui.pages import page_class
 from zscq_desktop.ui.pages.base import Page, field_path
 from zscq_desktop.ui.actions import FileActions
 from zscq_desktop.ui.call_actions import CallActions
-from zscq_desktop.ui.session import Session
 from zscq_desktop.ui.widgets import dialogs
+
+if TYPE_CHECKING:  # start-up shows the start page only: the session and its store load with a document
+    from zscq_desktop.call.model import Call
+    from zscq_desktop.ui.session import Session
 
 log = logging.getLogger(__name__)
 PAGE_ROLE = Qt.ItemDataRole.UserRole
@@ -141,9 +143,14 @@ class MainWindow(FileActions, CallActions, QMainWindow):
         word_import_menu.install(self)  # 文件 → 从 Word 导入修改…, and Word files dropped on the window
         bottom.insertWidget(1, self.busy_bar)
         self._restore_geometry()
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            app.focusChanged.connect(self._focus_changed)
+        # Focus bookkeeping starts with the first session (`_watch_focus`); until the window is shown,
+        # the Tab order of the page waits (`settle_focus`): see there for why.
+        self._watching_focus = False
+        self._focus_unsettled = False
+        self._settle_posted = False
+        self._focus_first_pending = False
+        self._painted = False
+        self._after_paint: list[Callable[[], object]] = []
         self._rebuild_nav()
         self.goto(flow.START)
         self._update_title()
@@ -175,6 +182,7 @@ class MainWindow(FileActions, CallActions, QMainWindow):
             if page_id != flow.START:
                 self._drop_page(page_id)
         if session is not None:
+            self._watch_focus()
             _mark(session.path, True)
             session.saved_changed.connect(self._update_title)
             session.findings_changed.connect(self._findings_changed)
@@ -243,7 +251,10 @@ class MainWindow(FileActions, CallActions, QMainWindow):
         self.title.setText(page.spec.title)
         self._select_nav(page_id)
         self._update_buttons()
-        self._tab_order(page)
+        if self.isVisible():
+            self._tab_order(page)
+        else:
+            self._focus_unsettled = True  # done by `settle_focus` once the window is on screen
         if path:
             self.revealed_paths.add(path)  # the user asked for this check: show it in full
             page.findings_changed()
@@ -251,6 +262,67 @@ class MainWindow(FileActions, CallActions, QMainWindow):
         elif self.isVisible():
             page.focus_first()  # typing goes into the page, whatever moved here (sidebar, 下一步, Alt+→)
         return True
+
+    def settle_focus(self) -> None:
+        """The Tab order of a page built before the window was shown (the start page), and the focus
+        on its first field when `focus_first_field_when_shown` asked for it; posted by the first
+        `paintEvent`, so it runs right after the first picture. Why not before: walking Qt's focus
+        chain hands Python Qt's internal widgets (scroll-area viewports …), and PySide6 then creates
+        the Python class of every Qt widget type once (≈ 8 ms) — work the first picture of the start
+        page does not need."""
+        self._settle_posted = False
+        page = self.current_page()
+        if page is None:
+            return
+        if self._focus_unsettled:
+            self._focus_unsettled = False
+            self._tab_order(page)
+        if self._focus_first_pending and self.isVisible():
+            self._focus_first_pending = False
+            page.focus_first()
+
+    def focus_first_field_when_shown(self) -> None:
+        """Put the focus on the current page's first field with the Tab order (`settle_focus`), right
+        after the window's first paint — or now, when the Tab order is already settled."""
+        if self._focus_unsettled:
+            self._focus_first_pending = True
+        else:
+            page = self.current_page()
+            if page is not None:
+                page.focus_first()
+
+    def _watch_focus(self) -> None:
+        """From the first open document on, leaving a field reveals its "please fill in" errors
+        (`_focus_changed`); before that there are no fields, and `set_session` clears the record."""
+        if self._watching_focus:
+            return
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+            self._watching_focus = True
+
+    def after_first_paint(self, fn: Callable[[], object]) -> None:
+        """Run `fn` right after the window's first picture (at once if it was painted already): for
+        start-up work the first page does not need."""
+        if self._painted:
+            fn()
+        else:
+            self._after_paint.append(fn)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 — Qt API
+        super().paintEvent(event)
+        if self._focus_unsettled and not self._settle_posted:
+            # The first picture is being drawn: the Tab order follows right after it (`settle_focus`).
+            self._settle_posted = True
+            QTimer.singleShot(0, self.settle_focus)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._run_after_paint)
+
+    def _run_after_paint(self) -> None:
+        pending, self._after_paint = self._after_paint, []
+        for fn in pending:
+            fn()
 
     def _tab_order(self, page: Page) -> None:
         """Tab goes through the page top to bottom, then 上一步, 下一步 and the navigation list, and
@@ -408,6 +480,8 @@ class MainWindow(FileActions, CallActions, QMainWindow):
         self.saved_label.setStyleSheet("color: #b3261e;" if problem else "")
         self.saved_label.setToolTip(str(s.path))
         self.save_action.setEnabled(True)
+        from zscq_desktop.system import locations
+
         synced = None if s.is_draft else locations.warn_once(s.path)  # OneDrive/network: once, without blocking
         if synced:  # after the event in progress, whose own status message (已保存到…) would replace it
             QTimer.singleShot(0, lambda: self.statusBar().showMessage(synced, 30000))

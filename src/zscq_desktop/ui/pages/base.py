@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication,
                                QRadioButton, QScrollArea, QVBoxLayout, QWidget)
 
 from zscq_desktop.core import flow
-from zscq_desktop.core.findings import Finding, Severity
 from zscq_desktop.core.flow import PageSpec
 
 if TYPE_CHECKING:
+    from zscq_desktop.core.findings import Finding
     from zscq_desktop.ui.session import Session
 
 
@@ -38,6 +38,8 @@ PATH_PROPERTY = "fieldPath"
 def finding_counts(findings: list[Finding]) -> tuple[int, int]:
     """(errors, reminders) of the session's findings — the one count every page shows. Errors block
     the export; reminders are the warnings (提示, informational notes, are not counted)."""
+    from zscq_desktop.core.findings import Severity
+
     errors = sum(1 for f in findings if f.blocking)
     return errors, sum(1 for f in findings if f.severity is Severity.WARNING)
 

@@ -67,7 +67,7 @@ class StartPage(Page):
         grid.setColumnStretch(2, 1)
         self.layout_.addWidget(actions)
 
-        from zscq_desktop.ui.call_dialogs import CallListBox
+        from zscq_desktop.ui.call_list import CallListBox
 
         self.calls_box = CallListBox(self.window_)  # open calls first, then closed; import and compare
         self.layout_.addWidget(self.calls_box)
@@ -140,8 +140,10 @@ class StartPage(Page):
         dismiss.clicked.connect(lambda: self._dismiss([r["path"] for r in found]))
         self.recovered_layout.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignRight)
         # the notice is at the top of the page, so it comes first when tabbing (it was created last)
+        box = self.calls_box  # every stop of the page, or those left out would come before the notice
         order = [*self.recovered_buttons, dismiss, self.new_button, self.open_button, self.sample_button,
-                 self.sample_direction, self.continue_button, self.recent]
+                 self.sample_direction, box.list, box.import_button, box.diff_button, self.continue_button,
+                 self.recent]
         for a, b in zip(order, order[1:]):
             self.setTabOrder(a, b)
 
