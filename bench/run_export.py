@@ -102,26 +102,6 @@ with Document.open(doc_path) as doc:
 print(json.dumps(result))
 """.replace("%BUDGET%", repr(BUDGET_MB))
 
-BARE_CHILD = r"""
-import sys, time
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QWidget
-app = QApplication(sys.argv)
-class FirstPaint(QObject):
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and obj is w:
-            print(f"PAINTED {time.time():.6f}", flush=True)
-            app.removeEventFilter(self)
-            app.quit()
-        return False
-w = QWidget()
-w.resize(1100, 720)
-f = FirstPaint()
-app.installEventFilter(f)
-w.show()
-app.exec()
-"""
-
 
 def child_env(**extra: str) -> dict[str, str]:
     """The environment of a timed child: as installed apps run, with their bytecode (see above)."""
@@ -156,14 +136,6 @@ def cli_export(doc: Path, out: Path) -> tuple[float, float]:
     if got["rc"] != 0:
         raise SystemExit(f"export failed with {got['rc']}")
     return wall, got["peak_mb"]
-
-
-def bare_window() -> float:
-    env = child_env(QT_QPA_PLATFORM="offscreen")
-    t0 = time.time()
-    r = subprocess.run([sys.executable, "-c", BARE_CHILD], capture_output=True, text=True, timeout=60, env=env)
-    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("PAINTED "))
-    return float(line.split()[1]) - t0
 
 
 class Peer:
@@ -266,7 +238,7 @@ def measure_scale(scale: int, pairs: int, work: Path, startup_rows: bool) -> dic
                            "findings": s["budget_findings"]}
         if startup_rows:
             sys.path.insert(0, str(HERE))
-            from bench_gui import startup
+            from bench_gui import bare_window, startup  # the same children and watching as bench_gui.py
 
             if product_first:
                 add("startup", startup(1)[0], bare_window())
