@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import sqlite3
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from scanned_sample import write_sample
 from zscq_desktop.cli import main
 
 
@@ -26,18 +26,7 @@ def _jpeg(seed: int) -> bytes:
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
     """The creation-pilot sample with two scanned supporting files, as JSON with the files beside it."""
-    src = tmp_path / "sample.json"
-    assert main(["sample", "--direction", "creation-pilot", "-o", str(src)]) == 0
-    data = json.loads(src.read_text(encoding="utf-8"))
-    (tmp_path / "files").mkdir()
-    for i in range(2):
-        blob = _jpeg(i)
-        (tmp_path / "files" / f"scan{i}.jpg").write_bytes(blob)
-        data["attachments"].append({"category": "other", "title": f"扫描件{i}", "source_name": f"scan{i}.jpg",
-                                    "sha256": hashlib.sha256(blob).hexdigest(), "size": len(blob), "id": f"scan{i:08d}",
-                                    "path": f"files/scan{i}.jpg"})
-    src.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return src
+    return write_sample(tmp_path, [_jpeg(i) for i in range(2)])
 
 
 def _files(sample_or_doc: Path) -> int:

@@ -7,9 +7,7 @@ plan, written before the volume is bound, carries the numbers the volume gives i
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import multiprocessing
 import os
 import time
@@ -21,6 +19,7 @@ import pytest
 from PIL import Image
 
 import zscq_desktop.volume.parallel as parallel
+from scanned_sample import write_sample
 from zscq_desktop.cli import main
 from zscq_desktop.volume.binder import AttachmentPart, VolumeInput, bind, plan_first_number
 
@@ -63,17 +62,7 @@ def test_plan_number_known_before_binding_is_the_bound_one(form_pages: int, dupl
 @pytest.fixture
 def cold_document(tmp_path: Path) -> Path:
     """The creation-pilot sample with six scans, as a `.zscq` whose cache is empty."""
-    src = tmp_path / "sample.json"
-    assert main(["sample", "--direction", "creation-pilot", "-o", str(src)]) == 0
-    data = json.loads(src.read_text(encoding="utf-8"))
-    (tmp_path / "files").mkdir()
-    for i in range(6):
-        blob = _jpeg(i)
-        (tmp_path / "files" / f"scan{i}.jpg").write_bytes(blob)
-        data["attachments"].append({"category": "other", "title": f"扫描件{i}", "source_name": f"scan{i}.jpg",
-                                    "sha256": hashlib.sha256(blob).hexdigest(), "size": len(blob),
-                                    "id": f"scan{i:08d}", "path": f"files/scan{i}.jpg"})
-    src.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    src = write_sample(tmp_path, [_jpeg(i) for i in range(6)])
     doc = tmp_path / "sample.zscq"
     assert main(["convert", str(src), str(doc)]) == 0
     return doc
