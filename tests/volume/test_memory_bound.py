@@ -2,9 +2,9 @@
 
 Linux only (RLIMIT_AS); the export runs in a child process that sets the limit on itself first, so
 the test process is not constrained (the normalising workers it spawns inherit the limit). The
-issue asked for 1.5 GB. Measured on 2026-11-30 (MALLOC_ARENA_MAX=2): before the originals were
-read one job at a time and the A4 PDFs bound from files, the export failed at 380 MB and passed at
-420 MB (peak RSS 365 MB); after, it passes at 320 MB (peak RSS 244 MB). The ×8 reference (240 A4 300-dpi scans, 48 text PDFs of 960
+issue asked for 1.5 GB. Measured on 2026-11-30 (MALLOC_ARENA_MAX=2): with the A4 PDFs bound as
+bytes (main at 070598f) the export fails at 380 MB — qpdf aborts the process — and passes at
+420 MB; bound from files it passes at 320 MB. The ×8 reference (240 A4 300-dpi scans, 48 text PDFs of 960
 pages, 16 PNG certificates: ≈ 190 MB of supporting files) is built by `bench/make_reference.py`.
 This test takes a few minutes: it normalises and binds the whole ×8 document once.
 """
