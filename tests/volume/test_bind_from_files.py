@@ -82,8 +82,8 @@ def test_a_damaged_file_is_named_and_nothing_stays_open(tmp_path: Path, fonts) -
 
 
 def test_the_export_binds_from_files_it_removes_afterwards(tmp_path: Path, monkeypatch) -> None:
-    """The export passes every supporting file to the binder as a file in its own temporary folder,
-    and that folder is gone when the export has finished."""
+    """Past `IN_MEMORY_PDFS` the export passes the supporting files to the binder as files in its own
+    temporary folder, and that folder is gone when the export has finished."""
     from zscq_desktop.call import load_call
     from zscq_desktop.core.sample import build_sample
     from zscq_desktop.core.submission import Attachment
@@ -107,7 +107,10 @@ def test_the_export_binds_from_files_it_removes_afterwards(tmp_path: Path, monke
         assert all(isinstance(p, Path) and p.is_file() for p in seen[-1])
         return real(inp, **kw)
 
+    import zscq_desktop.volume.export as export_module
+
     monkeypatch.setattr(binder, "bind", spy)
+    monkeypatch.setattr(export_module, "IN_MEMORY_PDFS", 0)  # as for a large document: every PDF to a file
     export(Loaded(sub, blobs, None, []), call, tmp_path / "out", cache=MemoryCache(), make_zip=False)
     assert len(seen) == 1 and len(seen[0]) == 3
     assert not any(p.exists() for p in seen[0])  # the temporary folder went with the export

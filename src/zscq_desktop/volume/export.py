@@ -104,22 +104,27 @@ def normalized_attachment(loaded: Loaded, index: int, cache: DerivedCache, cance
     return result.pdf, result.pages, list(result.findings)
 
 
+#: A4 PDFs kept as bytes up to this total; beyond it they go to files (small exports write none)
+IN_MEMORY_PDFS = 32 * 1024 * 1024
+
+
 class _Remembered:
     """A DerivedCache in front of another that keeps what was read or written during one export.
 
-    Supporting files' A4 PDFs are kept as files in `folder`, not in memory: the binder opens them
-    from there, so binding does not hold every PDF as bytes besides qpdf's own copy of the pages it
-    copies (issue 15 item 5)."""
+    Supporting files' A4 PDFs beyond the first `IN_MEMORY_PDFS` bytes are kept as files in
+    `folder`, not in memory: the binder opens them from there, so binding a large document does not
+    hold every PDF as bytes besides qpdf's own copy of the pages it copies (issue 15 item 5)."""
 
     def __init__(self, inner: DerivedCache, folder: Path) -> None:
         self.inner, self.folder = inner, folder
         self._seen: dict[tuple[str, str], tuple[bytes, dict] | None] = {}
-        self._files: dict[str, tuple[Path, dict]] = {}
+        self._pdfs: dict[str, tuple[bytes | Path, dict]] = {}
+        self._in_memory = 0
 
     def get_derived(self, sha256: str, kind: str) -> tuple[bytes, dict] | None:
-        if kind == A4PDF and sha256 in self._files:
-            file, meta = self._files[sha256]
-            return file.read_bytes(), meta
+        if kind == A4PDF and sha256 in self._pdfs:
+            pdf, meta = self._pdfs[sha256]
+            return (pdf.read_bytes() if isinstance(pdf, Path) else pdf), meta
         key = (sha256, kind)
         if key not in self._seen:
             hit = self.inner.get_derived(sha256, kind)
@@ -136,16 +141,20 @@ class _Remembered:
             self._seen[(sha256, kind)] = (data, meta)
         self.inner.put_derived(sha256, kind, data, meta)
 
-    def keep(self, sha256: str, data: bytes, meta: dict) -> Path:
-        """Write the A4 PDF of `sha256` into the folder (once) and return the file."""
-        if sha256 not in self._files:
-            file = self.folder / f"{len(self._files) + 1}.pdf"
-            try:
-                file.write_bytes(data)
-            except OSError as exc:  # the temporary folder is full or not writable
-                raise ExportError(_os_message(exc, self.folder.parent)) from None
-            self._files[sha256] = (file, meta)
-        return self._files[sha256][0]
+    def keep(self, sha256: str, data: bytes, meta: dict) -> bytes | Path:
+        """Keep the A4 PDF of `sha256` (once) and return it as the binder takes it: bytes or a file."""
+        if sha256 not in self._pdfs:
+            kept: bytes | Path = data
+            if self._in_memory + len(data) > IN_MEMORY_PDFS:
+                kept = self.folder / f"{len(self._pdfs) + 1}.pdf"
+                try:
+                    kept.write_bytes(data)
+                except OSError as exc:  # the temporary folder is full or not writable
+                    raise ExportError(_os_message(exc, self.folder.parent)) from None
+            else:
+                self._in_memory += len(data)
+            self._pdfs[sha256] = (kept, meta)
+        return self._pdfs[sha256][0]
 
 
 class Normalizing:
@@ -325,11 +334,11 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
         index = sub.attachments.index(a)
         pdf, _pages, found = normalized_attachment(loaded, index, remembered, cancel)
         extra.extend(found)
-        if pdf:  # the binder opens it from its file (normalised here: written there now)
-            file = remembered.keep(a.sha256, pdf, {})
+        if pdf:  # bytes, or for a large document the file the binder opens it from
+            kept = remembered.keep(a.sha256, pdf, {})
             del pdf
             parts.append(AttachmentPart(label=f"附件材料3-{n + 1}", title=a.title or a.source_name,
-                                        category=call.attachment_category(a.category).name, pdf=file))
+                                        category=call.attachment_category(a.category).name, pdf=kept))
     del remembered
     if has_blocking(extra):
         raise ExportBlocked(extra)
