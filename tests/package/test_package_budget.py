@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import shutil
 import subprocess
 import zipfile
@@ -147,12 +148,18 @@ def test_raw_pixel_images_become_jpeg_and_masked_ones_are_left():
 
 
 def test_still_over_budget_warns_with_the_options(call, fonts, tmp_path):
+    """A budget even the 150-dpi floor cannot reach: nothing is re-encoded (the zipped volume is the
+    printed one), and the warning says how far over, what the floor would give and what to do."""
     inputs = make_inputs(tmp_path / "in", call, fonts, scans=[noisy_scan(1843, 2657, seed=11)])
     result = _build(inputs, tmp_path / "out", 200 * 1024)
     codes = [(f.severity, f.code) for f in result.findings]
-    assert codes == [(Severity.INFO, "package.recompressed"), (Severity.WARNING, "package.over_budget")]
-    msg = result.findings[1].message
+    assert codes == [(Severity.WARNING, "package.over_budget")]
+    msg = result.findings[0].message
     assert "询问受理单位" in msg and "分几封邮件" in msg and "150–200 dpi" in msg and "0.2 MB" in msg
+    assert "清晰度下限（150 dpi）" in msg and "与打印版完全相同" in msg
+    with zipfile.ZipFile(result.path) as zf:
+        assert json.loads(zf.read("manifest.json"))["volume_recompressed"] is None
+        assert zf.read(inputs.volume_name) == (inputs.files[0][1]).read_bytes()
     assert result.size > 200 * 1024 and result.path.exists()
     assert verify_package(result.path) == []  # over budget, but complete: never a silently broken mail
 

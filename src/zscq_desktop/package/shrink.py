@@ -17,12 +17,13 @@ No Qt here.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pikepdf
 from pikepdf import Dictionary, Name, Stream
@@ -52,11 +53,13 @@ LEVELS: tuple[Level, ...] = (Level(220, 80), Level(150, 75), Level(150, 60), Lev
 
 @dataclass
 class ShrinkResult:
-    pdf: bytes
+    pdf: bytes  # empty when the PDF was written to `path`
     pages: int
     changed: int  # images re-encoded
     skipped: int  # placed images left as they were (masks, colour spaces we do not re-encode, no gain)
     min_dpi: float | None  # lowest effective dpi among re-encoded images, at their largest placement
+    path: Path | None = None  # the file the PDF was written to (`shrink_to_fit(to=…)`)
+    size: int = 0  # bytes of the PDF
 
 
 @dataclass
@@ -184,18 +187,26 @@ _WRAPPERS = {"/ASCII85Decode", "/A85", "/ASCIIHexDecode", "/AHx", "/FlateDecode"
 def _decode(obj: Stream, mode: str, size: tuple[int, int], target: tuple[int, int]) -> Image.Image | None:
     """The image's pixels as a PIL image (JPEG drafted towards ``target`` for speed), or None."""
     filters = _filters(obj)
-    if filters and filters[-1] in ("/DCTDecode", "/DCT") and set(filters[:-1]) <= _WRAPPERS:
-        img = Image.open(io.BytesIO(_jpeg_bytes(obj, filters)))
-        if img.mode not in ("L", "RGB") or img.size != size:
-            return None  # CMYK/YCCK JPEGs carry inverted Adobe data: leave them
-        img.draft(img.mode, target)
-        return img.convert(mode)
+    if _is_jpeg(filters):
+        return _open_jpeg(_jpeg_bytes(obj, filters), mode, size, target)
     if set(filters) <= _WRAPPERS:
         data = obj.read_bytes()
         if len(data) != size[0] * size[1] * len(mode):
             return None
         return Image.frombytes(mode, size, data)
     return None  # JPX, CCITT, JBIG2: rare for colour scans, and bitonal scans are already small
+
+
+def _is_jpeg(filters: list[str]) -> bool:
+    return bool(filters) and filters[-1] in ("/DCTDecode", "/DCT") and set(filters[:-1]) <= _WRAPPERS
+
+
+def _open_jpeg(jpeg: bytes, mode: str, size: tuple[int, int], target: tuple[int, int]) -> Image.Image | None:
+    img = Image.open(io.BytesIO(jpeg))
+    if img.mode not in ("L", "RGB") or img.size != size:
+        return None  # CMYK/YCCK JPEGs carry inverted Adobe data: leave them
+    img.draft(img.mode, target)
+    return img.convert(mode)
 
 
 def _jpeg_bytes(obj: Stream, filters: list[str]) -> bytes:
@@ -266,6 +277,52 @@ def _reencode(p: _Placement, level: Level, min_dpi: float) -> tuple[bytes, int, 
     return data, nw, nh, min(nw / (p.width_pt / 72), nh / (p.height_pt / 72))
 
 
+class Cache(Protocol):
+    """Where re-encoded images are kept between exports (a `.zscq` Document, `volume.caches`)."""
+
+    def get_derived(self, sha256: str, kind: str) -> tuple[bytes, dict] | None: ...
+
+    def put_derived(self, sha256: str, kind: str, data: bytes, meta: dict) -> None: ...
+
+
+#: the cache kind of a re-encoded image: ONE entry per image (keyed by its stored bytes), replaced
+#: when another level is chosen, so the document grows by at most one small copy of each image
+CACHE_KIND = "zip-jpeg"
+
+
+def _image_key(p: _Placement) -> str:
+    """SHA-256 of what decides the image's pixels: its stored bytes and how they are to be read."""
+    obj = p.obj
+    h = hashlib.sha256(obj.read_raw_bytes())
+    h.update(repr((int(obj.get("/Width", 0)), int(obj.get("/Height", 0)), _mode(obj), _filters(obj))).encode())
+    return h.hexdigest()
+
+
+def _cached(p: _Placement, t: tuple[str, int, int, int, int], level: Level, cache: Cache | None
+            ) -> tuple[bool, bytes | None, str, dict]:
+    """(found, JPEG bytes or None for "no gain", key, what the entry must match) from `cache`."""
+    if cache is None:
+        return False, None, "", {}
+    key, want = _image_key(p), {"w": t[3], "h": t[4], "q": level.quality}
+    try:
+        hit = cache.get_derived(key, CACHE_KIND)
+    except Exception:  # noqa: BLE001 - a cache that cannot be read only costs time
+        log.info("shrink cache not read", exc_info=True)
+        hit = None
+    if hit is not None and {k: hit[1].get(k) for k in want} == want:
+        return True, (hit[0] or None), key, want
+    return False, None, key, want
+
+
+def _store(cache: Cache | None, key: str, want: dict, jpeg: bytes | None) -> None:
+    if cache is None:
+        return
+    try:
+        cache.put_derived(key, CACHE_KIND, jpeg or b"", want)  # empty: "no gain", not tried again
+    except Exception:  # noqa: BLE001 - read-only document, full disk: the cache only saves time
+        log.info("shrink cache not written", exc_info=True)
+
+
 def _replace(obj: Stream, jpeg: bytes, w: int, h: int) -> None:
     for key in ("/DecodeParms", "/DL"):
         if key in obj:
@@ -281,26 +338,39 @@ def _open(data: bytes | Path) -> pikepdf.Pdf:
         raise ValueError(f"申报材料 PDF 无法读取，不能压缩其中的图片：{exc}") from None
 
 
-def _apply(pdf: pikepdf.Pdf, placements: list[_Placement], level: Level, min_dpi: float) -> ShrinkResult:
-    """Re-encode every placed image once at `level` and write the PDF."""
+def _apply(pdf: pikepdf.Pdf, placements: list[_Placement], level: Level, min_dpi: float,
+           to: Path | None = None, cache: Cache | None = None) -> ShrinkResult:
+    """Re-encode every placed image once at `level` and write the PDF (to the file `to` when given:
+    the shrunk copy is then never in memory as one piece). Images `cache` has are taken from it."""
     changed = skipped = 0
     lowest: float | None = None
     for p in placements:
-        try:
-            new = _reencode(p, level, min_dpi)
-        except Exception:  # noqa: BLE001 - one odd image must not stop the others; it stays as it was
-            log.exception("image not recompressed")
-            new = None
-        if new is None:
+        t = _target(p, level, min_dpi)
+        jpeg: bytes | None = None
+        if t is not None:
+            found, jpeg, key, want = _cached(p, t, level, cache)
+            if not found:
+                try:
+                    new = _reencode(p, level, min_dpi)
+                except Exception:  # noqa: BLE001 - one odd image must not stop the others; it stays as it was
+                    log.exception("image not recompressed")
+                    new = None
+                jpeg = new[0] if new else None
+                _store(cache, key, want, jpeg)
+        if t is None or jpeg is None:
             skipped += 1
             continue
-        jpeg, w, h, dpi = new
-        _replace(p.obj, jpeg, w, h)
+        nw, nh = t[3], t[4]
+        _replace(p.obj, jpeg, nw, nh)
         changed += 1
+        dpi = min(nw / (p.width_pt / 72), nh / (p.height_pt / 72))
         lowest = dpi if lowest is None else min(lowest, dpi)
-    out = io.BytesIO()
+    out = io.BytesIO() if to is None else to
     pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
-    return ShrinkResult(out.getvalue(), len(pdf.pages), changed, skipped, lowest)
+    if to is None:
+        data = out.getvalue()  # type: ignore[union-attr]
+        return ShrinkResult(data, len(pdf.pages), changed, skipped, lowest, size=len(data))
+    return ShrinkResult(b"", len(pdf.pages), changed, skipped, lowest, path=to, size=to.stat().st_size)
 
 
 def shrink_pdf(data: bytes, level: Level, *, min_dpi: float = MIN_DPI) -> ShrinkResult:
@@ -322,9 +392,12 @@ MARGIN = 0.05  # the estimate's error seen on scans and photos stays well inside
 
 @dataclass
 class FitResult:
-    result: ShrinkResult | None  # None: no image that could be re-encoded
+    result: ShrinkResult | None  # None: nothing re-encoded (no image that could be, or `unreachable`)
     level: Level | None
     estimate: int  # the PDF's predicted size at `level`
+    #: even the legibility floor (the last level) is predicted to stay over the budget, so no image
+    #: was re-encoded; `estimate` is the predicted size at the floor
+    unreachable: bool = False
 
 
 class _Sampler:
@@ -342,6 +415,7 @@ class _Sampler:
         usable = [p for p in placements if _target(p, top, min_dpi) is not None]
         step = max(1, len(usable) // SAMPLE_IMAGES)
         self.sample: list[tuple[_Placement, Image.Image]] = []
+        self._sizes: dict[tuple[int, tuple[int, int]], Image.Image] = {}
         for p in usable[::step][:SAMPLE_IMAGES]:
             try:
                 img = _pixels(p, top, min_dpi)
@@ -351,12 +425,18 @@ class _Sampler:
             if img is not None:
                 self.sample.append((p, img))
 
+    def _resized(self, i: int, biggest: Image.Image, size: tuple[int, int]) -> Image.Image:
+        """Sample `i` at `size`, resampled once per size (the 150-dpi levels share it)."""
+        key = (i, size)
+        if key not in self._sizes:
+            self._sizes[key] = biggest if size == biggest.size else biggest.resize(size, Image.Resampling.LANCZOS)
+        return self._sizes[key]
+
     def predict(self, level: Level) -> int:
         size = area = 0
-        for p, biggest in self.sample:
+        for i, (p, biggest) in enumerate(self.sample):
             t = _target(p, level, self.min_dpi)
-            img = biggest if t is None or (t[3], t[4]) == biggest.size else biggest.resize(
-                (t[3], t[4]), Image.Resampling.LANCZOS)
+            img = biggest if t is None else self._resized(i, biggest, (t[3], t[4]))
             size += len(_jpeg(img, level.quality))
             area += img.size[0] * img.size[1]
         bpp = size / area if area else None
@@ -375,35 +455,45 @@ def estimate(placements: list[_Placement], levels: tuple[Level, ...], min_dpi: f
 
 
 def shrink_to_fit(data: bytes | Path, budget: int, *, levels: tuple[Level, ...] = LADDER,
-                  min_dpi: float = MIN_DPI) -> FitResult:
-    """The PDF ``data`` with its images re-encoded once, at the gentlest level predicted to fit ``budget`` bytes.
+                  min_dpi: float = MIN_DPI, to: Path | None = None, cache: Cache | None = None) -> FitResult:
+    """The PDF ``data`` with its images re-encoded once, at the gentlest level predicted to fit ``budget`` bytes
+    (written to the file ``to`` when given, else returned as bytes). With ``cache``, an image
+    re-encoded to the same size and quality by an earlier export is taken from there.
 
-    When no level is predicted to fit, the legibility floor (the last level) is used; the caller
-    says by how much the result is still over.
+    When even the legibility floor (the last level) is predicted to stay clearly over the budget,
+    nothing is re-encoded (`FitResult.unreachable`, with the floor's predicted size): a copy that is
+    still too large for the mail must be sent another way, and then the full-quality copy serves
+    the applicant better; it also costs no time. Near the budget the floor is tried.
 
     Raises:
         ValueError: ``data`` is not a readable PDF (message in Chinese).
     """
     size = len(data) if isinstance(data, bytes) else data.stat().st_size
     pdf = _open(data)  # a file is read by qpdf as it goes, not into memory first
-    placements = image_placements(pdf)
-    if not any(_target(p, levels[0], min_dpi) for p in placements):
-        return FitResult(None, None, size)
-    sampler = _Sampler(placements, levels[0], min_dpi)
-    fixed = size - sum(sampler.stored)
-    predicted: dict[int, int] = {}
+    try:
+        placements = image_placements(pdf)
+        if not any(_target(p, levels[0], min_dpi) for p in placements):
+            return FitResult(None, None, size)
+        sampler = _Sampler(placements, levels[0], min_dpi)
+        fixed = size - sum(sampler.stored)
+        predicted: dict[int, int] = {}
 
-    def fits(i: int) -> bool:
-        predicted[i] = fixed + sampler.predict(levels[i])
-        return predicted[i] * (1 + MARGIN) <= budget
+        def fits(i: int) -> bool:
+            if i not in predicted:
+                predicted[i] = fixed + sampler.predict(levels[i])
+            return predicted[i] * (1 + MARGIN) <= budget
 
-    lo, hi = 0, len(levels) - 1  # the ladder shrinks step by step: bisect for the gentlest level that fits
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if fits(mid):
-            hi = mid
-        else:
-            lo = mid + 1
-    if lo not in predicted:
+        floor = len(levels) - 1
+        if not fits(floor) and predicted[floor] * (1 - MARGIN) > budget:
+            return FitResult(None, levels[floor], predicted[floor], unreachable=True)
+        lo, hi = 0, floor  # the ladder shrinks step by step: bisect for the gentlest level that fits
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if fits(mid):
+                hi = mid
+            else:
+                lo = mid + 1
         fits(lo)
-    return FitResult(_apply(pdf, placements, levels[lo], min_dpi), levels[lo], predicted[lo])
+        return FitResult(_apply(pdf, placements, levels[lo], min_dpi, to, cache), levels[lo], predicted[lo])
+    finally:
+        pdf.close()

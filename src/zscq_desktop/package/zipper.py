@@ -35,6 +35,7 @@ import errno
 import hashlib
 import io
 import logging
+import math
 import os
 import secrets
 import shutil
@@ -53,7 +54,7 @@ from zscq_desktop.core.findings import Finding, info as info_finding, warning
 from zscq_desktop.core.stamp import version_stamp
 from zscq_desktop.package.manifest import (MANIFEST_NAME, SUBMISSION_NAME, PackageError, build_manifest,
                                            clean_submission, json_bytes, pdf_pages, read_manifest)
-from zscq_desktop.package.shrink import MIN_DPI, shrink_to_fit
+from zscq_desktop.package.shrink import MIN_DPI, Cache as ShrinkCache, shrink_to_fit
 
 __all__ = ["DEFAULT_BUDGET", "PackageError", "PackageInfo", "PackageResult", "build_package", "package_name",
            "read_manifest"]
@@ -95,6 +96,10 @@ def package_name(info: PackageInfo) -> str:
 
 def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB"
+
+
+def _mb_up(n: int) -> str:
+    return f"{math.ceil(n / (1024 * 1024) * 10) / 10:.1f} MB"
 
 
 def _unicode_path_extra(name: str, header_name: bytes) -> bytes:
@@ -146,8 +151,9 @@ def _digest(data: bytes | Path) -> dict[str, Any]:
 
 
 def _write_zip(target: Path, members: list[tuple[str, bytes | Path]], info: PackageInfo, volume_pages: int,
-               recompressed: dict[str, Any] | None) -> int:
-    """Write the zip to ``target`` (overwriting it) and return its size; members on disk are streamed."""
+               recompressed: dict[str, Any] | None, sync: bool = True) -> int:
+    """Write the zip to ``target`` (overwriting it) and return its size; members on disk are streamed.
+    Without `sync` the caller syncs it (`_sync`) if it is kept (a zip over budget is written again)."""
     files = [{"name": n, **_digest(d)} for n, d in members]
     manifest = build_manifest(info, files, volume_pages=volume_pages, volume_recompressed=recompressed)
     with open(target, "wb") as fh:
@@ -162,8 +168,14 @@ def _write_zip(target: Path, members: list[tuple[str, bytes | Path]], info: Pack
                 with open(data, "rb") as src, zf.open(zinfo, "w") as dst:
                     shutil.copyfileobj(src, dst, CHUNK)
         fh.flush()
-        os.fsync(fh.fileno())  # a full disk shows up here, before the zip replaces anything
+        if sync:
+            os.fsync(fh.fileno())  # a full disk shows up here, before the zip replaces anything
         return fh.tell()
+
+
+def _sync(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
 
 
 def _os_error(exc: OSError, out_dir: Path) -> PackageError:
@@ -179,7 +191,7 @@ def _os_error(exc: OSError, out_dir: Path) -> PackageError:
 
 
 def build_package(out_dir: Path, *, files: list[tuple[str, Path]], submission: dict[str, Any], info: PackageInfo,
-                  budget_bytes: int = DEFAULT_BUDGET) -> PackageResult:
+                  budget_bytes: int = DEFAULT_BUDGET, cache: ShrinkCache | None = None) -> PackageResult:
     """Build the e-mail zip in ``out_dir`` (replacing an older one of the same name).
 
     Args:
@@ -192,6 +204,8 @@ def build_package(out_dir: Path, *, files: list[tuple[str, Path]], submission: d
         budget_bytes: the largest zip an e-mail should carry; over it, the volume copy's images
             are recompressed (an INFO finding gives before/after sizes); still over, a WARNING
             with the user's options.
+        cache: where re-encoded images are kept between exports (the document's derived data);
+            a repeated export with the same images and budget re-encodes nothing.
 
     Raises:
         PackageError: the zip could not be written (disk full, no permission, a file vanished);
@@ -231,12 +245,14 @@ def build_package(out_dir: Path, *, files: list[tuple[str, Path]], submission: d
     except OSError as exc:
         raise _os_error(exc, out_dir) from None
     try:
-        size = _write_zip(tmp, contents, info, pages, None)
+        size = _write_zip(tmp, contents, info, pages, None, sync=False)
         size_before = None
         if size > budget_bytes:
             size_before = size
-            size, found = _fit_budget(tmp, contents, volume_index, info, pages, budget_bytes, size)
+            size, found = _fit_budget(tmp, contents, volume_index, info, pages, budget_bytes, size, cache)
             findings.extend(found)
+        if size_before is None or "package.recompressed" not in {f.code for f in findings}:
+            _sync(tmp)  # the zip kept as first written (the shrunk one was synced as it was written)
         try:
             os.replace(tmp, target)
         except PermissionError:
@@ -266,28 +282,33 @@ def _meta_stamp(pdf: bytes | Path) -> str | None:
 
 
 def _fit_budget(tmp: Path, contents: list[tuple[str, bytes | Path]], volume_index: int, info: PackageInfo,
-                pages: int, budget: int, size: int) -> tuple[int, list[Finding]]:
+                pages: int, budget: int, size: int, cache: ShrinkCache | None = None) -> tuple[int, list[Finding]]:
     """Recompress the volume copy once so that the zip fits; return the final size and findings."""
     original = contents[volume_index][1]  # bytes, or the file on disk (not read into memory)
     digest = _digest(original)
+    others = size - digest["size"]  # the zip without the volume: the rest of the members and the zip's own bytes
     before, done = size, None
-    try:  # one pass: the quality chosen from a sample, every image re-encoded once (issue 15)
-        fit = shrink_to_fit(original, budget - (size - digest["size"]), min_dpi=MIN_DPI)
-    except Exception:  # noqa: BLE001 - odd PDF internals: keep the complete, unshrunk zip and warn below
-        log.exception("recompressing the volume failed")
-        fit = None
-    shrunk = fit.result if fit else None
-    level = fit.level if fit else None
-    if (shrunk and level and shrunk.changed and shrunk.pages == pages
-            and _meta_stamp(shrunk.pdf) == _meta_stamp(original)):
-        members = list(contents)
-        members[volume_index] = (info.volume_name, shrunk.pdf)
-        recompressed = {"original_size": digest["size"], "original_sha256": digest["sha256"],
-                        "size": len(shrunk.pdf), "max_dpi": level.dpi, "jpeg_quality": level.quality,
-                        "images": shrunk.changed,
-                        "min_effective_dpi": round(shrunk.min_dpi, 1) if shrunk.min_dpi else None}
-        size = _write_zip(tmp, members, info, pages, recompressed)
-        done = level
+    shrunk_file = tmp.with_name(tmp.name[:-len(".zip.tmp")] + ".pdf.tmp")  # beside the zip, removed below
+    try:
+        try:  # one pass: the quality chosen from a sample, every image re-encoded once (issue 15)
+            fit = shrink_to_fit(original, budget - others, min_dpi=MIN_DPI, to=shrunk_file, cache=cache)
+        except Exception:  # noqa: BLE001 - odd PDF internals: keep the complete, unshrunk zip and warn below
+            log.exception("recompressing the volume failed")
+            fit = None
+        shrunk = fit.result if fit else None
+        level = fit.level if fit else None
+        if (shrunk and level and shrunk.changed and shrunk.pages == pages and shrunk.path is not None
+                and _meta_stamp(shrunk.path) == _meta_stamp(original)):
+            members = list(contents)
+            members[volume_index] = (info.volume_name, shrunk.path)  # streamed from disk like the others
+            recompressed = {"original_size": digest["size"], "original_sha256": digest["sha256"],
+                            "size": shrunk.size, "max_dpi": level.dpi, "jpeg_quality": level.quality,
+                            "images": shrunk.changed,
+                            "min_effective_dpi": round(shrunk.min_dpi, 1) if shrunk.min_dpi else None}
+            size = _write_zip(tmp, members, info, pages, recompressed)
+            done = level
+    finally:
+        shrunk_file.unlink(missing_ok=True)
     findings: list[Finding] = []
     if done is not None:
         findings.append(info_finding(
@@ -296,10 +317,24 @@ def _fit_budget(tmp: Path, contents: list[tuple[str, bytes | Path]], volume_inde
             f"重新压缩（按页面上的实际尺寸不低于 {MIN_DPI:.0f} dpi，页数和版本标识不变），压缩包现为 {_mb(size)}。"
             "打印用的申报材料 PDF 未作改动。"))
     if size > budget:
-        tried = "压缩图片后仍" if done is not None else "其中没有可以再压缩的图片，"
-        findings.append(warning(
-            "package.over_budget",
-            f"电子版压缩包为 {_mb(size)}，{tried}超过 {_mb(budget)} 的大小限制（超出 {_mb(size - budget) if size - budget >= 100 * 1024 else f'{(size - budget) / 1024:.0f} KB'}），邮箱可能拒收。可选办法："
-            "① 先电话询问受理单位能否接收更大的邮件；② 分几封邮件发送（例如申报材料 PDF 单独一封，邮件主题注明“第1封/共2封”）；"
-            "③ 扫描附件时改用 150–200 dpi、灰度，重新添加后再导出。压缩包已生成，内容完整。"))
+        over = _mb(size - budget) if size - budget >= 100 * 1024 else f"{(size - budget) / 1024:.0f} KB"
+        if fit is not None and fit.unreachable:
+            floor = _mb_up(others + fit.estimate)  # rounded up: a budget the user can take as it is
+            findings.append(warning(
+                "package.over_budget",
+                f"电子版压缩包为 {_mb(size)}，超过 {_mb(budget)} 的大小限制（超出 {over}），邮箱可能拒收。"
+                f"即使把其中的扫描图片压缩到清晰度下限（{MIN_DPI:.0f} dpi），压缩包估计仍有约 {floor}，"
+                "同样超出，所以没有压缩图片：压缩包里的申报材料与打印版完全相同。可选办法："
+                "① 先电话询问受理单位能否接收更大的邮件（能接收本压缩包的大小即可直接发送；若上限在 "
+                f"{floor} 与 {_mb(size)} 之间，可用命令行 zscq-desktop export 加 --zip-budget-mb 把大小上限设为该值"
+                "后重新导出，图片只压缩到刚好放得下）；"
+                "② 分几封邮件发送（例如申报材料 PDF 单独一封，邮件主题注明“第1封/共2封”）；"
+                "③ 扫描附件时改用 150–200 dpi、灰度，重新添加后再导出。压缩包已生成，内容完整。"))
+        else:
+            tried = "压缩图片后仍" if done is not None else "其中没有可以再压缩的图片，"
+            findings.append(warning(
+                "package.over_budget",
+                f"电子版压缩包为 {_mb(size)}，{tried}超过 {_mb(budget)} 的大小限制（超出 {over}），邮箱可能拒收。可选办法："
+                "① 先电话询问受理单位能否接收更大的邮件；② 分几封邮件发送（例如申报材料 PDF 单独一封，邮件主题注明“第1封/共2封”）；"
+                "③ 扫描附件时改用 150–200 dpi、灰度，重新添加后再导出。压缩包已生成，内容完整。"))
     return size, findings

@@ -102,7 +102,10 @@ class AttachmentPart:
     label: str  # "附件材料3-1"
     title: str  # the user's title, e.g. "营业执照副本"
     category: str  # the guide's category name, e.g. "申报单位资质"
-    pdf: bytes  # A4 portrait, binding margin and top/bottom bands free
+    #: A4 portrait, binding margin and top/bottom bands free; as bytes or as a file. A file is read
+    #: by qpdf as the volume is written (bytes are copied into qpdf's memory when a page is copied:
+    #: pikepdf copies from a Python stream at once), so an export passes files (issue 15 item 5).
+    pdf: bytes | Path
 
 
 @dataclass(frozen=True)
@@ -352,14 +355,18 @@ def _render_contents(inp: VolumeInput, fonts: FontSet, pages: list[str]) -> byte
 # -- assembly --------------------------------------------------------------------------------------
 
 
-def _open(data: bytes, what: str) -> pikepdf.Pdf:
+def _open_pdf(data: bytes | Path, what: str) -> pikepdf.Pdf:
+    pdf = None
     try:
-        pdf = pikepdf.open(io.BytesIO(data))
+        pdf = pikepdf.open(data if isinstance(data, Path) else io.BytesIO(data))
         n = len(pdf.pages)
     except Exception as exc:  # qpdf refuses what it cannot repair; its English message goes to the log
         log.info("cannot open %s: %s", what, exc)
+        if pdf is not None:
+            pdf.close()
         raise ValueError(f"{what}不是有效的 PDF，无法装订。请重新添加该文件后再导出。") from exc
     if n == 0:
+        pdf.close()
         raise ValueError(f"{what}没有页面。")
     return pdf
 
@@ -495,6 +502,22 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
         Cancelled: ``cancel()`` returned True.
         ValueError: an input is not a PDF or has no pages (message in Chinese).
     """
+    opened: list[pikepdf.Pdf] = []  # closed when done: their files may be deleted right after (Windows)
+    try:
+        return _bind(inp, opened, duplex=duplex, fonts=fonts, progress=progress, cancel=cancel,
+                     each_attachment_recto=each_attachment_recto, to=to)
+    finally:
+        for pdf in opened:
+            pdf.close()
+
+
+def _bind(inp: VolumeInput, opened: list[pikepdf.Pdf], *, duplex: bool, fonts: FontSet | None,
+          progress: Progress | None, cancel: Callable[[], bool] | None, each_attachment_recto: bool,
+          to: Path | None) -> Volume:
+    def _open(data: bytes | Path, what: str) -> pikepdf.Pdf:
+        opened.append(_open_pdf(data, what))
+        return opened[-1]
+
     report = progress or (lambda f, m: None)
     quiet.install()
 
@@ -541,6 +564,7 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
         overlay = _open(_render_overlay(slots, inp.stamp, fonts, duplex), "页码")
 
     out = pikepdf.new()
+    opened.append(out)
     stacker = _Stacker(out, overlay)
     sources = {"form": form, "contents": contents, "plan": plan}
     total = len(slots)

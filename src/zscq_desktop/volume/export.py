@@ -32,6 +32,7 @@ Progress = Callable[[float, str], None]
 Cancel = Callable[[], bool]
 from zscq_desktop.attachments.normalize import CACHE_KIND as A4PDF  # noqa: E402 - one name for GUI and export
 STAGING_PREFIX = ".zscq-export-"
+PARTS_PREFIX = "zscq-parts-"
 
 
 class ExportError(Exception):
@@ -103,22 +104,57 @@ def normalized_attachment(loaded: Loaded, index: int, cache: DerivedCache, cance
     return result.pdf, result.pages, list(result.findings)
 
 
-class _Remembered:
-    """A DerivedCache in front of another that keeps what was read or written during one export."""
+#: A4 PDFs kept as bytes up to this total; beyond it they go to files (small exports write none)
+IN_MEMORY_PDFS = 32 * 1024 * 1024
 
-    def __init__(self, inner: DerivedCache) -> None:
-        self.inner = inner
+
+class _Remembered:
+    """A DerivedCache in front of another that keeps what was read or written during one export.
+
+    Supporting files' A4 PDFs beyond the first `IN_MEMORY_PDFS` bytes are kept as files in
+    `folder`, not in memory: the binder opens them from there, so binding a large document does not
+    hold every PDF as bytes besides qpdf's own copy of the pages it copies (issue 15 item 5)."""
+
+    def __init__(self, inner: DerivedCache, folder: Path) -> None:
+        self.inner, self.folder = inner, folder
         self._seen: dict[tuple[str, str], tuple[bytes, dict] | None] = {}
+        self._pdfs: dict[str, tuple[bytes | Path, dict]] = {}
+        self._in_memory = 0
 
     def get_derived(self, sha256: str, kind: str) -> tuple[bytes, dict] | None:
+        if kind == A4PDF and sha256 in self._pdfs:
+            pdf, meta = self._pdfs[sha256]
+            return (pdf.read_bytes() if isinstance(pdf, Path) else pdf), meta
         key = (sha256, kind)
         if key not in self._seen:
-            self._seen[key] = self.inner.get_derived(sha256, kind)
+            hit = self.inner.get_derived(sha256, kind)
+            if hit is not None and kind == A4PDF and hit[0]:
+                self.keep(sha256, *hit)
+                return hit
+            self._seen[key] = hit
         return self._seen[key]
 
     def put_derived(self, sha256: str, kind: str, data: bytes, meta: dict) -> None:
-        self._seen[(sha256, kind)] = (data, meta)
+        if kind == A4PDF and data:
+            self.keep(sha256, data, meta)
+        else:
+            self._seen[(sha256, kind)] = (data, meta)
         self.inner.put_derived(sha256, kind, data, meta)
+
+    def keep(self, sha256: str, data: bytes, meta: dict) -> bytes | Path:
+        """Keep the A4 PDF of `sha256` (once) and return it as the binder takes it: bytes or a file."""
+        if sha256 not in self._pdfs:
+            kept: bytes | Path = data
+            if self._in_memory + len(data) > IN_MEMORY_PDFS:
+                kept = self.folder / f"{len(self._pdfs) + 1}.pdf"
+                try:
+                    kept.write_bytes(data)
+                except OSError as exc:  # the temporary folder is full or not writable
+                    raise ExportError(_os_message(exc, self.folder.parent)) from None
+            else:
+                self._in_memory += len(data)
+            self._pdfs[sha256] = (kept, meta)
+        return self._pdfs[sha256][0]
 
 
 class Normalizing:
@@ -230,9 +266,10 @@ def export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool = False, f
     from zscq_desktop.render.font_files import FontError
 
     try:
-        return _export(loaded, call, out_dir, duplex=duplex, findings=findings, progress=progress, cancel=cancel,
-                       cache=cache, make_zip=make_zip, budget_bytes=budget_bytes, now=now, system_fonts=system_fonts,
-                       normalizing=normalizing)
+        with tempdirs.temporary_folder(PARTS_PREFIX) as parts_dir:  # the supporting files' A4 PDFs, for the binder
+            return _export(loaded, call, out_dir, duplex=duplex, findings=findings, progress=progress, cancel=cancel,
+                           cache=cache, make_zip=make_zip, budget_bytes=budget_bytes, now=now,
+                           system_fonts=system_fonts, normalizing=normalizing, parts_dir=parts_dir)
     except Cancelled:  # raised by the normaliser and the binder between pages
         raise ExportCancelled("已取消导出。") from None
     except FontError as exc:  # a bundled font missing or damaged (its message says to reinstall)
@@ -245,7 +282,7 @@ def export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool = False, f
 def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings: list[Finding] | None,
             progress: Progress | None, cancel: Cancel | None, cache: DerivedCache | None, make_zip: bool,
             budget_bytes: int, now: datetime | None, system_fonts: bool | str,
-            normalizing: Normalizing | None) -> ExportResult:
+            normalizing: Normalizing | None, parts_dir: Path) -> ExportResult:
     from zscq_desktop.volume.binder import AttachmentPart, VolumeInput, bind, plan_first_number
     from zscq_desktop.render.checklist import render_checklist
     from zscq_desktop.render.content import form_document, plan_document
@@ -261,12 +298,14 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
         raise ExportBlocked(findings)
     sub = loaded.submission
     d = call.direction(sub.direction)
+    given_cache = cache  # the zip's re-encoded images are kept only in a cache that outlives the export
     cache = cache or MemoryCache()
     stamp = version_stamp(sub.to_dict())
 
     # 1. supporting files the cache lacks (normally none: they are normalised when attached) start
     # in the background, and 2. the form and the plan, PDF and Word, are made meanwhile
-    remembered = _Remembered(cache)  # what the parallel step reads is not read from the document again
+    # what the parallel step writes is not read from the document again; the PDFs wait in `parts_dir`
+    remembered = _Remembered(cache, parts_dir)
     normalizing = normalizing or Normalizing(loaded, remembered, cancel)
     try:
         fonts = register_fonts(prefer_system=system_fonts)
@@ -295,10 +334,12 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
         index = sub.attachments.index(a)
         pdf, _pages, found = normalized_attachment(loaded, index, remembered, cancel)
         extra.extend(found)
-        if pdf:
+        if pdf:  # bytes, or for a large document the file the binder opens it from
+            kept = remembered.keep(a.sha256, pdf, {})
+            del pdf
             parts.append(AttachmentPart(label=f"附件材料3-{n + 1}", title=a.title or a.source_name,
-                                        category=call.attachment_category(a.category).name, pdf=pdf))
-    del remembered  # what it remembered (every supporting file's PDF) is let go with `parts` below
+                                        category=call.attachment_category(a.category).name, pdf=kept))
+    del remembered
     if has_blocking(extra):
         raise ExportBlocked(extra)
 
@@ -342,7 +383,8 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
         if make_zip:
             check_cancel()
             report(0.9, "打包电子版")
-            staged_zip, pkg_findings = _package(call, sub, d.id, d.name, unit, stamp, tmp, names, budget_bytes, now)
+            staged_zip, pkg_findings = _package(call, sub, d.id, d.name, unit, stamp, tmp, names, budget_bytes, now,
+                                                  given_cache)
             moves.append((staged_zip, out_dir / staged_zip.name))
         check_cancel()
         aside = tmp / "previous"
@@ -411,7 +453,8 @@ def _pdf_bytes(result: object) -> bytes:
 
 
 def _package(call: Call, sub, direction_id: str, direction_name: str, unit: str, stamp: str, folder: Path,
-             names: dict[str, str], budget_bytes: int, now: datetime | None) -> tuple[Path, list[Finding]]:
+             names: dict[str, str], budget_bytes: int, now: datetime | None,
+             cache: DerivedCache | None = None) -> tuple[Path, list[Finding]]:
     """Build the zip in the staging `folder` from the staged files beside it."""
     from zscq_desktop.package.zipper import PackageInfo, build_package
 
@@ -420,7 +463,7 @@ def _package(call: Call, sub, direction_id: str, direction_name: str, unit: str,
                        created=now or datetime.now(timezone.utc).astimezone())
     sent = [n for k, n in names.items() if k != "checklist"]  # the print checklist stays with the applicant
     result = build_package(folder, files=[(n, folder / n) for n in sent], submission=sub.to_dict(),
-                           info=info, budget_bytes=budget_bytes)
+                           info=info, budget_bytes=budget_bytes, cache=cache)
     return result.path, list(getattr(result, "findings", []))
 
 
