@@ -14,6 +14,7 @@ Bookmarks print nothing and the part is never shown: the document looks as witho
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -183,8 +184,11 @@ def to_xml(m: Marks) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot hold
+
+
 def _xml_safe(s: str) -> str:
-    return "".join(ch for ch in s if ch in "\t\n\r" or (" " <= ch and ch not in "\ufffe\uffff"))
+    return _NOT_XML.sub("", s)
 
 
 def find_marks(custom: list[Any]) -> Marks | None:

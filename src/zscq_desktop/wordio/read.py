@@ -33,6 +33,10 @@ def w(tag: str) -> str:
     return f"{{{W_NS}}}{tag}"
 
 
+_W_OPEN = "{" + W_NS + "}"
+_W_LEN = len(_W_OPEN)
+
+
 class WordError(Exception):
     """The Word file cannot be read; the message says why in Chinese and what to do."""
 
@@ -219,7 +223,10 @@ class _Walker:
         tag = el.tag
         if not isinstance(tag, str):
             return
-        if tag == w("bookmarkStart"):
+        # compared by local name: building "{ns}name" for every test made this the slowest part of
+        # writing a DOCX (the marks walk every element); another namespace never matches
+        tag = tag[_W_LEN:] if tag.startswith(_W_OPEN) else ""
+        if tag == "bookmarkStart":
             name = el.get(w("name")) or ""
             if name.startswith(PREFIX):
                 # LibreOffice 7.4 writes a bookmark over several paragraphs as two starts of the same
@@ -228,48 +235,47 @@ class _Walker:
                 self.active.add(name)
                 self.spans.setdefault(name, {})
             return
-        if tag == w("bookmarkEnd"):
+        if tag == "bookmarkEnd":
             self.active.discard(self.ids.get(el.get(w("id")) or "", ""))
             return
-        if tag == w("p"):
+        if tag == "p":
             self.para += 1
             for name in self.active:
                 self.spans.setdefault(name, {}).setdefault(self.para, ["", ""])
-        elif tag == w("t"):
+        elif tag == "t":
             if not dele:
                 text = _own_text(el)
                 self.add(text, "" if ins else text)
             return
-        elif tag == w("delText"):
+        elif tag == "delText":
             self.add("", _own_text(el))
             return
-        elif tag in (w("tab"), w("ptab")):
+        elif tag in ("tab", "ptab"):
             if el.getparent() is not None and el.getparent().tag == w("r"):
                 self.add("" if dele else "\t", "" if ins else "\t")
             return
-        elif tag == w("noBreakHyphen"):
+        elif tag == "noBreakHyphen":
             self.add("" if dele else "-", "" if ins else "-")
             return
-        elif tag in (w("br"), w("cr")):
+        elif tag in ("br", "cr"):
             if el.get(w("type")) not in ("page", "column"):
                 self.add("" if dele else "\n", "" if ins else "\n")
             return
-        elif tag in (w("instrText"), w("delInstrText"), w("pPr"), w("rPr"), w("tblPr"), w("trPr"), w("tcPr"),
-                     w("sectPr")):
+        elif tag in ("instrText", "delInstrText", "pPr", "rPr", "tblPr", "trPr", "tcPr", "sectPr"):
             return
-        elif tag in (w("ins"), w("moveTo")):
+        elif tag in ("ins", "moveTo"):
             self.note("tracked", "")
             ins = True
-        elif tag in (w("del"), w("moveFrom")):
+        elif tag in ("del", "moveFrom"):
             self.note("tracked", "")
             dele = True
-        elif tag in (w("drawing"), w("pict"), w("object")):
+        elif tag in ("drawing", "pict", "object"):
             self.note("extra", "图片或嵌入对象")
             return
-        elif tag in (w("commentRangeStart"), w("commentReference")):
+        elif tag in ("commentRangeStart", "commentReference"):
             self.note("comment", el.get(w("id")) or "")
             return
-        elif tag == w("tbl"):
+        elif tag == "tbl":
             if self.active:
                 self.note("extra", "嵌套表格")
             marked = any((b.get(w("name")) or "") in self.table_marks for b in el.iter(w("bookmarkStart")))
