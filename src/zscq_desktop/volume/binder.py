@@ -42,6 +42,7 @@ No Qt here.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 from collections.abc import Callable
@@ -461,8 +462,8 @@ def _page_labels(slots: list[_Slot], starts: dict[str, int]) -> pikepdf.Dictiona
 
 
 def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None, progress: Progress | None = None,
-         cancel: Callable[[], bool] | None = None, each_attachment_recto: bool = False, to: Path | None = None
-         ) -> Volume:
+         cancel: Callable[[], bool] | None = None, each_attachment_recto: bool = False, to: Path | None = None,
+         cache: Any = None) -> Volume:
     """Bind form, plan and supporting files into one volume PDF (written to the file `to` when given:
     then `Volume.pdf` is empty and the volume never exists in memory as one piece).
 
@@ -475,6 +476,8 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
         each_attachment_recto: in duplex mode, start every supporting file on a right-hand page
             too (not by default: a one-page file would cost a blank sheet; only part 3 starts on a
             right-hand page).
+        cache: a derived-data cache (`volume.export.DerivedCache`): the contents and the overlay
+            pages are reused from the last binding while everything they show is unchanged.
 
     Duplex rules (physical pages counted from 1; odd = right-hand/recto):
 
@@ -505,7 +508,7 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
     opened: list[pikepdf.Pdf] = []  # closed when done: their files may be deleted right after (Windows)
     try:
         return _bind(inp, opened, duplex=duplex, fonts=fonts, progress=progress, cancel=cancel,
-                     each_attachment_recto=each_attachment_recto, to=to)
+                     each_attachment_recto=each_attachment_recto, to=to, cache=cache)
     finally:
         for pdf in opened:
             pdf.close()
@@ -513,7 +516,7 @@ def bind(inp: VolumeInput, *, duplex: bool = False, fonts: FontSet | None = None
 
 def _bind(inp: VolumeInput, opened: list[pikepdf.Pdf], *, duplex: bool, fonts: FontSet | None,
           progress: Progress | None, cancel: Callable[[], bool] | None, each_attachment_recto: bool,
-          to: Path | None) -> Volume:
+          to: Path | None, cache: Any) -> Volume:
     def _open(data: bytes | Path, what: str) -> pikepdf.Pdf:
         opened.append(_open_pdf(data, what))
         return opened[-1]
@@ -552,16 +555,18 @@ def _bind(inp: VolumeInput, opened: list[pikepdf.Pdf], *, duplex: bool, fonts: F
         return out
 
     provisional = _plan(len(form.pages), 1, len(plan.pages), att_ns, labels, duplex, each_attachment_recto, more)
-    with reportlab_settings():
-        contents = _open(_render_contents(inp, fonts, listed(*provisional)), "目录")
+    entries = [(a.label, a.title, a.category) for a in inp.attachments]
+    listed_pages = listed(*provisional)
+    contents = _open(_memo(cache, "contents", (inp.part_titles, entries, listed_pages, fonts.all),
+                           lambda: _render_contents(inp, fonts, listed_pages)), "目录")
     slots, starts, att_starts = _plan(len(form.pages), len(contents.pages), len(plan.pages), att_ns, labels,
                                       duplex, each_attachment_recto, more)
     assert listed(slots, starts, att_starts) == listed(*provisional)
 
     check()
     report(0.2, "生成页码和版本标记")
-    with reportlab_settings():
-        overlay = _open(_render_overlay(slots, inp.stamp, fonts, duplex), "页码")
+    overlay = _open(_memo(cache, "overlay", (slots, inp.stamp, fonts.all, duplex),
+                          lambda: _render_overlay(slots, inp.stamp, fonts, duplex)), "页码")
 
     out = pikepdf.new()
     opened.append(out)
@@ -621,6 +626,26 @@ def _bind(inp: VolumeInput, opened: list[pikepdf.Pdf], *, duplex: bool, fonts: F
     report(1.0, "装订完成")
     return Volume(pdf=buf.getvalue() if isinstance(buf, io.BytesIO) else b"", pages=total, outline=outline,
                   numbers=[s.number for s in slots])
+
+
+def _memo(cache: Any, part: str, key: Any, make: Callable[[], bytes]) -> bytes:
+    """`make()` under reportlab's settings, or its last result from `cache` while `key` (everything
+    the pages show) and the program version are unchanged. Binding again without an edit then lays
+    out neither the contents nor the page numbers and labels of every page."""
+    from zscq_desktop import __version__
+
+    digest = hashlib.sha256(repr((key, __version__)).encode("utf-8")).hexdigest()
+    hit = cache.get_derived("rendered", part) if cache is not None else None
+    if hit is not None and hit[1].get("key") == digest:
+        return hit[0]
+    with reportlab_settings():
+        data = make()
+    if cache is not None:
+        try:
+            cache.put_derived("rendered", part, data, {"key": digest})
+        except Exception:  # a cache that cannot be written only costs time
+            log.warning("could not cache the %s pages", part, exc_info=True)
+    return data
 
 
 def _verso(index: int, duplex: bool) -> bool:

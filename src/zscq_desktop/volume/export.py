@@ -368,7 +368,8 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
     try:
         check_cancel()
         report(0.7, "装订成册")
-        volume = bind(volume_input, duplex=duplex, fonts=fonts, cancel=cancel, to=tmp / names["volume"])
+        volume = bind(volume_input, duplex=duplex, fonts=fonts, cancel=cancel, to=tmp / names["volume"],
+                          cache=cache)
         del volume_input  # the supporting files' PDFs are in the volume file now
         check_cancel()
         if _plan_number(volume) != plan_number:  # never seen; the Word copy must match the volume

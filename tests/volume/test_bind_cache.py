@@ -1,0 +1,76 @@
+"""Binding again reuses the contents and overlay pages while nothing they show changed (issue 15)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+import zscq_desktop.volume.binder as binder
+from zscq_desktop.volume.binder import AttachmentPart, VolumeInput, bind
+from zscq_desktop.volume.export import MemoryCache
+
+
+def _pdf(pages: int) -> bytes:
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page(page_size=(595.28, 841.89))
+    buf = io.BytesIO()
+    pdf.save(buf)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    calls = {"_render_contents": 0, "_render_overlay": 0}
+    for name in calls:
+        real = getattr(binder, name)
+
+        def spy(*a, _name=name, _real=real, **kw):
+            calls[_name] += 1
+            return _real(*a, **kw)
+
+        monkeypatch.setattr(binder, name, spy)
+    return calls
+
+
+def _input(**changes) -> VolumeInput:
+    inp = VolumeInput(form_pdf=_pdf(3), plan_pdf=_pdf(2),
+                      attachments=[AttachmentPart(label="附件材料3-1", title="营业执照", category="主体资格", pdf=_pdf(1)),
+                                   AttachmentPart(label="附件材料3-2", title="专利证书", category="其他", pdf=_pdf(2))],
+                      title="申报材料", unit="天津示例科技有限公司", direction="高质量知识产权创造试点", stamp="ABCD1234")
+    return replace(inp, **changes)
+
+
+def test_an_unchanged_binding_reuses_contents_and_overlay(tmp_path: Path, counted: dict) -> None:
+    cache = MemoryCache()
+    bind(_input(), to=tmp_path / "a.pdf", cache=cache)
+    bind(_input(), to=tmp_path / "b.pdf", cache=cache)
+    assert counted == {"_render_contents": 1, "_render_overlay": 1}
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+
+
+@pytest.mark.parametrize("change", [
+    {"stamp": "EF012345"},  # every page's stamp
+    {"attachments": [AttachmentPart(label="附件材料3-1", title="营业执照（副本）", category="主体资格", pdf=_pdf(1))]},
+    {"form_pdf": _pdf(4)},  # every number after the form moves
+])
+def test_what_the_pages_show_changes_they_are_laid_out_again(change: dict, tmp_path: Path, counted: dict) -> None:
+    cache = MemoryCache()
+    bind(_input(), to=tmp_path / "a.pdf", cache=cache)
+    bind(_input(**change), to=tmp_path / "b.pdf", cache=cache)
+    assert counted["_render_overlay"] == 2
+    fresh = bind(_input(**change), to=tmp_path / "c.pdf")  # no cache: what the reused binding must equal
+    assert (tmp_path / "b.pdf").read_bytes() == (tmp_path / "c.pdf").read_bytes() and fresh.pages
+
+
+def test_duplex_and_simplex_do_not_share_an_overlay(tmp_path: Path, counted: dict) -> None:
+    cache = MemoryCache()
+    bind(_input(), to=tmp_path / "a.pdf", cache=cache)
+    bind(_input(), duplex=True, to=tmp_path / "b.pdf", cache=cache)
+    assert counted["_render_overlay"] == 2
+    bind(_input(), duplex=True, to=tmp_path / "c.pdf")
+    assert (tmp_path / "b.pdf").read_bytes() == (tmp_path / "c.pdf").read_bytes()
