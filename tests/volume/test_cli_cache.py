@@ -65,21 +65,28 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         return real_docx(*a, **kw)
 
     monkeypatch.setattr(docx_writer, "render_docx", docx)
+    import zscq_desktop.render.checklist as checklist
     import zscq_desktop.volume.binder as binder
 
-    for name in ("_render_contents", "_render_overlay"):
-        real_part = getattr(binder, name)
+    for module, name in ((binder, "_render_contents"), (binder, "_render_overlay"), (checklist, "render_checklist")):
+        real_part = getattr(module, name)
         calls[name] = 0
 
         def part(*a, _name=name, _real=real_part, **kw):
             calls[_name] += 1
             return _real(*a, **kw)
 
-        monkeypatch.setattr(binder, name, part)
+        monkeypatch.setattr(module, name, part)
     monkeypatch.setattr(normalize_module, "normalize", normalize)
     monkeypatch.setattr(pdf_writer, "render_pdf", render)
     monkeypatch.setattr("zscq_desktop.volume.parallel.MIN_FILES", 1000)  # normalise here, where it is counted
     return calls
+
+
+def _counts(normalised: int, exports: int) -> dict[str, int]:
+    """What `counted` holds after `exports` exports that laid everything out (two parts, PDF and Word)."""
+    return {"normalize": normalised, "render": 2 * exports, "docx": 2 * exports, "_render_contents": exports,
+            "_render_overlay": exports, "render_checklist": exports}
 
 
 def _submission_row(doc: Path) -> tuple:
@@ -97,14 +104,14 @@ def test_second_cli_export_reuses_the_document_cache(document: Path, tmp_path: P
     assert _derived(document) == []
     assert main(["export", str(document), "--out", str(tmp_path / "a"), "--quiet"]) == 0
     n = _files(document)
-    assert counted == {"normalize": n, "render": 2, "docx": 2, "_render_contents": 1, "_render_overlay": 1}
+    assert counted == _counts(n, 1)
     kinds = _derived(document)
     assert [k.startswith("a4pdf") for _, k in kinds].count(True) == n
     assert {("rendered", "form"), ("rendered", "plan"), ("rendered", "form_docx"), ("rendered", "plan_docx")} <= set(kinds)
     assert _submission_row(document) == row  # json, saved time and revision as they were
 
     assert main(["export", str(document), "--out", str(tmp_path / "b"), "--quiet"]) == 0
-    assert counted == {"normalize": n, "render": 2, "docx": 2, "_render_contents": 1, "_render_overlay": 1}  # nothing normalised or laid out again
+    assert counted == _counts(n, 1)  # nothing normalised or laid out again
     assert _submission_row(document) == row
     a = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert a == sorted(p.name for p in (tmp_path / "b").iterdir())
@@ -115,9 +122,9 @@ def test_no_cache_neither_reads_nor_writes(document: Path, tmp_path: Path, count
     assert _derived(document) == []  # nothing written
     assert main(["export", str(document), "--out", str(tmp_path / "b"), "--quiet"]) == 0  # fills it
     n = _files(document)
-    assert counted == {"normalize": 2 * n, "render": 4, "docx": 4, "_render_contents": 2, "_render_overlay": 2}
+    assert counted == _counts(2 * n, 2)
     assert main(["export", str(document), "--out", str(tmp_path / "c"), "--quiet", "--no-cache"]) == 0
-    assert counted == {"normalize": 3 * n, "render": 6, "docx": 6, "_render_contents": 3, "_render_overlay": 3}  # not read either
+    assert counted == _counts(3 * n, 3)  # not read either
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="chmod does not make a file read-only on Windows")
@@ -157,9 +164,9 @@ def test_json_input_uses_a_bounded_folder_cache(sample: Path, tmp_path: Path, co
     assert main(["export", str(sample), "--out", str(tmp_path / "a"), "--quiet"]) == 0
     assert main(["export", str(sample), "--out", str(tmp_path / "b"), "--quiet"]) == 0
     n = _files(sample)
-    assert counted == {"normalize": n, "render": 2, "docx": 2, "_render_contents": 1, "_render_overlay": 1}
+    assert counted == _counts(n, 1)
     entries = list(FolderCache().root.iterdir())
-    assert len(entries) == n + 6  # the normalised files, form and plan as PDF and as Word, contents, overlay
+    assert len(entries) == n + 7  # the normalised files; form and plan as PDF and Word; contents, overlay, checklist
 
     small = FolderCache(limit=sum(p.stat().st_size for p in entries) - 1)
     small.put_derived("f" * 64, "a4pdf", b"x" * 10, {"pages": 1})

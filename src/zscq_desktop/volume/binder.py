@@ -42,7 +42,6 @@ No Qt here.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 from collections.abc import Callable
@@ -630,22 +629,15 @@ def _bind(inp: VolumeInput, opened: list[pikepdf.Pdf], *, duplex: bool, fonts: F
 
 def _memo(cache: Any, part: str, key: Any, make: Callable[[], bytes]) -> bytes:
     """`make()` under reportlab's settings, or its last result from `cache` while `key` (everything
-    the pages show) and the program version are unchanged. Binding again without an edit then lays
-    out neither the contents nor the page numbers and labels of every page."""
-    from zscq_desktop import __version__
+    the pages show) is unchanged: binding again without an edit lays out neither the contents nor
+    the page numbers and labels of every page."""
+    from zscq_desktop.volume.caches import reuse_rendering
 
-    digest = hashlib.sha256(repr((key, __version__)).encode("utf-8")).hexdigest()
-    hit = cache.get_derived("rendered", part) if cache is not None else None
-    if hit is not None and hit[1].get("key") == digest:
-        return hit[0]
-    with reportlab_settings():
-        data = make()
-    if cache is not None:
-        try:
-            cache.put_derived("rendered", part, data, {"key": digest})
-        except Exception:  # a cache that cannot be written only costs time
-            log.warning("could not cache the %s pages", part, exc_info=True)
-    return data
+    def made() -> bytes:
+        with reportlab_settings():
+            return make()
+
+    return reuse_rendering(cache, part, key, made)
 
 
 def _verso(index: int, duplex: bool) -> bool:

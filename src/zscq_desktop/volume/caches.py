@@ -20,15 +20,42 @@ import logging
 import os
 import re
 from pathlib import Path
+from typing import Any, Callable
 
 from zscq_desktop.resources import user_cache_dir
 
 log = logging.getLogger(__name__)
 
+RENDERED = "rendered"  # the derived-data "sha256" under which the last rendering of each part is kept
 FLUSH_BYTES = 32 * 1024 * 1024  # entries held before they are written in one transaction
 WRITE_TIMEOUT = 1.0  # seconds a cache write waits for another process's save before giving up
 FOLDER_CACHE_BYTES = 512 * 1024 * 1024  # ≈ the normalised files of 5 reference submissions (issue 15)
 _SAFE = re.compile(r"^[0-9A-Za-z_.-]{1,80}$")
+
+
+def reuse_rendering(cache: Any, part: str, key: Any, make: Callable[[], bytes]) -> bytes:
+    """`make()`, or its last result kept in `cache` under `part` while `key` — everything the result
+    depends on — and the program version are unchanged.
+
+    One entry per part (replaced, never accumulated). An export without an edit then lays nothing
+    out again: form and plan (PDF and Word), contents, page overlays, checklist. A cache that cannot
+    be written (read-only document, full disk) only costs time.
+    """
+    import hashlib
+
+    from zscq_desktop import __version__
+
+    digest = hashlib.sha256(repr((key, __version__)).encode("utf-8")).hexdigest()
+    hit = cache.get_derived(RENDERED, part) if cache is not None else None
+    if hit is not None and hit[1].get("key") == digest:
+        return hit[0]
+    data = make()
+    if cache is not None:
+        try:
+            cache.put_derived(RENDERED, part, data, {"key": digest})
+        except Exception:
+            log.warning("could not cache the rendered %s", part, exc_info=True)
+    return data
 
 
 def _user_version(path: Path) -> int | None:

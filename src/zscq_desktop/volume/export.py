@@ -10,7 +10,6 @@ made in a hidden staging folder inside the target folder and replace the previou
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from zscq_desktop.core.stamp import version_stamp
 from zscq_desktop.docio import Loaded
 from zscq_desktop.package.zipper import PackageError
 from zscq_desktop.system import tempdirs
+from zscq_desktop.volume.caches import reuse_rendering
 from zscq_desktop.system.replace import FileInUse, ReadOnlyTarget, replace_all
 
 log = logging.getLogger(__name__)
@@ -218,30 +218,15 @@ class Normalizing:
             self._thread.join(30)  # the pool checks the flag every 0.1 s and then ends its workers
 
 
-RENDERED = "rendered"  # the DerivedCache key under which the last rendered form and plan are kept
 
 
 def rendered(doc: Any, part: str, *, fonts: Any, stamp: str, cache: DerivedCache, duplex: bool = False) -> bytes:
-    """The PDF of the form or plan content `doc`, reusing the last rendering when nothing changed.
-
-    Exporting again without an edit (another folder, the duplex option, a second try after a full
-    disk) then skips the reportlab layout, the slowest step left once attachments are cached. One
-    entry per part is kept (it is replaced, never accumulated); the key covers everything the
-    rendering depends on: the content, the fonts, the stamp and the program version.
-    """
-    from zscq_desktop import __version__
+    """The PDF of the form or plan content `doc`, reusing the last rendering when nothing changed
+    (`volume.caches.reuse_rendering`; the key: the content, the fonts, the stamp, duplex)."""
     from zscq_desktop.render.pdf_writer import render_pdf
 
-    key = hashlib.sha256(repr((doc, fonts.all, stamp, __version__, duplex)).encode("utf-8")).hexdigest()
-    hit = cache.get_derived(RENDERED, part)
-    if hit is not None and hit[1].get("key") == key:
-        return hit[0]
-    pdf = render_pdf(doc, fonts=fonts, stamp=stamp, duplex=duplex)  # duplex: mirrored versos
-    try:
-        cache.put_derived(RENDERED, part, pdf, {"key": key})
-    except Exception:  # a cache that cannot be written (read-only document, full disk) only costs time
-        log.warning("could not cache the rendered %s", part, exc_info=True)
-    return pdf
+    return reuse_rendering(cache, part, (doc, fonts.all, stamp, duplex),  # duplex: mirrored versos
+                           lambda: render_pdf(doc, fonts=fonts, stamp=stamp, duplex=duplex))
 
 
 def export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool = False, findings: list[Finding] | None = None,
@@ -377,8 +362,10 @@ def _export(loaded: Loaded, call: Call, out_dir: Path, *, duplex: bool, findings
             plan_docx = _docx(plan_doc, "plan", sub, stamp, _plan_number(volume), cache)
         (tmp / names["form_docx"]).write_bytes(form_docx)
         (tmp / names["plan_docx"]).write_bytes(plan_docx)
-        (tmp / names["checklist"]).write_bytes(
-            render_checklist(call, sub, stamp=stamp, volume_pages=volume.pages, fonts=fonts, duplex=duplex))
+        # the checklist shows the call's facts (its id and edition) and the submission (its stamp)
+        (tmp / names["checklist"]).write_bytes(reuse_rendering(
+            cache, "checklist", (call.id, call.version, stamp, volume.pages, fonts.all, duplex),
+            lambda: render_checklist(call, sub, stamp=stamp, volume_pages=volume.pages, fonts=fonts, duplex=duplex)))
         moves = [(tmp / n, out_dir / n) for n in names.values()]
         pkg_findings: list[Finding] = []
         if make_zip:
@@ -416,28 +403,21 @@ def _plan_number(volume: Any) -> int:
 def _docx(doc: Any, part: str, sub: Any, stamp: str, first_number: int, cache: DerivedCache) -> bytes:
     """The Word copy of the form or plan, in memory (written into the staging folder later), reusing
     the last one while nothing it depends on changed — as `rendered` does for the PDF."""
-    import io
-
-    from zscq_desktop import __version__
     from zscq_desktop.wordio.marks import Marker, document_id
+
+    def make() -> bytes:
+        import io
+
+        from zscq_desktop.render.docx_writer import render_docx  # python-docx only when writing one
+
+        buf = io.BytesIO()
+        render_docx(doc, buf, stamp=stamp, first_number=first_number, marker=Marker(sub, kind=part, stamp=stamp))
+        return buf.getvalue()
 
     meta = sub.meta if isinstance(getattr(sub, "meta", None), dict) else {}
     # the marks carry the round-trip id, the call and the direction besides the values (in `stamp`)
-    key = hashlib.sha256(repr((doc, stamp, __version__, first_number, document_id(meta), str(sub.call),
-                               str(sub.direction))).encode("utf-8")).hexdigest()
-    hit = cache.get_derived(RENDERED, part + "_docx")
-    if hit is not None and hit[1].get("key") == key:
-        return hit[0]
-    from zscq_desktop.render.docx_writer import render_docx
-
-    buf = io.BytesIO()
-    render_docx(doc, buf, stamp=stamp, first_number=first_number, marker=Marker(sub, kind=part, stamp=stamp))
-    data = buf.getvalue()
-    try:
-        cache.put_derived(RENDERED, part + "_docx", data, {"key": key})
-    except Exception:  # as in `rendered`: a cache that cannot be written only costs time
-        log.warning("could not cache the Word copy of the %s", part, exc_info=True)
-    return data
+    key = (doc, stamp, first_number, document_id(meta), str(sub.call), str(sub.direction))
+    return reuse_rendering(cache, part + "_docx", key, make)
 
 
 def _page_count(pdf: bytes) -> int:
