@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QByteArray, QLibraryInfo, QLocale, QObject, Qt, QTimer, QTranslator, Signal, qInstallMessageHandler, QtMsgType,
+    QByteArray, QLibraryInfo, QLocale, QObject, QSize, Qt, QTimer, QTranslator, Signal, qInstallMessageHandler, QtMsgType,
 )
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
@@ -215,7 +215,7 @@ def app_icon() -> QIcon:
         for size in (16, 24, 32, 48, 64, 128, 256):
             p = resource_path("icons", f"app-{size}.png")
             if p.exists():
-                icon.addFile(str(p))
+                icon.addFile(str(p), QSize(size, size))  # the size given: Qt need not read the file to learn it
     except ResourceError:
         pass
     return icon
