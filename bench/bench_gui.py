@@ -29,6 +29,16 @@
    with translations, icon and the CJK font check (≈ 8 ms), window and start page construction
    with the style sheet (≈ 15 ms), and painting Chinese text with the style sheet (≈ 8 ms more
    than a blank widget).
+
+   Then (branch startup2): the start page and the list of calls are built from a summary of the call
+   (`call.summary`, recorded by the loader whenever it has checked a call's files, used only while every
+   file is unchanged), the call model loads right after the first picture, and the app icon's sizes
+   are given. Measured 2026-11-30 07:33 UTC (load ≈ 1.6), 4 × 4 alternating pairs each, main at 7902da4
+   measured by this same script in between: start-up ÷ bare window 1.80 → 1.72 (median of per-pair
+   ratios; ratio of the minima 1.80 → 1.62); an earlier run of 4 × 3 pairs: 1.81 → 1.72. Target ≤ 1.6
+   still not met. The largest cost left is the ``Qt`` namespace (≈ 15 ms): it cannot be avoided before
+   the first picture — any value of one of its enums (the navigation's disabled items need
+   ``Qt.ItemFlag``, the page's scroll area ``Qt.ScrollBarPolicy``) makes PySide6 create all ≈ 95.
 2. **GUI-thread block during an export of the reference submission** (``bench/make_reference.py``
    builds it when missing): the reference JSON is opened in the real window (its 38 supporting
    files normalised in the background first, as when they are attached), then 导出申报材料 is

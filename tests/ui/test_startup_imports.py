@@ -29,6 +29,10 @@ HEAVY = (
         "direction", "eligibility", "unit", "form", "plan", "attachments", "review", "export")),
 )
 
+# Not before the first picture either, though loaded right after it: the call model and its loader (the
+# start page shows the call from the summary the loader recorded when it last checked the call's files).
+BEFORE_PAINT = ("zscq_desktop.call.model", "zscq_desktop.call.loader", "decimal")
+
 # A program killed while a draft was open: the next start must offer that draft (recent files and
 # the recovery notice are what the start page reads from the user data folder).
 KILLED_EDITOR = r"""
@@ -128,6 +132,8 @@ def test_start_page_paints_without_the_heavy_layers(tmp_path: Path, call) -> Non
     assert "error" not in seen and seen["rc"] == 0 and seen["page"] == "start", seen
 
     assert _heavy(seen["modules"]) == []  # nothing heavy before the first picture …
+    assert [m for m in BEFORE_PAINT if m in seen["modules"]] == []
+    assert "zscq_desktop.call.model" in seen["after"]  # … the call is loaded (and checked) right after it
     assert _heavy(seen["after"]) == []  # … nor once the focus is on the page
     assert seen["other_pages_built"] == []  # the other pages are built when first visited
 

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
+from zscq_desktop.call.errors import CallDataError
 from zscq_desktop.call.model import (
     FIELD_TYPES,
     AttachmentCategory,
@@ -37,14 +38,6 @@ from zscq_desktop.call.model import (
 T = TypeVar("T")
 MONTH_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 FORM_ID_RE = re.compile(r"^[a-z][a-z0-9]*$")
-
-
-class CallDataError(ValueError):
-    """A call data file is missing or malformed."""
-
-    def __init__(self, file: str, key: str, reason: str) -> None:
-        self.file, self.key, self.reason = file, key, reason
-        super().__init__(f"{file}: {key}: {reason}" if key else f"{file}: {reason}")
 
 
 class _Node:
@@ -386,7 +379,12 @@ def load_call(call_id: str | None = None) -> Call:
 
 @cache
 def _load_cached(folder: Path) -> Call:
-    return load_call_folder(folder)
+    from zscq_desktop.call import summary
+
+    stamp = summary.folder_stamp(folder)  # of the files as they are before reading them
+    call = load_call_folder(folder)
+    summary.remember(folder, stamp, call)  # the next start shows its start page from this
+    return call
 
 
 load_call.cache_clear = _load_cached.cache_clear  # type: ignore[attr-defined]  # after installing a call

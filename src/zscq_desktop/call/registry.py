@@ -11,8 +11,9 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
-from zscq_desktop.call.loader import CallDataError, _load_cached
+from zscq_desktop.call.errors import CallDataError
 
 MANIFEST = "manifest.json"
 
@@ -48,6 +49,12 @@ class CallEntry:
         d["deadline"] = self.deadline.isoformat()
         d["path"] = str(self.path)
         return d
+
+
+def _load_cached(folder: Path) -> Any:
+    from zscq_desktop.call.loader import _load_cached as load
+
+    return load(folder)
 
 
 def builtin_root() -> Path:
@@ -88,12 +95,21 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _entry(folder: Path, source: str, now: datetime) -> CallEntry | None:
-    try:
-        call = _load_cached(folder)
-    except CallDataError:
-        return None  # a broken installed folder is skipped, never fatal; `call check` explains it
+    from zscq_desktop.call.summary import summary
+
+    # From the summary of the folder as the loader last checked it (no model loaded at start-up); when
+    # there is none or the folder changed since, the folder is loaded and checked (and summarised).
+    call: Any = summary(folder)
+    if call is None:
+        try:
+            call = _load_cached(folder)
+        except CallDataError:
+            return None  # a broken installed folder is skipped, never fatal; `call check` explains it
+        address = str(call.submission.get("address", ""))
+    else:
+        address = call.address
     return CallEntry(call.id, call.title, call.issuer, call.deadline, now < call.deadline, source, folder,
-                     call.version, call.submit_email, str(call.submission.get("address", "")))
+                     call.version, call.submit_email, address)
 
 
 def list_calls(now: datetime | None = None) -> list[CallEntry]:

@@ -13,9 +13,12 @@ import gc
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator, qInstallMessageHandler, QtMsgType
+from PySide6.QtCore import (
+    QByteArray, QLibraryInfo, QLocale, QObject, QSize, Qt, QTimer, QTranslator, Signal, qInstallMessageHandler, QtMsgType,
+)
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -134,6 +137,11 @@ def register_fonts(app: QApplication, *, later: bool = False) -> list[str]:
     files = sorted(folder.glob("*.ttf"))
     if later:
         done = getattr(app, "_zscq_fonts", set())
+        # A font the bundle ships only packed (``HanaMinB.ttf.xz``, issue 15) is unpacked in the background
+        names = {f.name for f in files}
+        packed = [p for p in sorted(folder.glob("*.ttf.xz")) if p.name[:-3] not in names | done]
+        if packed:
+            unpack_fonts(app, packed)
         return _add_fonts([f for f in files if f.name not in done])
     had_cjk = bool(QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese))
     if had_cjk:
@@ -147,6 +155,47 @@ def register_fonts(app: QApplication, *, later: bool = False) -> list[str]:
         font.setFamilies([font.family(), UI_FALLBACK_FAMILY])
         app.setFont(font)
     return families
+
+
+class _FontUnpacker(QObject):
+    """Unpacks packed bundled fonts in a Python thread; each is registered with Qt on the GUI thread."""
+
+    ready = Signal(object, str)  # the unpacked file (Path) or its bytes, the font's file name
+    registered = Signal(str, list)  # the font's file name, the families Qt found in it ([] if none)
+
+    def __init__(self, app: QApplication, packed: list[Path]) -> None:
+        super().__init__(app)
+        self.app = app
+        self.ready.connect(self._register, Qt.ConnectionType.QueuedConnection)
+        self.thread = threading.Thread(target=self._unpack, args=(packed,), name="font-unpack", daemon=True)
+
+    def _unpack(self, packed: list[Path]) -> None:
+        for path in packed:
+            try:
+                from zscq_desktop.render.font_files import unpacked
+
+                self.ready.emit(unpacked(path), path.name[:-3])  # ≈ 0.3 s for the 31 MB Ext-B font
+            except Exception:  # noqa: BLE001 — a damaged font only costs its rare characters: log, go on
+                log.exception("bundled font %s cannot be unpacked", path.name)
+
+    def _register(self, font: Path | bytes, name: str) -> None:
+        fid = (QFontDatabase.addApplicationFont(str(font)) if isinstance(font, Path)
+               else QFontDatabase.addApplicationFontFromData(QByteArray(font)))
+        families = QFontDatabase.applicationFontFamilies(fid) if fid >= 0 else []
+        if families:
+            getattr(self.app, "_zscq_fonts", set()).add(name)
+        else:
+            log.warning("Qt cannot use the bundled font %s", name)
+        self.registered.emit(name, families)
+
+
+def unpack_fonts(app: QApplication, packed: list[Path]) -> _FontUnpacker:
+    """Unpack the packed fonts `packed` (``*.ttf.xz``) in the background and register each with Qt
+    as soon as it is ready: the GUI thread never waits for the unpacking; a damaged font is logged."""
+    worker = _FontUnpacker(app, packed)
+    app._zscq_font_unpacker = worker  # type: ignore[attr-defined]  # kept alive while it works
+    worker.thread.start()
+    return worker
 
 
 def _add_fonts(files: list[Path]) -> list[str]:
@@ -166,7 +215,7 @@ def app_icon() -> QIcon:
         for size in (16, 24, 32, 48, 64, 128, 256):
             p = resource_path("icons", f"app-{size}.png")
             if p.exists():
-                icon.addFile(str(p))
+                icon.addFile(str(p), QSize(size, size))  # the size given: Qt need not read the file to learn it
     except ResourceError:
         pass
     return icon

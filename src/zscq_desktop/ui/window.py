@@ -32,6 +32,7 @@ from zscq_desktop.ui.widgets import dialogs
 
 if TYPE_CHECKING:  # start-up shows the start page only: the session and its store load with a document
     from zscq_desktop.call.model import Call
+    from zscq_desktop.call.summary import CallSummary
     from zscq_desktop.ui.session import Session
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,11 @@ QTreeView:focus, QTableView:focus, QListView:focus, QTextBrowser:focus { border:
 """
 
 
+def _cannot_start(exc: Exception) -> None:
+    log.error("cannot load the call data", exc_info=exc)
+    dialogs.inform(None, "无法启动", f"申报指南数据无法读取，程序可能安装不完整：\n{exc}", warning=True)
+
+
 def _mark(path, is_open: bool) -> None:
     """Record in the user data folder that this process has `path` open (or closed it normally)."""
     try:
@@ -82,10 +88,15 @@ def _mark(path, is_open: bool) -> None:
 class MainWindow(FileActions, CallActions, QMainWindow):
     """The application window; owns the open `Session` and the pages."""
 
-    def __init__(self, call: Call) -> None:
+    def __init__(self, call: "Call | CallSummary") -> None:
         super().__init__()
         self.setObjectName("mainWindow")
-        self.call = call
+        # The start page needs only a call's summary (`call.summary`): the model loads right after the
+        # first picture (`_load_call`), or whenever something asks for `self.call` before.
+        from zscq_desktop.call.summary import CallSummary
+
+        self._summary: CallSummary | None = call if isinstance(call, CallSummary) else None
+        self._call: Call | None = None if isinstance(call, CallSummary) else call
         self.session: Session | None = None
         self._pages: dict[str, Page] = {}
         self._specs: list[PageSpec] = []
@@ -151,23 +162,68 @@ class MainWindow(FileActions, CallActions, QMainWindow):
         self._focus_first_pending = False
         self._painted = False
         self._after_paint: list[Callable[[], object]] = []
+        if self._call is None:
+            self._after_paint.append(self._load_call)
         self._rebuild_nav()
         self.goto(flow.START)
         self._update_title()
 
     @classmethod
     def create(cls) -> "MainWindow | None":
-        """Load the call data and build the window; None (after telling the user) when it fails."""
+        """Build the window on the default call — from its summary when the call was loaded and checked
+        unchanged before, else loaded now; None (after telling the user) when the data cannot be read."""
         from zscq_desktop.call import CallDataError, load_call
+        from zscq_desktop.call.summary import start_call
         from zscq_desktop.resources import ResourceError
 
         try:
-            call = load_call()
+            call: Call | CallSummary | None = start_call()
+            if call is None:
+                call = load_call()
         except (CallDataError, ResourceError, OSError) as exc:
-            log.exception("cannot load the call data")
-            dialogs.inform(None, "无法启动", f"申报指南数据无法读取，程序可能安装不完整：\n{exc}", warning=True)
+            _cannot_start(exc)
             return None
         return cls(call)
+
+    @property
+    def call(self) -> Call:
+        """The window's call (loaded now if the window was built on its summary)."""
+        if self._call is None:
+            from zscq_desktop.call import load_call
+
+            assert self._summary is not None
+            self._call = load_call(self._summary.id)
+            self._summary = None
+        return self._call
+
+    @call.setter
+    def call(self, call: Call) -> None:
+        self._call, self._summary = call, None
+
+    @property
+    def call_view(self) -> "Call | CallSummary":
+        """What the start page shows of the call: the call if loaded, else its summary."""
+        return self._call if self._call is not None else self._summary  # type: ignore[return-value]
+
+    def _flow_call(self) -> "Call | CallSummary":
+        # `core.flow` reads nothing of the call while no submission is open: the summary does then
+        return self.call_view if self.session is None else self.call
+
+    def _load_call(self) -> None:
+        """Right after the first picture: load and check the call the start page showed from its summary.
+        Should its files have become unreadable since, the user is told and the program ends (exit 2),
+        as when they are unreadable at start-up."""
+        from zscq_desktop.call import CallDataError
+        from zscq_desktop.resources import ResourceError
+
+        if self._call is not None:
+            return
+        try:
+            self.call  # noqa: B018 — loads it
+        except (CallDataError, ResourceError, OSError) as exc:
+            _cannot_start(exc)
+            self.close()
+            QApplication.exit(2)
 
     # ---- sessions -------------------------------------------------------------------------------
     def set_session(self, session: Session | None) -> None:
@@ -234,7 +290,7 @@ class MainWindow(FileActions, CallActions, QMainWindow):
     def goto(self, page_id: str, path: str = "") -> bool:
         """Show `page_id` (and focus the widget of field `path`); False when it cannot be entered."""
         sub = self.session.submission if self.session else None
-        reason = flow.can_enter(page_id, sub, self.call)
+        reason = flow.can_enter(page_id, sub, self._flow_call())
         if reason is not None or page_id not in [s.id for s in self._specs]:
             if reason:
                 self.statusBar().showMessage(reason, 5000)
@@ -341,22 +397,22 @@ class MainWindow(FileActions, CallActions, QMainWindow):
                 dialogs.inform(self, "还不能继续", reason)
                 return
         sub = self.session.submission if self.session else None
-        target = flow.next_page(self.call, sub, self._current)
+        target = flow.next_page(self._flow_call(), sub, self._current)
         if target:
             self.goto(target)
 
     def go_back(self) -> None:
         sub = self.session.submission if self.session else None
-        target = flow.previous_page(self.call, sub, self._current)
+        target = flow.previous_page(self._flow_call(), sub, self._current)
         if target:
             self.goto(target)
 
     def _update_buttons(self) -> None:
         sub = self.session.submission if self.session else None
-        self.back_button.setEnabled(flow.previous_page(self.call, sub, self._current) is not None)
-        target = flow.next_page(self.call, sub, self._current)
+        self.back_button.setEnabled(flow.previous_page(self._flow_call(), sub, self._current) is not None)
+        target = flow.next_page(self._flow_call(), sub, self._current)
         # e.g. on the start page before a submission is open: 下一步 would lead nowhere
-        self.next_button.setEnabled(target is not None and flow.can_enter(target, sub, self.call) is None)
+        self.next_button.setEnabled(target is not None and flow.can_enter(target, sub, self._flow_call()) is None)
 
     def _drop_page(self, page_id: str) -> None:
         page = self._pages.pop(page_id, None)
@@ -366,7 +422,7 @@ class MainWindow(FileActions, CallActions, QMainWindow):
 
     def _rebuild_nav(self) -> None:
         sub = self.session.submission if self.session else None
-        self._specs = flow.pages(self.call, sub)
+        self._specs = flow.pages(self._flow_call(), sub)
         for page_id in list(self._pages):
             if page_id not in [s.id for s in self._specs]:
                 self._drop_page(page_id)
@@ -385,7 +441,7 @@ class MainWindow(FileActions, CallActions, QMainWindow):
                 self.nav.addItem(head)
             item = QListWidgetItem("    " + spec.title)
             item.setData(PAGE_ROLE, spec.id)
-            if flow.can_enter(spec.id, sub, self.call) is not None:
+            if flow.can_enter(spec.id, sub, self._flow_call()) is not None:
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
             self.nav.addItem(item)
         self.nav.blockSignals(False)

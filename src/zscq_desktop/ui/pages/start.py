@@ -30,7 +30,7 @@ def deadline_text(call, now: datetime | None = None) -> tuple[str, bool]:
 class StartPage(Page):
     def __init__(self, window, spec) -> None:
         super().__init__(window, spec)
-        text, passed = deadline_text(self.call)
+        text, passed = deadline_text(self.window_.call_view)  # the summary at start-up
         self.banner = QLabel(text, objectName="banner")
         self.banner.setWordWrap(True)
         self.layout_.addWidget(self.banner)
@@ -53,7 +53,7 @@ class StartPage(Page):
         self.sample_button = QPushButton("打开示例")
         self.sample_button.setToolTip("打开一份完整的示例申报，看看导出的效果")
         self.sample_direction = QComboBox()
-        for d in self.call.directions:
+        for d in self.window_.call_view.directions:
             self.sample_direction.addItem(d.name, d.id)
         for b in (self.new_button, self.open_button, self.sample_button):
             b.setMinimumHeight(36)
