@@ -154,3 +154,29 @@ def test_a_repeated_export_reuses_the_shrunk_images_only_with_a_cache(call, tmp_
     assert run("c", int(full * 0.7), None)[2] == 3  # no cache: nothing kept between exports
     assert run("d", int(full * 0.7), None)[2] == 3
 
+
+
+def test_a_repeated_export_measures_the_sample_only_once(call, fonts, tmp_path, monkeypatch):
+    """The sample's bytes per pixel are kept in the cache: exporting the same images again to an
+    unreachable budget decodes no image at all and says the same; other images are measured anew."""
+    from zscq_desktop.volume.export import MemoryCache
+
+    decoded = []
+    real = shrink._pixels
+    monkeypatch.setattr(shrink, "_pixels", lambda *a, **kw: decoded.append(1) or real(*a, **kw))
+    cache = MemoryCache()
+    inputs = make_inputs(tmp_path / "in", call, fonts, scans=[noisy_scan(1843, 2657, seed=41)])
+
+    def build(out, inputs):
+        return zipper.build_package(out, files=inputs.files, submission=inputs.submission,
+                                    info=make_info(inputs.stamp, inputs.volume_name), budget_bytes=300 * 1024,
+                                    cache=cache)
+
+    first = build(tmp_path / "a", inputs)
+    assert len(decoded) == 1 and [f.code for f in first.findings] == ["package.over_budget"]
+    second = build(tmp_path / "b", inputs)
+    assert len(decoded) == 1  # nothing decoded again
+    assert [f.message for f in second.findings] == [f.message for f in first.findings]
+    other = make_inputs(tmp_path / "in2", call, fonts, scans=[noisy_scan(1843, 2657, seed=42)])
+    build(tmp_path / "c", other)
+    assert len(decoded) == 2

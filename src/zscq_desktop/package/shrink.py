@@ -314,6 +314,20 @@ def _cached(p: _Placement, t: tuple[str, int, int, int, int], level: Level, cach
     return False, None, key, want
 
 
+#: the cache kind of a sample's measured bytes per pixel at one level (a few bytes; see `_Sampler`)
+BPP_KIND = "zip-bpp"
+BPP_VERSION = 1  # raised when the way the sample is measured changes
+
+
+def _store_meta(cache: Cache | None, key: str, kind: str, meta: dict) -> None:
+    if cache is None:
+        return
+    try:
+        cache.put_derived(key, kind, b"", meta)
+    except Exception:  # noqa: BLE001 - read-only document, full disk: the cache only saves time
+        log.info("shrink cache not written", exc_info=True)
+
+
 def _store(cache: Cache | None, key: str, want: dict, jpeg: bytes | None) -> None:
     if cache is None:
         return
@@ -406,24 +420,32 @@ class _Sampler:
     A JPEG's bytes per pixel at a given quality depend on the content far more than on the size,
     so a handful of images spread over the document, each decoded once (at the largest size any
     level needs) and encoded at the levels asked about, predicts the whole within a few per cent
-    without touching the others.
+    without touching the others. With a `cache`, the bytes per pixel found for a sample and a level
+    are kept (kind `BPP_KIND`), so exporting the same images again decodes none of them.
     """
 
-    def __init__(self, placements: list[_Placement], top: Level, min_dpi: float) -> None:
-        self.placements, self.min_dpi = placements, min_dpi
+    def __init__(self, placements: list[_Placement], top: Level, min_dpi: float, cache: Cache | None = None) -> None:
+        self.placements, self.top, self.min_dpi, self.cache = placements, top, min_dpi, cache
         self.stored = [_stored(p.obj) for p in placements]
         usable = [p for p in placements if _target(p, top, min_dpi) is not None]
         step = max(1, len(usable) // SAMPLE_IMAGES)
-        self.sample: list[tuple[_Placement, Image.Image]] = []
+        self.chosen = usable[::step][:SAMPLE_IMAGES]
+        self._sample: list[tuple[_Placement, Image.Image]] | None = None  # decoded on first need
         self._sizes: dict[tuple[int, tuple[int, int]], Image.Image] = {}
-        for p in usable[::step][:SAMPLE_IMAGES]:
-            try:
-                img = _pixels(p, top, min_dpi)
-            except Exception:  # noqa: BLE001 - an odd image is simply not part of the sample
-                log.exception("sample image not decoded")
-                img = None
-            if img is not None:
-                self.sample.append((p, img))
+
+    @property
+    def sample(self) -> list[tuple[_Placement, Image.Image]]:
+        if self._sample is None:
+            self._sample = []
+            for p in self.chosen:
+                try:
+                    img = _pixels(p, self.top, self.min_dpi)
+                except Exception:  # noqa: BLE001 - an odd image is simply not part of the sample
+                    log.exception("sample image not decoded")
+                    img = None
+                if img is not None:
+                    self._sample.append((p, img))
+        return self._sample
 
     def _resized(self, i: int, biggest: Image.Image, size: tuple[int, int]) -> Image.Image:
         """Sample `i` at `size`, resampled once per size (the 150-dpi levels share it)."""
@@ -432,7 +454,18 @@ class _Sampler:
             self._sizes[key] = biggest if size == biggest.size else biggest.resize(size, Image.Resampling.LANCZOS)
         return self._sizes[key]
 
-    def predict(self, level: Level) -> int:
+    def _bpp(self, level: Level) -> float | None:
+        """Bytes per pixel of the sample at `level`: from the cache, or measured (and cached)."""
+        key = None
+        if self.cache is not None and self.chosen:
+            ident = ([_image_key(p) for p in self.chosen], self.top, level, self.min_dpi, BPP_VERSION)
+            key = hashlib.sha256(repr(ident).encode("utf-8")).hexdigest()
+            try:
+                hit = self.cache.get_derived(key, BPP_KIND)
+            except Exception:  # noqa: BLE001 - a cache that cannot be read only costs time
+                hit = None
+            if hit is not None and isinstance(hit[1].get("bpp"), (int, float, type(None))):
+                return hit[1]["bpp"]
         size = area = 0
         for i, (p, biggest) in enumerate(self.sample):
             t = _target(p, level, self.min_dpi)
@@ -440,6 +473,12 @@ class _Sampler:
             size += len(_jpeg(img, level.quality))
             area += img.size[0] * img.size[1]
         bpp = size / area if area else None
+        if key is not None:
+            _store_meta(self.cache, key, BPP_KIND, {"bpp": bpp})
+        return bpp
+
+    def predict(self, level: Level) -> int:
+        bpp = self._bpp(level)
         total = 0
         for p, old in zip(self.placements, self.stored):
             t = _target(p, level, self.min_dpi)
@@ -474,7 +513,7 @@ def shrink_to_fit(data: bytes | Path, budget: int, *, levels: tuple[Level, ...] 
         placements = image_placements(pdf)
         if not any(_target(p, levels[0], min_dpi) for p in placements):
             return FitResult(None, None, size)
-        sampler = _Sampler(placements, levels[0], min_dpi)
+        sampler = _Sampler(placements, levels[0], min_dpi, cache)
         fixed = size - sum(sampler.stored)
         predicted: dict[int, int] = {}
 
