@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import replace
 from pathlib import Path
 
-import pikepdf
 import pytest
 
 import zscq_desktop.volume.binder as binder
+from volume_helpers import blank_pdf
 from zscq_desktop.volume.binder import AttachmentPart, VolumeInput, bind
 from zscq_desktop.volume.export import MemoryCache
-
-
-def _pdf(pages: int) -> bytes:
-    pdf = pikepdf.new()
-    for _ in range(pages):
-        pdf.add_blank_page(page_size=(595.28, 841.89))
-    buf = io.BytesIO()
-    pdf.save(buf)
-    return buf.getvalue()
 
 
 @pytest.fixture
@@ -38,9 +28,9 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
 
 def _input(**changes) -> VolumeInput:
-    inp = VolumeInput(form_pdf=_pdf(3), plan_pdf=_pdf(2),
-                      attachments=[AttachmentPart(label="附件材料3-1", title="营业执照", category="主体资格", pdf=_pdf(1)),
-                                   AttachmentPart(label="附件材料3-2", title="专利证书", category="其他", pdf=_pdf(2))],
+    inp = VolumeInput(form_pdf=blank_pdf(3), plan_pdf=blank_pdf(2),
+                      attachments=[AttachmentPart(label="附件材料3-1", title="营业执照", category="主体资格", pdf=blank_pdf(1)),
+                                   AttachmentPart(label="附件材料3-2", title="专利证书", category="其他", pdf=blank_pdf(2))],
                       title="申报材料", unit="天津示例科技有限公司", direction="高质量知识产权创造试点", stamp="ABCD1234")
     return replace(inp, **changes)
 
@@ -55,8 +45,8 @@ def test_an_unchanged_binding_reuses_contents_and_overlay(tmp_path: Path, counte
 
 @pytest.mark.parametrize("change", [
     {"stamp": "EF012345"},  # every page's stamp
-    {"attachments": [AttachmentPart(label="附件材料3-1", title="营业执照（副本）", category="主体资格", pdf=_pdf(1))]},
-    {"form_pdf": _pdf(4)},  # every number after the form moves
+    {"attachments": [AttachmentPart(label="附件材料3-1", title="营业执照（副本）", category="主体资格", pdf=blank_pdf(1))]},
+    {"form_pdf": blank_pdf(4)},  # every number after the form moves
 ])
 def test_what_the_pages_show_changes_they_are_laid_out_again(change: dict, tmp_path: Path, counted: dict) -> None:
     cache = MemoryCache()

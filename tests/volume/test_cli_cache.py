@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from scanned_sample import write_sample
+from volume_helpers import write_sample
 from zscq_desktop.cli import main
 
 

@@ -14,12 +14,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pikepdf
 import pytest
 from PIL import Image
 
 import zscq_desktop.volume.parallel as parallel
-from scanned_sample import write_sample
+from volume_helpers import blank_pdf, write_sample
 from zscq_desktop.cli import main
 from zscq_desktop.volume.binder import AttachmentPart, VolumeInput, bind, plan_first_number
 
@@ -29,15 +28,6 @@ def _jpeg(seed: int) -> bytes:
     img.paste((30, 30, 30), (60, 80 + seed * 9, 560, 100 + seed * 9))
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=80, dpi=(75, 75))
-    return buf.getvalue()
-
-
-def _blank_pdf(pages: int) -> bytes:
-    pdf = pikepdf.new()
-    for _ in range(pages):
-        pdf.add_blank_page(page_size=(595.28, 841.89))
-    buf = io.BytesIO()
-    pdf.save(buf)
     return buf.getvalue()
 
 
@@ -51,8 +41,8 @@ def _no_children() -> bool:
 @pytest.mark.parametrize("duplex", [False, True])
 @pytest.mark.parametrize("form_pages", [1, 2, 3, 4, 5])
 def test_plan_number_known_before_binding_is_the_bound_one(form_pages: int, duplex: bool, tmp_path: Path) -> None:
-    inp = VolumeInput(form_pdf=_blank_pdf(form_pages), plan_pdf=_blank_pdf(3),
-                      attachments=[AttachmentPart(label="附件材料3-1", title="证明", category="其他", pdf=_blank_pdf(2))],
+    inp = VolumeInput(form_pdf=blank_pdf(form_pages), plan_pdf=blank_pdf(3),
+                      attachments=[AttachmentPart(label="附件材料3-1", title="证明", category="其他", pdf=blank_pdf(2))],
                       title="申报材料", unit="天津示例科技有限公司", direction="高质量知识产权创造试点", stamp="ABCD1234")
     volume = bind(inp, duplex=duplex, to=tmp_path / "v.pdf")
     start = next(page for level, title, page in volume.outline if level == 0 and title == "项目实施方案")

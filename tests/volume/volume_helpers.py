@@ -1,8 +1,9 @@
-"""The creation-pilot sample with extra scanned supporting files, as a JSON file with the files beside it."""
+"""Inputs the volume tests build: the sample with extra scans (JSON with its files), blank A4 PDFs."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -22,3 +23,15 @@ def write_sample(folder: Path, scans: list[bytes]) -> Path:
                                     "id": f"scan{i:08d}", "path": f"files/scan{i}.jpg"})
     src.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return src
+
+
+def blank_pdf(pages: int) -> bytes:
+    """A PDF of `pages` blank A4 pages."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page(page_size=(595.28, 841.89))
+    buf = io.BytesIO()
+    pdf.save(buf)
+    return buf.getvalue()
