@@ -117,6 +117,26 @@ def test_second_cli_export_reuses_the_document_cache(document: Path, tmp_path: P
     assert a == sorted(p.name for p in (tmp_path / "b").iterdir())
 
 
+def test_a_cached_supporting_file_is_read_once_per_export(document: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deciding what still needs normalising does not read the cached PDFs: binding reads each once."""
+    from zscq_desktop.attachments.normalize import CACHE_KIND
+    from zscq_desktop.store.document import Document
+
+    assert main(["export", str(document), "--out", str(tmp_path / "a"), "--quiet"]) == 0
+    reads: list[str] = []
+    real = Document.get_derived
+
+    def get_derived(self, sha256, kind):
+        if kind == CACHE_KIND:
+            reads.append(sha256)
+        return real(self, sha256, kind)
+
+    monkeypatch.setattr(Document, "get_derived", get_derived)
+    assert main(["export", str(document), "--out", str(tmp_path / "b"), "--quiet"]) == 0
+    assert sorted(reads) == sorted(set(reads)) and len(reads) == _files(document)
+
+
 def test_no_cache_neither_reads_nor_writes(document: Path, tmp_path: Path, counted: dict) -> None:
     assert main(["export", str(document), "--out", str(tmp_path / "a"), "--quiet", "--no-cache"]) == 0
     assert _derived(document) == []  # nothing written

@@ -434,6 +434,12 @@ class Document:
             return None
         return (bytes(row[0]), meta) if isinstance(meta, dict) else None
 
+    def has_derived(self, sha256: str, kind: str) -> bool:
+        """Whether an entry is there, without reading its data (a damaged one still reads as a miss)."""
+        with self._reading("读取缓存") as c:
+            row = c.execute("SELECT 1 FROM derived WHERE sha256 = ? AND kind = ?", (sha256, kind)).fetchone()
+        return row is not None
+
     def put_derived(self, sha256: str, kind: str, data: bytes, meta: dict) -> None:
         self.put_derived_many([(sha256, kind, data, meta)])
 

@@ -101,6 +101,17 @@ class DocumentCache:
             log.info("document cache read skipped: %s", exc)
             return None
 
+    def has_derived(self, sha256: str, kind: str) -> bool:
+        """Whether an entry is there, without reading it (see `volume.export.Normalizing`)."""
+        from zscq_desktop.store.document import DocumentError
+
+        if (sha256, kind) in self._pending:
+            return True
+        try:
+            return self._reader is not None and self._reader.has_derived(sha256, kind)
+        except DocumentError:
+            return False
+
     def put_derived(self, sha256: str, kind: str, data: bytes, meta: dict) -> None:
         if not self._write_ok:
             return
@@ -154,6 +165,11 @@ class FolderCache:
         if not (_SAFE.match(sha256) and _SAFE.match(kind)):
             return None
         return self.root / f"{sha256}.{kind}"
+
+    def has_derived(self, sha256: str, kind: str) -> bool:
+        """Whether an entry file is there, without reading it (a damaged one still reads as a miss)."""
+        file = self._file(sha256, kind)
+        return file is not None and file.is_file()
 
     def get_derived(self, sha256: str, kind: str) -> tuple[bytes, dict] | None:
         file = self._file(sha256, kind)

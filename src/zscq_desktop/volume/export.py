@@ -172,8 +172,11 @@ class Normalizing:
         self.jobs: list[tuple[int, Any, str, str]] = []
         seen: set[str] = set()
         ref = getattr(loaded.blobs, "ref", None)
+        # The command line's caches answer without reading the PDF (the export reads it once, later);
+        # the export's own `_Remembered` has no such method: what it reads here it keeps for the export.
+        has = getattr(cache, "has_derived", None) or (lambda sha, kind: cache.get_derived(sha, kind) is not None)
         for i, a in enumerate(sub.attachments):
-            if a.sha256 in seen or a.sha256 not in loaded.blobs or cache.get_derived(a.sha256, A4PDF) is not None:
+            if a.sha256 in seen or a.sha256 not in loaded.blobs or has(a.sha256, A4PDF):
                 continue
             seen.add(a.sha256)
             data = ref(a.sha256) if ref else loaded.blobs[a.sha256]
