@@ -24,21 +24,8 @@ def scans(tmp_path_factory, call, fonts):
 
 
 @pytest.fixture
-def counted(monkeypatch):
-    calls = {"reencode": 0, "zip": 0}
-    real_reencode, real_zip = shrink._reencode, zipper._write_zip
-
-    def reencode(*a, **kw):
-        calls["reencode"] += 1
-        return real_reencode(*a, **kw)
-
-    def write_zip(*a, **kw):
-        calls["zip"] += 1
-        return real_zip(*a, **kw)
-
-    monkeypatch.setattr(shrink, "_reencode", reencode)
-    monkeypatch.setattr(zipper, "_write_zip", write_zip)
-    return calls
+def counted(call_counter):
+    return call_counter.watch(shrink, "_reencode", "reencode").watch(zipper, "_write_zip", "zip")
 
 
 def _build(inputs, out, budget):
@@ -156,14 +143,12 @@ def test_a_repeated_export_reuses_the_shrunk_images_only_with_a_cache(call, tmp_
 
 
 
-def test_a_repeated_export_measures_the_sample_only_once(call, fonts, tmp_path, monkeypatch):
+def test_a_repeated_export_measures_the_sample_only_once(call, fonts, tmp_path, call_counter):
     """The sample's bytes per pixel are kept in the cache: exporting the same images again to an
     unreachable budget decodes no image at all and says the same; other images are measured anew."""
     from zscq_desktop.volume.export import MemoryCache
 
-    decoded = []
-    real = shrink._pixels
-    monkeypatch.setattr(shrink, "_pixels", lambda *a, **kw: decoded.append(1) or real(*a, **kw))
+    decoded = call_counter.watch(shrink, "_pixels")
     cache = MemoryCache()
     inputs = make_inputs(tmp_path / "in", call, fonts, scans=[noisy_scan(1843, 2657, seed=41)])
 
@@ -173,10 +158,10 @@ def test_a_repeated_export_measures_the_sample_only_once(call, fonts, tmp_path, 
                                     cache=cache)
 
     first = build(tmp_path / "a", inputs)
-    assert len(decoded) == 1 and [f.code for f in first.findings] == ["package.over_budget"]
+    assert decoded["_pixels"] == 1 and [f.code for f in first.findings] == ["package.over_budget"]
     second = build(tmp_path / "b", inputs)
-    assert len(decoded) == 1  # nothing decoded again
+    assert decoded["_pixels"] == 1  # nothing decoded again
     assert [f.message for f in second.findings] == [f.message for f in first.findings]
     other = make_inputs(tmp_path / "in2", call, fonts, scans=[noisy_scan(1843, 2657, seed=42)])
     build(tmp_path / "c", other)
-    assert len(decoded) == 2
+    assert decoded["_pixels"] == 2

@@ -14,17 +14,8 @@ from zscq_desktop.volume.export import MemoryCache
 
 
 @pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    calls = {"_render_contents": 0, "_render_overlay": 0}
-    for name in calls:
-        real = getattr(binder, name)
-
-        def spy(*a, _name=name, _real=real, **kw):
-            calls[_name] += 1
-            return _real(*a, **kw)
-
-        monkeypatch.setattr(binder, name, spy)
-    return calls
+def counted(call_counter) -> dict[str, int]:
+    return call_counter.watch(binder, "_render_contents").watch(binder, "_render_overlay")
 
 
 def _input(**changes) -> VolumeInput:

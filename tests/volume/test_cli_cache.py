@@ -43,44 +43,19 @@ def document(sample: Path) -> Path:
 
 
 @pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """Counts the supporting files normalised and the form/plan laid out, in this process."""
+def counted(call_counter, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Counts the supporting files normalised and the parts laid out, in this process."""
     import zscq_desktop.attachments.normalize as normalize_module
+    import zscq_desktop.render.checklist as checklist
     import zscq_desktop.render.docx_writer as docx_writer
     import zscq_desktop.render.pdf_writer as pdf_writer
-
-    calls = {"normalize": 0, "render": 0, "docx": 0}
-    real_normalize, real_render, real_docx = normalize_module.normalize, pdf_writer.render_pdf, docx_writer.render_docx
-
-    def normalize(*a, **kw):
-        calls["normalize"] += 1
-        return real_normalize(*a, **kw)
-
-    def render(*a, **kw):
-        calls["render"] += 1
-        return real_render(*a, **kw)
-
-    def docx(*a, **kw):
-        calls["docx"] += 1
-        return real_docx(*a, **kw)
-
-    monkeypatch.setattr(docx_writer, "render_docx", docx)
-    import zscq_desktop.render.checklist as checklist
     import zscq_desktop.volume.binder as binder
 
-    for module, name in ((binder, "_render_contents"), (binder, "_render_overlay"), (checklist, "render_checklist")):
-        real_part = getattr(module, name)
-        calls[name] = 0
-
-        def part(*a, _name=name, _real=real_part, **kw):
-            calls[_name] += 1
-            return _real(*a, **kw)
-
-        monkeypatch.setattr(module, name, part)
-    monkeypatch.setattr(normalize_module, "normalize", normalize)
-    monkeypatch.setattr(pdf_writer, "render_pdf", render)
+    call_counter.watch(normalize_module, "normalize").watch(pdf_writer, "render_pdf", "render")
+    call_counter.watch(docx_writer, "render_docx", "docx").watch(binder, "_render_contents")
+    call_counter.watch(binder, "_render_overlay").watch(checklist, "render_checklist")
     monkeypatch.setattr("zscq_desktop.volume.parallel.MIN_FILES", 1000)  # normalise here, where it is counted
-    return calls
+    return call_counter
 
 
 def _counts(normalised: int, exports: int) -> dict[str, int]:
